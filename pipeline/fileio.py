@@ -1,0 +1,121 @@
+"""Atomic writes and hashes: a crash never leaves a half-written output behind."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from pipeline.errors import OutputExistsError
+
+UTF8_BOM = "\ufeff"
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; rename it into place only on success."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        _fsync_file(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_open(target: Path, mode: str = "w", encoding: str | None = "utf-8", newline: str | None = "") -> Iterator[IO[Any]]:
+    with atomic_path(target) as tmp:
+        kwargs = {} if "b" in mode else {"encoding": encoding, "newline": newline}
+        with open(tmp, mode, **kwargs) as handle:
+            yield handle
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def write_text(target: Path, text: str) -> None:
+    with atomic_open(target, "w", newline="\n") as handle:
+        handle.write(text)
+
+
+def write_json(target: Path, payload: Any) -> None:
+    write_text(target, json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def write_csv(target: Path, rows: Iterable[Mapping[str, Any]], columns: Sequence[str], bom: bool = True) -> int:
+    """Write rows as CSV (UTF-8 with BOM so Excel shows Indonesian text and emoji). Returns the row count."""
+    count = 0
+    with atomic_open(target) as handle:
+        if bom:
+            handle.write(UTF8_BOM)
+        writer = csv.DictWriter(handle, fieldnames=list(columns), extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _csv_cell(row.get(k, "")) for k in columns})
+            count += 1
+    return count
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    if isinstance(value, float) and value != value:
+        return ""
+    return value
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def ensure_writable(target: Path, force: bool, what: str = "output") -> None:
+    """Refuse to overwrite existing results unless the user asked for it."""
+    target = Path(target)
+    if target.exists() and not force:
+        if target.is_dir() and not any(target.iterdir()):
+            return
+        raise OutputExistsError(
+            f"The {what} {target} already exists and would be overwritten.",
+            "Pass --force to overwrite it, or choose another path.",
+        )
+
+
+def safe_cell(value: str) -> str:
+    """Neutralise spreadsheet formulas in text we write to CSV/XLSX for people to open.
+
+    Post text comes from strangers; a cell starting with = + - @ would run as a formula in Excel.
+    """
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
+def json_line(obj: Any) -> str:
+    buffer = io.StringIO()
+    json.dump(obj, buffer, ensure_ascii=False, default=str)
+    return buffer.getvalue()

@@ -1,0 +1,204 @@
+"""From files to canonical posts: every record ends as a post, a duplicate, a skip or a quarantine entry."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from pipeline import schema
+from pipeline.errors import InputError
+from pipeline.ingest import fields as F
+from pipeline.ingest.detect import FORMATS, SUPPORTED_SUFFIXES, detect_format
+from pipeline.ingest.readers import READERS
+from pipeline.ingest.records import RawRecord
+from pipeline.text.clean import clean_text
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestOptions:
+    format: str | None = None
+    encoding: str | None = None
+    text_column: str | None = None
+    id_column: str | None = None
+    platform: str | None = None
+    max_text_bytes: int = 100_000
+    timezone: str = "Asia/Jakarta"
+
+
+@dataclass
+class Outcome:
+    """What became of one input record."""
+
+    status: str  # "post", "quarantined" or "skipped"
+    record: RawRecord
+    post: dict | None = None
+    reason: str = ""
+
+
+@dataclass
+class IngestResult:
+    posts: pd.DataFrame
+    quarantine: list[dict] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+    duplicates: list[dict] = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+
+    def check_balance(self) -> None:
+        c = self.counts
+        if c["read"] != c["ingested"] + c["duplicates"] + c["skipped"] + c["quarantined"]:
+            raise AssertionError(f"Ingestion lost records: {c}")
+
+
+def expand_paths(paths: Sequence[Path]) -> list[Path]:
+    """Files to read: each given file, and every supported file inside each given folder."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            inside = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith("."))
+            if not inside:
+                raise InputError(f"The folder {path} holds no supported files.", "Supported: .csv .tsv .txt .jsonl .json .parquet .xlsx")
+            files.extend(inside)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError(f"Input not found: {path}", "Check the path; folders are read recursively.")
+    return files
+
+
+def check_options(options: IngestOptions) -> None:
+    if options.format and options.format not in FORMATS:
+        raise InputError(f"Unknown format {options.format!r}.", f"Use one of: {', '.join(FORMATS)}.")
+    try:
+        ZoneInfo(options.timezone)
+    except Exception as exc:
+        raise InputError(f"Unknown time zone {options.timezone!r}.", "Use an IANA name such as Asia/Jakarta or UTC.") from exc
+
+
+def iter_records(files: Iterable[Path], options: IngestOptions) -> Iterator[RawRecord]:
+    for path in files:
+        fmt = options.format or detect_format(path)
+        log.info("reading %s as %s", path, fmt)
+        yield from READERS[fmt](path, options.encoding)
+
+
+def to_post(record: RawRecord, options: IngestOptions, collected_at: str, tz: ZoneInfo) -> Outcome:
+    if record.skip:
+        return Outcome("skipped", record, reason=record.skip)
+    if record.problem:
+        return Outcome("quarantined", record, reason=record.problem)
+    column, text = F.text_of(record.fields, options.text_column)
+    if column is None:
+        wanted = options.text_column or ", ".join(schema.TEXT_COLUMN_NAMES[:8]) + ", …"
+        return Outcome("quarantined", record, reason=f"missing text column (looked for {wanted}; pass --text-column)")
+    if not text.strip():
+        return Outcome("quarantined", record, reason="empty text")
+    size = len(text.encode("utf-8", errors="surrogateescape"))
+    if size > options.max_text_bytes:
+        return Outcome("quarantined", record,
+                       reason=f"record too large ({size // 1024} KB of text, limit {options.max_text_bytes // 1024} KB; raise --max-text-kb)")
+    url = F.url_of(record.fields)
+    platform = F.platform_of(record.fields, url, record.platform, options.platform)
+    author = F.author_of(record.fields)
+    post_id = F.id_of(record.fields, options.id_column) or schema.content_post_id(text, platform, author)
+    post = {
+        "post_id": post_id,
+        "text": text,
+        "platform": platform,
+        "author": author,
+        "posted_at": F.time_of(record.fields, tz),
+        "url": url,
+        "source_file": record.source_file,
+        "source_record": record.source_record,
+        "collected_at": collected_at,
+    }
+    return Outcome("post", record, post)
+
+
+def iter_outcomes(paths: Sequence[Path], options: IngestOptions) -> Iterator[Outcome]:
+    """Stream the outcome of every record of every input, without holding them all."""
+    check_options(options)
+    files = expand_paths(paths)
+    collected_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    tz = ZoneInfo(options.timezone)
+    for record in iter_records(files, options):
+        yield to_post(record, options, collected_at, tz)
+
+
+def exact_key(text: str) -> str:
+    """Two posts are exact duplicates when their cleaned, case-folded, space-collapsed texts match."""
+    return " ".join(clean_text(text).casefold().split())
+
+
+class Deduplicator:
+    """Remembers which texts and ids were seen, to mark later copies as duplicates."""
+
+    def __init__(self) -> None:
+        self._by_text: dict[int, str] = {}
+        self._by_id: dict[str, int] = {}
+
+    def check(self, post: dict) -> tuple[str, str]:
+        """("new", "") or ("duplicate", original post id) or ("conflict", reason)."""
+        key = hash(exact_key(post["text"]))
+        if key in self._by_text:
+            return "duplicate", self._by_text[key]
+        if post["post_id"] in self._by_id:
+            return "conflict", f"post_id {post['post_id']} already used by a different post (pass --id-column or fix the ids)"
+        self._by_text[key] = post["post_id"]
+        self._by_id[post["post_id"]] = key
+        return "new", ""
+
+
+def quarantine_row(outcome: Outcome, reason: str | None = None) -> dict:
+    return {"source_file": outcome.record.source_file, "source_record": outcome.record.source_record,
+            "reason": reason or outcome.reason, "raw": (outcome.record.raw or "")[:5000]}
+
+
+def ingest(paths: Sequence[Path], options: IngestOptions | None = None) -> IngestResult:
+    """Read every input into canonical posts; account for every record."""
+    options = options or IngestOptions()
+    posts: list[dict] = []
+    result = IngestResult(pd.DataFrame())
+    dedup = Deduplicator()
+    per_file: Counter = Counter()
+    reasons: Counter = Counter()
+    read = 0
+    for outcome in iter_outcomes(paths, options):
+        read += 1
+        per_file[outcome.record.source_file] += 1
+        if outcome.status == "skipped":
+            result.skipped.append({"source_file": outcome.record.source_file, "source_record": outcome.record.source_record, "reason": outcome.reason})
+            continue
+        if outcome.status == "quarantined":
+            result.quarantine.append(quarantine_row(outcome))
+            reasons[outcome.reason.split(" (")[0]] += 1
+            continue
+        status, detail = dedup.check(outcome.post)
+        if status == "duplicate":
+            result.duplicates.append({"post_id": outcome.post["post_id"], "duplicate_of": detail,
+                                      "source_file": outcome.record.source_file, "source_record": outcome.record.source_record})
+        elif status == "conflict":
+            result.quarantine.append(quarantine_row(outcome, detail))
+            reasons["post_id conflict"] += 1
+        else:
+            posts.append(outcome.post)
+    result.posts = pd.DataFrame(posts, columns=list(schema.POST_COLUMNS))
+    result.counts = {
+        "read": read,
+        "ingested": len(posts),
+        "duplicates": len(result.duplicates),
+        "skipped": len(result.skipped),
+        "quarantined": len(result.quarantine),
+        "by_file": dict(per_file),
+        "quarantine_reasons": dict(reasons),
+    }
+    result.check_balance()
+    return result

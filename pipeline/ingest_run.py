@@ -1,0 +1,33 @@
+"""`waspada ingest`: canonical posts with repost clusters, plus quarantine and a report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from pipeline import dedup, schema
+from pipeline.fileio import ensure_writable, write_csv, write_json
+from pipeline.ingest import IngestOptions, ingest
+from pipeline.text.normalize import normalize_text
+
+
+def run_ingest(paths: Sequence[Path], out_dir: Path, options: IngestOptions, force: bool) -> dict:
+    ensure_writable(out_dir / "posts.csv", force, "ingested table")
+    result = ingest(paths, options)
+    posts = result.posts
+    normalized = [normalize_text(t) for t in posts["text"]]
+    roots = dedup.cluster(normalized)
+    names, sizes = dedup.cluster_ids(roots, posts["post_id"].tolist()) if len(posts) else ([], [])
+    posts = posts.assign(cluster_id=names, cluster_size=sizes)
+    columns = list(schema.POST_COLUMNS) + list(schema.CLUSTER_COLUMNS)
+    write_csv(out_dir / "posts.csv", posts.to_dict("records"), columns)
+    write_csv(out_dir / "quarantine.csv", result.quarantine, schema.QUARANTINE_COLUMNS)
+    write_csv(out_dir / "duplicates.csv", result.duplicates, schema.DUPLICATE_COLUMNS)
+    write_csv(out_dir / "skipped.csv", result.skipped, schema.SKIPPED_COLUMNS)
+    counts = dict(result.counts)
+    counts["clusters"] = int(len(set(names)))
+    counts["largest_cluster"] = int(max(sizes)) if sizes else 0
+    report = {"counts": counts, "counts_balance": True, "balance_rule": "read = ingested + duplicates + skipped + quarantined",
+              "outputs": {n: str(out_dir / n) for n in ("posts.csv", "quarantine.csv", "duplicates.csv", "skipped.csv")}}
+    write_json(out_dir / "report.json", report)
+    return report

@@ -1,0 +1,1 @@
+"""Training, thresholds, evaluation, prediction and the model bundle."""

@@ -1,0 +1,110 @@
+"""Variants of labeled posts that teach robustness to how people really type.
+
+Augmentation adds to a varied hand-written base, never replaces it: each variant keeps its
+source's label, kind and near-duplicate group, so it never crosses a validation split.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+from pipeline.text.lexicon import sensitive_words, slang
+
+_LEET = {"a": "4", "i": "1", "o": "0", "e": "3", "s": "5"}
+_HOMOGLYPHS = {"a": "а", "o": "о", "e": "е", "c": "с", "p": "р", "k": "к"}
+_DIGIT_WORDS = ["nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"]
+_WORD_RE = re.compile(r"[A-Za-z]+")
+_PHONE_RE = re.compile(r"(?<!\d)0\s?8[\d\s\-.]{8,14}\d")
+
+
+def _informal_forms() -> dict[str, list[str]]:
+    reverse: dict[str, list[str]] = {}
+    for informal, standard in slang().items():
+        if " " not in standard and informal != standard:
+            reverse.setdefault(standard, []).append(informal)
+    return reverse
+
+
+def leet_word(word: str, rng: random.Random) -> str:
+    chars = [(_LEET[c.lower()] if c.lower() in _LEET and rng.random() < 0.6 else c) for c in word]
+    return "".join(chars)
+
+
+def obfuscate(text: str, rng: random.Random) -> str:
+    """Disguise sensitive words the way recruiters do: leetspeak, spacing, look-alike letters, spelled digits."""
+    words = sensitive_words()
+
+    def disguise(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if word.lower() not in words or rng.random() > 0.7:
+            return word
+        trick = rng.choice(("leet", "spaced", "homoglyph", "dotted", "zero_width"))
+        if trick == "leet":
+            return leet_word(word, rng)
+        if trick == "spaced":
+            return " ".join(word)
+        if trick == "homoglyph":
+            return "".join(_HOMOGLYPHS.get(c, c) if rng.random() < 0.5 else c for c in word)
+        if trick == "dotted":
+            cut = max(1, len(word) // 2)
+            return word[:cut] + "." + word[cut:]
+        return "\u200b".join(word)
+
+    text = _WORD_RE.sub(disguise, text)
+    if rng.random() < 0.5:
+        text = _PHONE_RE.sub(lambda m: " ".join(_DIGIT_WORDS[int(d)] for d in re.sub(r"\D", "", m.group(0))[:6]) + " " + re.sub(r"\D", "", m.group(0))[6:], text, count=1)
+    return text
+
+
+def slangify(text: str, rng: random.Random) -> str:
+    """Swap standard words for chat spellings (tidak → gk, yang → yg) and drop some punctuation."""
+    forms = _informal_forms()
+
+    def swap(match: re.Match[str]) -> str:
+        word = match.group(0)
+        options = forms.get(word.lower())
+        return rng.choice(options) if options and rng.random() < 0.7 else word
+
+    text = _WORD_RE.sub(swap, text)
+    if rng.random() < 0.5:
+        text = text.lower()
+    if rng.random() < 0.3:
+        text = re.sub(r"[.,!]", "", text)
+    return text
+
+
+def typos(text: str, rng: random.Random) -> str:
+    """A few keyboard slips: swapped, doubled or dropped letters."""
+
+    def slip(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if len(word) < 4 or rng.random() > 0.08:
+            return word
+        i = rng.randrange(1, len(word) - 1)
+        kind = rng.choice(("swap", "double", "drop"))
+        if kind == "swap":
+            return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        if kind == "double":
+            return word[:i] + word[i] * 3 + word[i + 1:]
+        return word[:i] + word[i + 1:]
+
+    return _WORD_RE.sub(slip, text)
+
+
+AUGMENTERS = {"obfuscate": obfuscate, "slangify": slangify, "typos": typos}
+
+
+def augment_texts(texts: list[str], labels: list[str], seed: int, positive_share: float = 0.5, negative_share: float = 0.15) -> list[tuple[int, str, str]]:
+    """Return (source index, augmenter name, new text) for a seeded sample of the posts."""
+    rng = random.Random(seed)
+    out = []
+    for index, (text, label) in enumerate(zip(texts, labels)):
+        share = positive_share if label != "benign" else negative_share
+        if rng.random() >= share:
+            continue
+        name = rng.choice(sorted(AUGMENTERS))
+        variant = AUGMENTERS[name](text, rng)
+        if variant != text:
+            out.append((index, name, variant))
+    return out

@@ -1,0 +1,31 @@
+"""What monitoring teams do today, and the plain model, so the real model has to beat them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+_DESTINATION_RE = re.compile(
+    r"\b(kamboja|cambodia|myanmar|laos|thailand|filipina|philippines|malaysia|vietnam|dubai|saudi|taiwan|korea|jepang|japan|"
+    r"luar negeri|phnom penh|sihanoukville|myawaddy|bangkok)\b",
+    re.I,
+)
+_JOB_RE = re.compile(r"\b(loker|lowongan|kerja|gaji|dicari|dibutuhkan|rekrut|vacancy|job|hiring)\b", re.I)
+
+
+def keyword_scores(texts: Sequence[str]) -> np.ndarray:
+    """A keyword search: a destination word plus a job word. 1.0 when both appear."""
+    return np.array([float(bool(_DESTINATION_RE.search(t)) and bool(_JOB_RE.search(t))) for t in texts])
+
+
+def plain_tfidf_logreg(seed: int) -> Pipeline:
+    """TF-IDF + logistic regression on the raw text, without Waspada's text layer."""
+    return Pipeline([
+        ("tfidf", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
+        ("clf", LogisticRegression(C=10.0, max_iter=2000, class_weight="balanced", random_state=seed)),
+    ])

@@ -1,0 +1,105 @@
+"""Reasons a reviewer reads: the red flags that fired, the strongest terms, the entities, the counter-signals.
+
+Always in the same order, most important first, with the matched words quoted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from pipeline import indicators
+from pipeline.indicators import Analysis
+
+_SECTION_LABELS = {
+    "id": {"terms": "kata kuat", "contacts": "kontak", "destinations": "tujuan", "pay": "gaji", "counter": "penyeimbang"},
+    "en": {"terms": "strong terms", "contacts": "contacts", "destinations": "destinations", "pay": "pay", "counter": "counter-signal"},
+}
+
+
+@dataclass
+class Explanation:
+    red_flags: list[tuple[str, str, float]] = field(default_factory=list)   # name, evidence, weight
+    counters: list[tuple[str, str, float]] = field(default_factory=list)
+    terms: list[tuple[str, float]] = field(default_factory=list)
+    contacts: list[str] = field(default_factory=list)
+    destinations: list[str] = field(default_factory=list)
+    pay_idr_month: float | None = None
+    pay_text: str = ""
+
+    def reasons(self, lang: str = "id") -> list[str]:
+        labels = _SECTION_LABELS[lang]
+        out = []
+        for name, evidence, _ in self.red_flags:
+            item = indicators.by_name(name)
+            label = item.label_id if lang == "id" else item.label_en
+            out.append(f"{label}: \"{_short(evidence)}\"")
+        if self.terms:
+            out.append(f"{labels['terms']}: " + ", ".join(f'"{t}"' for t, _ in self.terms))
+        if self.contacts:
+            out.append(f"{labels['contacts']}: " + ", ".join(self.contacts[:3]))
+        if self.destinations:
+            out.append(f"{labels['destinations']}: " + ", ".join(self.destinations[:4]))
+        if self.pay_idr_month:
+            out.append(f"{labels['pay']}: \"{self.pay_text}\" ≈ Rp {self.pay_idr_month / 1e6:.1f} jt/bln")
+        for name, evidence, _ in self.counters:
+            item = indicators.by_name(name)
+            label = item.label_id if lang == "id" else item.label_en
+            out.append(f"{labels['counter']} – {label}: \"{_short(evidence)}\"")
+        return out
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _readable_term(name: str) -> str | None:
+    if not name.startswith("word__"):
+        return None
+    term = name.removeprefix("word__")
+    tokens = term.split()
+    if any(not (token.isalnum() or (token.startswith("_") and token.endswith("_"))) for token in tokens):
+        return None  # n-grams with punctuation read as noise to a reviewer
+    if all(token.startswith("_") and token.endswith("_") for token in tokens) or len(term) < 3:
+        return None
+    return term
+
+
+class Explainer:
+    """Explains scores of one model: per-post contributions of its linear weights."""
+
+    def __init__(self, model, top_terms: int = 3):
+        self.names = model.features.get_feature_names_out()
+        self.weights = model.linear_weights()
+        self.top_terms = top_terms
+        self.indicator_weight = {
+            name.removeprefix("indicator__"): float(w)
+            for name, w in zip(self.names, self.weights) if name.startswith("indicator__")
+        }
+        self.readable = np.array([_readable_term(n) is not None for n in self.names])
+
+    def explain(self, analysis: Analysis, row: sp.csr_matrix) -> Explanation:
+        result = Explanation()
+        for hit in analysis.hits:
+            weight = self.indicator_weight.get(hit.name, 0.0)
+            item = indicators.by_name(hit.name)
+            target = result.red_flags if item.kind == indicators.RED_FLAG else result.counters
+            target.append((hit.name, hit.evidence, weight))
+        result.red_flags.sort(key=lambda item: (-item[2], item[0]))
+        result.counters.sort(key=lambda item: (item[2], item[0]))
+        columns, values = row.indices, row.data
+        contributions = values * self.weights[columns]
+        keep = self.readable[columns] & (contributions > 0)
+        order = np.argsort(-contributions[keep], kind="stable")[: self.top_terms]
+        result.terms = [(_readable_term(self.names[c]), float(v)) for c, v in zip(columns[keep][order], contributions[keep][order])]
+        entities = analysis.entities
+        result.contacts = entities.contacts
+        result.destinations = entities.destinations
+        pay = entities.max_monthly_pay
+        if pay:
+            best = max((m for m in entities.money if m.idr_per_month), key=lambda m: m.idr_per_month)
+            result.pay_idr_month, result.pay_text = pay, best.text
+        return result

@@ -1,0 +1,31 @@
+"""Choosing the operating threshold on validation scores only."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def threshold_for_recall(y_true: np.ndarray, scores: np.ndarray, target_recall: float) -> float:
+    """The highest threshold whose recall on validation data still reaches ``target_recall``."""
+    positives = np.sort(scores[y_true == 1])[::-1]
+    if len(positives) == 0:
+        raise ValueError("No positive examples to set a recall target on.")
+    needed = int(np.ceil(target_recall * len(positives)))
+    return float(positives[max(needed - 1, 0)])
+
+
+def threshold_for_budget(
+    y_true: np.ndarray, scores: np.ndarray, budget_per_day: int, posts_per_day: int, prevalence: float
+) -> float:
+    """The lowest threshold at which the expected daily flags fit the review budget.
+
+    Expected flags per day = posts_per_day × (prevalence × recall(t) + (1 − prevalence) × FPR(t)),
+    with recall and false-positive rate measured on validation data.
+    """
+    positives, negatives = scores[y_true == 1], scores[y_true == 0]
+    for candidate in np.unique(scores):
+        recall = float((positives >= candidate).mean()) if len(positives) else 0.0
+        fpr = float((negatives >= candidate).mean()) if len(negatives) else 0.0
+        if posts_per_day * (prevalence * recall + (1 - prevalence) * fpr) <= budget_per_day:
+            return float(candidate)
+    return float(scores.max())

@@ -1,0 +1,40 @@
+"""Defaults, resolved against the working directory (never the package location).
+
+Every default can be overridden by a ``WASPADA_<NAME>`` environment variable, so batch jobs
+can point at shared folders without repeating options.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+SEED = 20261128
+
+
+def _path(env_name: str, default: str) -> Path:
+    return Path(os.environ.get(env_name, default))
+
+
+def models_dir() -> Path:
+    return _path("WASPADA_MODELS", "models")
+
+
+def labeled_dir() -> Path:
+    return _path("WASPADA_LABELED", "data/labeled")
+
+
+def raw_dir() -> Path:
+    return _path("WASPADA_RAW", "data/raw")
+
+
+def review_db_url() -> str:
+    return os.environ.get("WASPADA_REVIEW_DB", "sqlite:///data/review/review.sqlite")
+
+
+def max_text_bytes() -> int:
+    return int(os.environ.get("WASPADA_MAX_TEXT_BYTES", 100_000))
+
+
+def shared_data_dir() -> Path:
+    return _path("WASPADA_SHARED_DATA", "../shared/data")

@@ -1,0 +1,1 @@
+"""Indonesian text layer: cleaning hostile text, normalising it for features, tokenising it."""
