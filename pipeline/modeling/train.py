@@ -45,6 +45,7 @@ class TrainConfig:
     prevalence: float = 0.05
     candidates: tuple[str, ...] = CANDIDATES
     augment: bool = True
+    baselines: bool = True
     logreg_c: float = 4.0
     svm_c: float = 0.3
     jobs: int = 1
@@ -158,7 +159,7 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
         oof[candidate] = out_of_fold(prepared, candidate, config)
         calibrated = PlattCalibrated.from_scores(None, oof[candidate], prepared.y).calibrator.predict_proba(oof[candidate].reshape(-1, 1))[:, 1]
         cv[candidate] = _cv_summary(prepared.y, calibrated, kinds, config.target_recall)
-    for name, scores in baseline_scores(prepared, config).items():
+    for name, scores in (baseline_scores(prepared, config) if config.baselines else {}).items():
         cv[name] = _cv_summary(prepared.y, scores, kinds, config.target_recall)
     selected = max(config.candidates, key=lambda c: (round(cv[c]["pr_auc"], 4), -config.candidates.index(c)))
 
