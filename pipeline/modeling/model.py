@@ -31,10 +31,16 @@ class WaspadaModel:
     category: object    # a fitted classifier over {"tppm", "tppo"}
 
     def predict_analyses(self, analyses: Sequence[Analysis]) -> Prediction:
-        matrix = self.features.transform_analyses(analyses)
+        return self.predict_matrix(self.features.transform_analyses(analyses))
+
+    def predict_matrix(self, matrix: sp.csr_matrix) -> Prediction:
+        """Predict from features already built by ``self.features`` (lets callers time the two apart)."""
         scores = self.risk.predict_proba(matrix)[:, 1]
         classes = list(self.category.classes_)
-        p_tppo = self.category.predict_proba(matrix)[:, classes.index("tppo")]
+        if "tppo" in classes:
+            p_tppo = self.category.predict_proba(matrix)[:, classes.index("tppo")]
+        else:
+            p_tppo = np.zeros(matrix.shape[0])
         categories = [
             "benign" if s < 0.5 else ("tppo" if q >= 0.5 else "tppm") for s, q in zip(scores, p_tppo)
         ]

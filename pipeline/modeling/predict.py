@@ -11,6 +11,7 @@ import numpy as np
 from pipeline.indicators import Analysis, analyse
 from pipeline.modeling.artifacts import Bundle
 from pipeline.modeling.explain import Explainer, Explanation
+from pipeline.modeling.model import Prediction
 from pipeline.parallel import analyse_parallel
 
 
@@ -39,7 +40,10 @@ class Scorer:
     def score_analyses(self, analyses: Sequence[Analysis]) -> list[ScoredPost]:
         if not analyses:
             return []
-        prediction = self.model.predict_analyses(analyses)
+        return self.score_prediction(analyses, self.model.predict_analyses(analyses))
+
+    def score_prediction(self, analyses: Sequence[Analysis], prediction: Prediction) -> list[ScoredPost]:
+        """Scores, flags and explanations from a prediction already made for ``analyses``."""
         out = []
         for i, analysis in enumerate(analyses):
             score = float(np.clip(prediction.scores[i], 0.0, 1.0))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.svm import LinearSVC
@@ -183,8 +184,12 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
         risk.classes_ = np.array([0, 1])
         steps.update()
         positive_rows = np.flatnonzero(y == 1)
-        category = LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear", random_state=config.seed)
-        category.fit(matrix[positive_rows], [labels[i] for i in positive_rows])
+        positive_labels = [labels[i] for i in positive_rows]
+        if len(set(positive_labels)) > 1:
+            category = LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear", random_state=config.seed)
+        else:  # only one crime in the labeled data: every positive gets that category
+            category = DummyClassifier(strategy="most_frequent")
+        category.fit(matrix[positive_rows], positive_labels)
         steps.update()
     model = WaspadaModel(features, risk, category)
 
