@@ -158,7 +158,7 @@ def train_cli(labeled_path, models_dir, target_recall, review_budget, posts_per_
     lines.append(f"Selected {result.selected}; threshold {result.threshold:.3f}. Grouped CV (out-of-fold):")
     for name, metrics in result.cv.items():
         lines.append(f"  {name:20s} PR-AUC {metrics['pr_auc']:.3f}  recall@P0.9 {metrics['recall_at_precision_0_90']:.3f}  "
-                     f"awareness/news FPR {metrics['awareness_news_fpr'] or 0:.3f}")
+                     f"disguised recall {metrics.get('obfuscated_recall') or 0:.3f}  awareness/news FPR {metrics['awareness_news_fpr'] or 0:.3f}")
     emit({"model_id": result.model_id, "path": str(result.path), "selected": result.selected, "threshold": result.threshold,
           "promoted": result.promoted, "cv": result.cv, "counts": result.counts}, as_json, lines)
 

@@ -84,7 +84,8 @@ def load_labeled(path: Path) -> pd.DataFrame:
         )
     data = data.drop_duplicates("text", keep="first").reset_index(drop=True)
     data["kind"] = data["kind"].replace("", "unspecified")
-    return data[["text", "label", "kind", "platform", "lang", "source_file"]]
+    extra = [c for c in ("obfuscated",) if c in data.columns]
+    return data[["text", "label", "kind", "platform", "lang", "source_file", *extra]]
 
 
 def data_hash(data: pd.DataFrame) -> str:

@@ -92,19 +92,40 @@ def typos(text: str, rng: random.Random) -> str:
     return _WORD_RE.sub(slip, text)
 
 
+def fragment(text: str, rng: random.Random) -> str:
+    """A few words cut from an ordinary post: collections are full of short, content-poor text,
+    and a model that has only seen short *recruitment* posts learns that brevity means risk."""
+    words = text.split()
+    if len(words) <= 3:
+        return text
+    size = rng.randint(1, min(8, len(words) - 1))
+    start = rng.randrange(0, len(words) - size + 1)
+    return " ".join(words[start:start + size])
+
+
 AUGMENTERS = {"obfuscate": obfuscate, "slangify": slangify, "typos": typos}
 
 
-def augment_texts(texts: list[str], labels: list[str], seed: int, positive_share: float = 0.5, negative_share: float = 0.15) -> list[tuple[int, str, str]]:
-    """Return (source index, augmenter name, new text) for a seeded sample of the posts."""
+def augment_texts(
+    texts: list[str], labels: list[str], seed: int, positive_share: float = 0.5, negative_share: float = 0.15,
+    kinds: list[str] | None = None, fragment_share: float = 0.2, fragment_kinds: frozenset[str] = frozenset(),
+) -> list[tuple[int, str, str]]:
+    """Return (source index, augmenter name, new text) for a seeded sample of the posts.
+
+    Ordinary benign posts (``fragment_kinds``) also give short fragments; posts about trafficking
+    never do, because a fragment of a warning can read like the ad it quotes.
+    """
     rng = random.Random(seed)
     out = []
     for index, (text, label) in enumerate(zip(texts, labels)):
         share = positive_share if label != "benign" else negative_share
-        if rng.random() >= share:
-            continue
-        name = rng.choice(sorted(AUGMENTERS))
-        variant = AUGMENTERS[name](text, rng)
-        if variant != text:
-            out.append((index, name, variant))
+        if rng.random() < share:
+            name = rng.choice(sorted(AUGMENTERS))
+            variant = AUGMENTERS[name](text, rng)
+            if variant != text:
+                out.append((index, name, variant))
+        if label == "benign" and kinds is not None and kinds[index] in fragment_kinds and rng.random() < fragment_share:
+            piece = fragment(text, rng)
+            if piece != text:
+                out.append((index, "fragment", piece))
     return out

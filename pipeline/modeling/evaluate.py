@@ -43,6 +43,10 @@ def evaluate(bundle: Bundle, data_path: Path, out_dir: Path | None, threshold: f
     metrics["model_id"] = bundle.model_id
     metrics["data"] = str(data_path)
     metrics["category_confusion"] = category_confusion(data["label"], data["predicted"], LABELS)
+    if "obfuscated" in data.columns:
+        disguised = data["obfuscated"].astype(str).str.lower().isin(["true", "1"]).to_numpy() & (y == 1)
+        metrics["obfuscated_recall"] = float(data.loc[disguised, "flagged"].mean()) if disguised.any() else None
+        metrics["obfuscated_n"] = int(disguised.sum())
     metrics["keyword_baseline"] = binary_metrics(y, keyword_scores(data["text"].tolist()), 0.5, data["kind"].tolist())
     if "platform" in data:
         metrics["per_platform"] = {

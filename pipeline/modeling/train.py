@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import random
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
@@ -22,9 +24,9 @@ from sklearn.svm import LinearSVC
 from pipeline import dedup, labeled, progress
 from pipeline.errors import InputError, OutputExistsError
 from pipeline.features import WaspadaFeatures
-from pipeline.indicators import Analysis, analyse
+from pipeline.indicators import Analysis
 from pipeline.modeling import artifacts, baselines, card
-from pipeline.modeling.augment import augment_texts
+from pipeline.modeling.augment import augment_texts, obfuscate
 from pipeline.modeling.calibration import PlattCalibrated
 from pipeline.modeling.metrics import binary_metrics
 from pipeline.modeling.model import WaspadaModel
@@ -34,6 +36,10 @@ from pipeline.parallel import analyse_parallel
 log = logging.getLogger(__name__)
 
 CANDIDATES = ("logreg", "linear_svm")
+# Benign kinds that say nothing about trafficking; only these give short fragments as extra negatives.
+ORDINARY_KINDS = frozenset({"job_ad_social", "job_board_ad", "job_seeking", "everyday", "other_fraud", "ig_comment",
+                            "tweet_short", "chat_short", "sms_short", "comment_jobs_domestic"})
+OBFUSCATION_SEED_OFFSET = 1_000_003
 
 
 @dataclass
@@ -48,7 +54,7 @@ class TrainConfig:
     augment: bool = True
     baselines: bool = True
     logreg_c: float = 4.0
-    svm_c: float = 0.3
+    svm_c: float = 0.5
     jobs: int = 1
 
     def digest(self) -> str:
@@ -85,6 +91,8 @@ class _Prepared:
     aug_analyses: list[Analysis]
     aug_labels: list[str]
     splits: list[tuple[np.ndarray, np.ndarray]]
+    obfuscated: dict[int, Analysis]
+    obfuscated_texts: dict[int, str]
 
 
 def prepare(data: pd.DataFrame, config: TrainConfig) -> _Prepared:
@@ -92,7 +100,8 @@ def prepare(data: pd.DataFrame, config: TrainConfig) -> _Prepared:
     analyses = analyse_parallel(texts, jobs=config.jobs, description="Analysing labeled posts")
     y = data["label"].map(lambda label: int(label != "benign")).to_numpy()
     groups = dedup.cluster([a.normalized.text for a in analyses])
-    augmented = augment_texts(texts, data["label"].tolist(), seed=config.seed) if config.augment else []
+    augmented = augment_texts(texts, data["label"].tolist(), seed=config.seed, kinds=data["kind"].tolist(),
+                              fragment_kinds=ORDINARY_KINDS) if config.augment else []
     aug_sources = np.array([source for source, _, _ in augmented], dtype=int)
     aug_analyses = analyse_parallel([text for _, _, text in augmented], jobs=config.jobs, description="Analysing augmented posts")
     aug_labels = [data["label"].iloc[source] for source in aug_sources]
@@ -101,7 +110,25 @@ def prepare(data: pd.DataFrame, config: TrainConfig) -> _Prepared:
         raise InputError("Too few labeled posts of one class to cross-validate.", "Label at least 10 posts of each class.")
     splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=config.seed)
     splits = list(splitter.split(np.zeros(len(y)), y, groups))
-    return _Prepared(data, y, groups, analyses, aug_sources, aug_analyses, aug_labels, splits)
+    obfuscated_texts = obfuscated_positives(texts, y, config.seed + OBFUSCATION_SEED_OFFSET)
+    keys = sorted(obfuscated_texts)
+    obf_analyses = analyse_parallel([obfuscated_texts[k] for k in keys], jobs=config.jobs, description="Analysing obfuscated checks")
+    return _Prepared(data, y, groups, analyses, aug_sources, aug_analyses, aug_labels, splits,
+                     dict(zip(keys, obf_analyses)), obfuscated_texts)
+
+
+def obfuscated_positives(texts: list[str], y: np.ndarray, seed: int) -> dict[int, str]:
+    """A disguised copy of every positive post, for measuring recall on evasive spelling.
+
+    The copies are scored only by models whose training fold did not contain the original.
+    """
+    rng = random.Random(seed)
+    out = {}
+    for index in np.flatnonzero(y == 1):
+        variant = obfuscate(texts[index], rng)
+        if variant != texts[index]:
+            out[int(index)] = variant
+    return out
 
 
 def _training_rows(prepared: _Prepared, index: np.ndarray) -> tuple[list[Analysis], np.ndarray, list[str]]:
@@ -114,29 +141,51 @@ def _training_rows(prepared: _Prepared, index: np.ndarray) -> tuple[list[Analysi
     return analyses, y, labels
 
 
-def out_of_fold(prepared: _Prepared, candidate: str, config: TrainConfig) -> np.ndarray:
+def _fold(prepared: _Prepared, candidate: str, config: TrainConfig, train_index: np.ndarray, valid_index: np.ndarray):
+    analyses, y, _ = _training_rows(prepared, train_index)
+    features = WaspadaFeatures().fit_analyses(analyses)
+    classifier = make_classifier(candidate, config).fit(features.transform_analyses(analyses), y)
+    valid = [prepared.analyses[i] for i in valid_index]
+    obf_index = [int(i) for i in valid_index if int(i) in prepared.obfuscated]
+    decisions = classifier.decision_function(features.transform_analyses(valid))
+    obf_decisions = (classifier.decision_function(features.transform_analyses([prepared.obfuscated[i] for i in obf_index]))
+                     if obf_index else np.zeros(0))
+    return valid_index, decisions, obf_index, obf_decisions
+
+
+def out_of_fold(prepared: _Prepared, candidate: str, config: TrainConfig) -> tuple[np.ndarray, dict[int, float]]:
+    """Out-of-fold decision values for every post and for the disguised copies of positives."""
     decisions = np.zeros(len(prepared.y))
-    for train_index, valid_index in progress.track(prepared.splits, f"Cross-validating {candidate}", unit="fold"):
-        analyses, y, _ = _training_rows(prepared, train_index)
-        features = WaspadaFeatures().fit_analyses(analyses)
-        classifier = make_classifier(candidate, config).fit(features.transform_analyses(analyses), y)
-        valid = [prepared.analyses[i] for i in valid_index]
-        decisions[valid_index] = classifier.decision_function(features.transform_analyses(valid))
-    return decisions
+    obfuscated: dict[int, float] = {}
+    runner = Parallel(n_jobs=min(config.jobs, len(prepared.splits)), return_as="generator")
+    folds = runner(delayed(_fold)(prepared, candidate, config, tr, va) for tr, va in prepared.splits)
+    for valid_index, fold_decisions, obf_index, obf_decisions in progress.track(folds, f"Cross-validating {candidate}", total=len(prepared.splits), unit="fold"):
+        decisions[valid_index] = fold_decisions
+        obfuscated.update(zip(obf_index, obf_decisions.tolist()))
+    return decisions, obfuscated
 
 
-def baseline_scores(prepared: _Prepared, config: TrainConfig) -> dict[str, np.ndarray]:
+def baseline_scores(prepared: _Prepared, config: TrainConfig) -> dict[str, tuple[np.ndarray, dict[int, float]]]:
     texts = prepared.data["text"].tolist()
     plain = np.zeros(len(texts))
+    plain_obf: dict[int, float] = {}
     for train_index, valid_index in prepared.splits:
         model = baselines.plain_tfidf_logreg(config.seed).fit([texts[i] for i in train_index], prepared.y[train_index])
         plain[valid_index] = model.predict_proba([texts[i] for i in valid_index])[:, 1]
-    return {"keyword_search": baselines.keyword_scores(texts), "plain_tfidf_logreg": plain}
+        obf_index = [int(i) for i in valid_index if int(i) in prepared.obfuscated_texts]
+        if obf_index:
+            plain_obf.update(zip(obf_index, model.predict_proba([prepared.obfuscated_texts[i] for i in obf_index])[:, 1].tolist()))
+    keyword_obf_index = sorted(prepared.obfuscated_texts)
+    keyword_obf = dict(zip(keyword_obf_index, baselines.keyword_scores([prepared.obfuscated_texts[i] for i in keyword_obf_index]).tolist()))
+    return {"keyword_search": (baselines.keyword_scores(texts), keyword_obf), "plain_tfidf_logreg": (plain, plain_obf)}
 
 
-def _cv_summary(y: np.ndarray, scores: np.ndarray, kinds: np.ndarray, target_recall: float) -> dict:
+def _cv_summary(y: np.ndarray, scores: np.ndarray, kinds: np.ndarray, target_recall: float, obfuscated: dict[int, float]) -> dict:
     threshold = threshold_for_recall(y, scores, target_recall) if len(np.unique(scores)) > 2 else 0.5
-    return binary_metrics(y, scores, threshold, kinds)
+    summary = binary_metrics(y, scores, threshold, kinds)
+    summary["obfuscated_recall"] = float(np.mean([v >= threshold for v in obfuscated.values()])) if obfuscated else None
+    summary["obfuscated_n"] = len(obfuscated)
+    return summary
 
 
 def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bool = False, force: bool = False) -> TrainResult:
@@ -157,11 +206,14 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
     cv: dict[str, dict] = {}
     oof: dict[str, np.ndarray] = {}
     for candidate in config.candidates:
-        oof[candidate] = out_of_fold(prepared, candidate, config)
-        calibrated = PlattCalibrated.from_scores(None, oof[candidate], prepared.y).calibrator.predict_proba(oof[candidate].reshape(-1, 1))[:, 1]
-        cv[candidate] = _cv_summary(prepared.y, calibrated, kinds, config.target_recall)
-    for name, scores in (baseline_scores(prepared, config) if config.baselines else {}).items():
-        cv[name] = _cv_summary(prepared.y, scores, kinds, config.target_recall)
+        oof[candidate], obf = out_of_fold(prepared, candidate, config)
+        calibrator = PlattCalibrated.from_scores(None, oof[candidate], prepared.y).calibrator
+        calibrated = calibrator.predict_proba(oof[candidate].reshape(-1, 1))[:, 1]
+        obf_keys = sorted(obf)
+        obf_probability = dict(zip(obf_keys, calibrator.predict_proba(np.array([obf[k] for k in obf_keys]).reshape(-1, 1))[:, 1])) if obf_keys else {}
+        cv[candidate] = _cv_summary(prepared.y, calibrated, kinds, config.target_recall, obf_probability)
+    for name, (scores, obf) in (baseline_scores(prepared, config) if config.baselines else {}).items():
+        cv[name] = _cv_summary(prepared.y, scores, kinds, config.target_recall, obf)
     selected = max(config.candidates, key=lambda c: (round(cv[c]["pr_auc"], 4), -config.candidates.index(c)))
 
     calibrator = PlattCalibrated.from_scores(None, oof[selected], prepared.y).calibrator
