@@ -12,6 +12,7 @@ from pipeline.text.normalize import normalize_text
 
 
 def run_ingest(paths: Sequence[Path], out_dir: Path, options: IngestOptions, force: bool) -> dict:
+    """Ingest ``paths`` into ``out_dir`` (posts with clusters, quarantine, duplicates, skipped, report); return the report."""
     ensure_writable(out_dir / "posts.csv", force, "ingested table")
     result = ingest(paths, options)
     posts = result.posts
@@ -25,9 +26,10 @@ def run_ingest(paths: Sequence[Path], out_dir: Path, options: IngestOptions, for
     write_csv(out_dir / "duplicates.csv", result.duplicates, schema.DUPLICATE_COLUMNS)
     write_csv(out_dir / "skipped.csv", result.skipped, schema.SKIPPED_COLUMNS)
     counts = dict(result.counts)
-    counts["clusters"] = int(len(set(names)))
+    counts["clusters"] = len(set(names))
     counts["largest_cluster"] = int(max(sizes)) if sizes else 0
-    report = {"counts": counts, "counts_balance": True, "balance_rule": "read = ingested + duplicates + skipped + quarantined",
+    balanced = counts["read"] == counts["ingested"] + counts["duplicates"] + counts["skipped"] + counts["quarantined"]
+    report = {"counts": counts, "counts_balance": balanced, "balance_rule": "read = ingested + duplicates + skipped + quarantined",
               "outputs": {n: str(out_dir / n) for n in ("posts.csv", "quarantine.csv", "duplicates.csv", "skipped.csv")}}
     write_json(out_dir / "report.json", report)
     return report

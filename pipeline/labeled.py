@@ -52,6 +52,8 @@ def _read_one(path: Path) -> pd.DataFrame:
     missing = {"text", "label"} - set(frame.columns)
     if missing:
         raise InputError(f"{path} has no {', '.join(sorted(missing))} column.", "Labeled files need `text` and `label` columns.")
+    # Every column as text: provenance fields (score, reviewer) must not turn into floats with gaps.
+    frame = frame.astype(object).where(frame.notna(), "").astype(str)
     frame["source_file"] = path.name
     return frame
 
@@ -67,7 +69,7 @@ def load_labeled(path: Path) -> pd.DataFrame:
     for column in ("kind", "platform", "lang"):
         if column not in data.columns:
             data[column] = ""
-    data = data.fillna("")
+    data = data.astype(object).where(data.notna(), "")
     data["text"] = data["text"].astype(str)
     data["label"] = data["label"].astype(str).str.strip().str.lower()
     unknown = sorted(set(data["label"]) - set(LABELS))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,12 +26,14 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class IngestOptions:
+    """How to read the inputs; every field has a CLI option of the same name (``--max-text-kb`` sets bytes / 1024)."""
+
     format: str | None = None
     encoding: str | None = None
     text_column: str | None = None
     id_column: str | None = None
     platform: str | None = None
-    max_text_bytes: int = 100_000
+    max_text_bytes: int = 100 * 1024
     timezone: str = "Asia/Jakarta"
 
 
@@ -46,6 +49,8 @@ class Outcome:
 
 @dataclass
 class IngestResult:
+    """Canonical posts plus the rows of quarantine.csv, skipped.csv and duplicates.csv, and the counts."""
+
     posts: pd.DataFrame
     quarantine: list[dict] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
@@ -58,19 +63,29 @@ class IngestResult:
             raise AssertionError(f"Ingestion lost records: {c}")
 
 
+def _wanted(path: Path) -> bool:
+    # Hidden files and Excel's "~$name.xlsx" lock files are never collected data.
+    return path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES and not path.name.startswith((".", "~$"))
+
+
 def expand_paths(paths: Sequence[Path]) -> list[Path]:
-    """Files to read: each given file, and every supported file inside each given folder."""
+    """Files to read: each given file, and every supported file inside each given folder, each once."""
     files: list[Path] = []
+    seen: set[Path] = set()
     for path in map(Path, paths):
         if path.is_dir():
-            inside = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith("."))
+            inside = sorted(p for p in path.rglob("*") if _wanted(p) and not any(part.startswith(".") for part in p.relative_to(path).parts))
             if not inside:
                 raise InputError(f"The folder {path} holds no supported files.", "Supported: .csv .tsv .txt .jsonl .json .parquet .xlsx")
-            files.extend(inside)
         elif path.is_file():
-            files.append(path)
+            inside = [path]
         else:
             raise InputError(f"Input not found: {path}", "Check the path; folders are read recursively.")
+        for file in inside:
+            # A file named twice (or given and also inside a given folder) would read as all duplicates.
+            if file.resolve() not in seen:
+                seen.add(file.resolve())
+                files.append(file)
     return files
 
 
@@ -96,6 +111,8 @@ def to_post(record: RawRecord, options: IngestOptions, collected_at: str, tz: Zo
     if record.problem:
         return Outcome("quarantined", record, reason=record.problem)
     column, text = F.text_of(record.fields, options.text_column)
+    # NUL is the one character the canonical text drops: CSV readers downstream refuse it.
+    text = text.replace("\x00", "")
     if column is None:
         wanted = options.text_column or ", ".join(schema.TEXT_COLUMN_NAMES[:8]) + ", …"
         return Outcome("quarantined", record, reason=f"missing text column (looked for {wanted}; pass --text-column)")
@@ -127,7 +144,7 @@ def iter_outcomes(paths: Sequence[Path], options: IngestOptions) -> Iterator[Out
     """Stream the outcome of every record of every input, without holding them all."""
     check_options(options)
     files = expand_paths(paths)
-    collected_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    collected_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     tz = ZoneInfo(options.timezone)
     for record in iter_records(files, options):
         yield to_post(record, options, collected_at, tz)
@@ -157,6 +174,14 @@ class Deduplicator:
         return "new", ""
 
 
+_LINE_RE = re.compile(r"\s*\b(?:on )?line \d+\b")
+
+
+def reason_kind(reason: str) -> str:
+    """A reason without its details and line numbers, for counting reasons in the report."""
+    return _LINE_RE.sub("", reason.split(" (")[0]).strip()
+
+
 def quarantine_row(outcome: Outcome, reason: str | None = None) -> dict:
     return {"source_file": outcome.record.source_file, "source_record": outcome.record.source_record,
             "reason": reason or outcome.reason, "raw": (outcome.record.raw or "")[:5000]}
@@ -170,16 +195,18 @@ def ingest(paths: Sequence[Path], options: IngestOptions | None = None) -> Inges
     dedup = Deduplicator()
     per_file: Counter = Counter()
     reasons: Counter = Counter()
+    skip_reasons: Counter = Counter()
     read = 0
     for outcome in iter_outcomes(paths, options):
         read += 1
         per_file[outcome.record.source_file] += 1
         if outcome.status == "skipped":
             result.skipped.append({"source_file": outcome.record.source_file, "source_record": outcome.record.source_record, "reason": outcome.reason})
+            skip_reasons[reason_kind(outcome.reason)] += 1
             continue
         if outcome.status == "quarantined":
             result.quarantine.append(quarantine_row(outcome))
-            reasons[outcome.reason.split(" (")[0]] += 1
+            reasons[reason_kind(outcome.reason)] += 1
             continue
         status, detail = dedup.check(outcome.post)
         if status == "duplicate":
@@ -199,6 +226,7 @@ def ingest(paths: Sequence[Path], options: IngestOptions | None = None) -> Inges
         "quarantined": len(result.quarantine),
         "by_file": dict(per_file),
         "quarantine_reasons": dict(reasons),
+        "skip_reasons": dict(skip_reasons),
     }
     result.check_balance()
     return result

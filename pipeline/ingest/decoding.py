@@ -1,0 +1,71 @@
+"""Turning a file's bytes into text without losing the records that are not valid UTF-8."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pipeline.errors import InputError
+
+LEGACY_ENCODINGS = ("cp1252", "latin-1")
+RAW_LIMIT = 5000
+_UNDECODABLE_RE = re.compile("[\udc80-\udcff]")
+# Above this share of undecodable lines the file is in another encoding, not merely damaged.
+_LEGACY_SHARE = 0.2
+
+
+def decode(path: Path, encoding: str | None) -> str:
+    """The file's text. Bytes UTF-8 cannot read survive as surrogates so that only their records are quarantined."""
+    data = path.read_bytes()
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise InputError(f"{path} cannot be decoded as {encoding} ({exc}).",
+                             "Check --encoding; common ones are utf-8, cp1252, latin-1, utf-16.") from exc
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode text" export is UTF-16 with a BOM.
+        text = data.decode("utf-16", errors="surrogateescape")
+    else:
+        text = data.decode("utf-8", errors="surrogateescape")
+        lines = text.splitlines() or [""]
+        bad_lines = sum(1 for line in lines if _UNDECODABLE_RE.search(line))
+        if bad_lines and bad_lines / len(lines) > _LEGACY_SHARE:
+            guess = legacy_guess(data)
+            raise InputError(
+                f"{path} is not UTF-8: {bad_lines} of {len(lines)} lines hold bytes UTF-8 cannot read.",
+                f"It looks like a legacy encoding; try --encoding {guess}.",
+            )
+    text = text.removeprefix("\ufeff")
+    # NUL bytes come from broken exports and make the csv module refuse the whole row.
+    return text.replace("\x00", "")
+
+
+def legacy_guess(data: bytes) -> str:
+    """The first legacy encoding that reads these bytes (cp1252 is what Windows Excel writes)."""
+    for candidate in LEGACY_ENCODINGS:
+        try:
+            data.decode(candidate)
+            return candidate
+        except UnicodeDecodeError:
+            continue
+    return "latin-1"
+
+
+def undecodable(value: str) -> bool:
+    return bool(_UNDECODABLE_RE.search(value))
+
+
+def undecodable_reason(value: str) -> str:
+    guess = legacy_guess(value.encode("utf-8", errors="surrogateescape"))
+    return f"undecodable bytes (not UTF-8; if the file mixes in a legacy encoding such as {guess}, re-save it as UTF-8 or pass --encoding {guess})"
+
+
+def visible(value: str) -> str:
+    """Undecodable bytes shown as U+FFFD, so the quarantine file itself stays valid UTF-8."""
+    return value.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+
+
+def raw_excerpt(value: str) -> str:
+    """The start of a raw record, readable, for quarantine.csv."""
+    return visible(value[:RAW_LIMIT])

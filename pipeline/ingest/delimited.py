@@ -1,0 +1,90 @@
+"""CSV and TSV: any common delimiter, quoted multi-line cells, and recovery from an unclosed quote."""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from pipeline.ingest.decoding import decode, raw_excerpt, undecodable, undecodable_reason
+from pipeline.ingest.records import RawRecord
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+DELIMITERS = ",;\t|"
+_LINE_RE = re.compile(r"[^\n]*\n|[^\n]+$")
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of the header line: the candidate appearing most often outside quotes."""
+    header = text.split("\n", 1)[0]
+    unquoted = re.sub(r'"[^"]*"', "", header)
+    counts = {d: unquoted.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+class _LineFeed:
+    """The file's physical lines, fed to csv.reader one at a time so a broken record can be re-read."""
+
+    def __init__(self, text: str):
+        # Only "\n" ends a line: str.splitlines would also break at U+2028, U+0085 and \x1c, which
+        # posts contain and csv does not quote.
+        self.lines = _LINE_RE.findall(text)
+        self.position = 0
+
+    def __iter__(self) -> Iterator[str]:
+        while self.position < len(self.lines):
+            self.position += 1
+            yield self.lines[self.position - 1]
+
+
+def read_delimited(path: Path, encoding: str | None, delimiter: str | None = None) -> Iterator[RawRecord]:
+    text = decode(path, encoding)
+    delimiter = delimiter or sniff_delimiter(text)
+    feed = _LineFeed(text)
+    reader = csv.reader(feed, delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    header = [h.strip() or f"column_{i + 1}" for i, h in enumerate(header)]
+    while True:
+        record_line = feed.position + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            yield RawRecord(str(path), record_line, raw=raw_excerpt(feed.lines[record_line - 1]),
+                            problem=f"unreadable CSV row on line {record_line} ({exc})")
+            continue
+        spanned = feed.position - record_line + 1
+        if spanned > 1 and len(row) != len(header):
+            # An unclosed quote swallows the lines after it into one cell. Quarantine the line that
+            # opened it and read on from the next line, so the rows after it are not lost.
+            yield RawRecord(str(path), record_line, raw=raw_excerpt(feed.lines[record_line - 1]),
+                            problem=f"unclosed quote on line {record_line} (the rest of that row could not be read)")
+            feed.position = record_line
+            reader = csv.reader(feed, delimiter=delimiter)
+            continue
+        yield _delimited_record(path, record_line, header, row, delimiter)
+
+
+def _delimited_record(path: Path, record_line: int, header: list[str], row: list[str], delimiter: str) -> RawRecord:
+    if not any(cell.strip() for cell in row):
+        return RawRecord(str(path), record_line, skip="blank line")
+    raw = delimiter.join(row)
+    if any(undecodable(cell) for cell in row):
+        return RawRecord(str(path), record_line, raw=raw_excerpt(raw), problem=undecodable_reason(raw))
+    if len(row) > len(header) and not any(c.strip() for c in row[len(header):]):
+        row = row[: len(header)]
+    elif len(row) < len(header):
+        # Hand-edited files often drop trailing empty cells; the missing cells are empty.
+        row = row + [""] * (len(header) - len(row))
+    if len(row) != len(header):
+        return RawRecord(str(path), record_line, raw=raw_excerpt(raw),
+                         problem=f"row on line {record_line} has {len(row)} fields, header has {len(header)} (check the delimiter or quoting)")
+    return RawRecord(str(path), record_line, dict(zip(header, row)), raw=raw)

@@ -1,0 +1,276 @@
+"""The review desk: a small Flask app over the review store.
+
+Post text is hostile input. Templates autoescape everything, the JavaScript never writes post
+text into the page, and the Content-Security-Policy forbids inline scripts and styles, so even a
+missed escape could not run anything. Every POST carries a per-session CSRF token, and a desk
+bound to anything but the loopback address only answers people who present the access token.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+import secrets
+import threading
+from urllib.parse import urlencode
+
+from flask import (
+    Flask,
+    abort,
+    flash,
+    get_flashed_messages,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.serving import make_server
+
+from pipeline.errors import InputError
+from pipeline.review import highlight
+from pipeline.review.i18n import LANGS, translate
+from pipeline.review.store import DECISIONS, QueueFilter, ReviewStore
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 50
+OPEN_ENDPOINTS = frozenset({"login", "static", "healthz", "favicon"})
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
+       "base-uri 'none'; frame-ancestors 'none'; connect-src 'self'")
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost", ""):
+        return host == "localhost"
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", host: str = "127.0.0.1",
+               timezone: str = "Asia/Jakarta") -> Flask:
+    """The desk for ``store``. A non-loopback ``host`` needs a ``token`` (refused otherwise)."""
+    if not is_loopback(host) and not token:
+        raise InputError(f"The review desk would be open to the network on {host} without an access token.",
+                         "Pass --token SECRET (or leave --host at 127.0.0.1).")
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=store.secret("desk_session_key"),
+        SESSION_COOKIE_NAME="waspada_desk",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        MAX_CONTENT_LENGTH=1 << 20,
+        WASPADA_TOKEN=token,
+        WASPADA_LANG=lang if lang in LANGS else "id",
+    )
+    app.extensions["waspada_store"] = store
+
+    def t(key: str, **values) -> str:
+        return translate(session.get("lang", app.config["WASPADA_LANG"]), key, **values)
+
+    def filters() -> QueueFilter:
+        source = request.form if request.method == "POST" else request.args
+        return QueueFilter.from_args(source)
+
+    def url_with(endpoint: str, flt: QueueFilter, **values) -> str:
+        return url_for(endpoint, **values, **flt.as_args())
+
+    def lang_url(code: str) -> str:
+        args = {k: v for k, v in request.args.items() if k not in ("lang", "token")}
+        return request.path + "?" + urlencode({**args, "lang": code})
+
+    @app.context_processor
+    def _helpers():
+        reviewer = session.get("reviewer", "")
+        return {"t": t, "lang": session.get("lang", app.config["WASPADA_LANG"]), "reviewer": reviewer,
+                "csrf_token": session.get("csrf", ""), "decisions": DECISIONS, "url_with": url_with,
+                "progress": store.progress(reviewer or None, timezone) if reviewer else None, "lang_url": lang_url}
+
+    @app.before_request
+    def _guard():
+        if "csrf" not in session:
+            session["csrf"] = secrets.token_urlsafe(32)
+        wanted = request.args.get("lang")
+        if wanted in LANGS:
+            session["lang"] = wanted
+        expected = app.config["WASPADA_TOKEN"]
+        if expected and not session.get("token_ok"):
+            given = request.args.get("token") or request.headers.get("X-Waspada-Token") or request.form.get("token")
+            if given and hmac.compare_digest(given.encode(), expected.encode()):
+                session["token_ok"] = True
+            elif request.endpoint not in ("static", "healthz", "favicon"):
+                if request.endpoint == "login" and request.method == "GET":
+                    return None
+                return render_template("login.html", need_token=True, error=bool(given), next=_safe_next()), 401
+        if request.method == "POST":
+            sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
+            if not hmac.compare_digest(sent.encode(), session["csrf"].encode()):
+                return render_template("error.html", message=t("csrf_failed")), 400
+        if request.endpoint not in OPEN_ENDPOINTS and not session.get("reviewer"):
+            return redirect(url_for("login", next=request.full_path if request.method == "GET" else url_for("queue")))
+        return None
+
+    @app.after_request
+    def _headers(response):
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        if response.mimetype == "text/html":
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def _safe_next() -> str:
+        target = request.values.get("next", "") or url_for("queue")
+        # Only paths on this desk: never an absolute or scheme-relative URL.
+        return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else url_for("queue")
+
+    @app.get("/healthz")
+    def healthz():
+        return {"ok": True}
+
+    @app.get("/favicon.ico")
+    def favicon():
+        return "", 204
+
+    @app.route("/login", methods=["GET", "POST"])
+    def login():
+        if request.method == "POST":
+            name = " ".join(request.form.get("reviewer", "").split())[:128]
+            if name:
+                session["reviewer"] = name
+                return redirect(_safe_next())
+        return render_template("login.html", need_token=bool(app.config["WASPADA_TOKEN"]) and not session.get("token_ok"),
+                               error=False, next=_safe_next())
+
+    @app.post("/logout")
+    def logout():
+        session.pop("reviewer", None)
+        return redirect(url_for("login"))
+
+    @app.get("/")
+    def index():
+        return redirect(url_for("queue"))
+
+    @app.get("/queue")
+    def queue():
+        flt = filters()
+        page = max(1, request.args.get("page", 1, type=int) or 1)
+        rows, total = store.query(flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        return render_template("queue.html", rows=rows, total=total, page=page, flt=flt, facets=store.facets(),
+                               has_next=page * PAGE_SIZE < total, statuses=("pending", "decided", "all", *DECISIONS))
+
+    @app.get("/review")
+    def review_next():
+        flt = filters()
+        post_id = store.neighbour(flt, None)
+        if post_id is None:
+            flash(t("queue_empty"))
+            return redirect(url_with("queue", flt))
+        return redirect(url_with("post", flt, post_id=post_id))
+
+    @app.get("/post/<path:post_id>")
+    def post(post_id: str):
+        item = store.get_post(post_id)
+        if item is None:
+            abort(404)
+        flt = filters()
+        members = store.cluster_members(item["cluster_id"]) if item["cluster_size"] > 1 else []
+        pending_members = [m for m in members if m["decision"] is None and m["post_id"] != post_id]
+        terms = highlight.evidence_terms(item["reasons"], item["contacts"], item["destinations"])
+        return render_template(
+            "post.html", post=item, flt=flt, pieces=highlight.pieces(item["text"], terms),
+            reasons=[r.strip() for r in item["reasons"].split(";") if r.strip()],
+            contacts=item["contacts"].split(), destinations=[d for d in item["destinations"].split(",") if d],
+            pay=_pay(item["pay_idr_month"]), members=members, pending_members=pending_members,
+            history=store.history(post_id), safe_url=item["url"] if item["url"].startswith(("https://", "http://")) else "",
+            next_id=store.neighbour(flt, item, 1), prev_id=store.neighbour(QueueFilter(**{**flt.__dict__, "status": "all"}), item, -1),
+        )
+
+    @app.post("/post/<path:post_id>/decide")
+    def decide(post_id: str):
+        item = store.get_post(post_id)
+        if item is None:
+            abort(404)
+        decision = request.form.get("decision", "")
+        if decision not in DECISIONS:
+            return render_template("error.html", message=f"{t('decision')}: {decision!r}?"), 400
+        flt = filters()
+        ids = [post_id]
+        if request.form.get("whole_cluster") and item["cluster_size"] > 1:
+            ids += [m["post_id"] for m in store.cluster_members(item["cluster_id"]) if m["decision"] is None and m["post_id"] != post_id]
+        seen = request.form.get("seen", "")
+        expected = {post_id: int(seen) if seen.isdigit() else None}
+        result = store.decide(ids, decision, session["reviewer"], request.form.get("note", "")[:2000], via="desk", expected=expected)
+        flash(t("saved", decision=t(decision), n=len(result.post_ids)))
+        if result.superseded:
+            who = ", ".join(sorted({f"{s['reviewer']}: {s['decision']}" for s in result.superseded}))
+            flash(t("superseded", n=len(result.superseded), who=who))
+        following = store.neighbour(flt, item, 1)
+        if following is None:
+            flash(t("queue_empty"))
+            return redirect(url_with("queue", flt))
+        return redirect(url_with("post", flt, post_id=following))
+
+    @app.post("/undo")
+    def undo():
+        flt = filters()
+        undone = store.undo_last(session["reviewer"])
+        if not undone:
+            flash(t("nothing_to_undo"))
+            back = request.form.get("back", "")
+            return redirect(url_with("post", flt, post_id=back) if back else url_with("queue", flt))
+        flash(t("undone", n=len(undone)))
+        return redirect(url_with("post", flt, post_id=undone[0]))
+
+    @app.get("/recruiters")
+    def recruiters():
+        return render_template("recruiters.html", rows=store.recruiters(min_posts=request.args.get("min", 1, type=int) or 1))
+
+    @app.errorhandler(404)
+    def _not_found(_error):
+        return render_template("error.html", message=t("not_found")), 404
+
+    @app.errorhandler(InputError)
+    def _input_error(error):
+        return render_template("error.html", message=error.message), 400
+
+    app.jinja_env.globals["get_flashed_messages"] = get_flashed_messages
+    app.jinja_env.filters["query"] = lambda flt: urlencode(flt.as_args())
+    return app
+
+
+def _pay(value: str) -> str:
+    try:
+        return f"Rp {float(value) / 1e6:.1f} jt/bln" if value else ""
+    except ValueError:
+        return ""
+
+
+class DeskServer:
+    """The desk served by Werkzeug in a background thread (threaded: one reviewer never waits for another)."""
+
+    def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0):
+        self.server = make_server(host, port, app, threaded=True)
+        self.host = host
+        self.port = self.server.server_port
+        self.thread = threading.Thread(target=self.server.serve_forever, name="waspada-desk", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self) -> DeskServer:
+        self.thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self.server.serve_forever()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
