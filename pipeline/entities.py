@@ -26,22 +26,24 @@ MULTIPLIERS = {
     "jt": 1e6, "juta": 1e6, "jeti": 1e6, "jtan": 1e6, "jutaan": 1e6, "million": 1e6, "m": 1e6,
     "rb": 1e3, "ribu": 1e3, "rbu": 1e3, "ribuan": 1e3, "k": 1e3,
 }
-_PERIOD_RE = re.compile(r"\s*(?:/|per|tiap|se)\s*(hari|day|jam|hour|minggu|week|bulan|bln|month|tahun|thn|year)", re.I)
+_PERIOD_RE = re.compile(r"\s*(?:/|per|tiap|se)\s*(hari|day|jam|hour|minggu|week|bulan|bln|month|tahun|thn|year)", re.IGNORECASE)
 _PERIOD_TO_MONTH = {"hari": 26, "day": 26, "jam": 208, "hour": 208, "minggu": 4.3, "week": 4.3,
                     "bulan": 1, "bln": 1, "month": 1, "tahun": 1 / 12, "thn": 1 / 12, "year": 1 / 12}
 _AGE_RE = re.compile(
     r"\b(?:usia|umur|age|u)\s*[:.]?\s*(\d{2})\s*(?:-|–|s/?d|sampai|hingga|to|~)\s*(\d{2})\s*(?:th|thn|tahun|years?)?",
-    re.I,
 )
-_MAX_AGE_RE = re.compile(r"\b(?:usia|umur|age)\s*(?:max(?:imal)?|maks(?:imal)?|di ?bawah)\.?\s*(\d{2})", re.I)
+_MAX_AGE_RE = re.compile(r"\b(?:usia|umur|age)\s*(?:max(?:imal)?|maks(?:imal)?|di ?bawah)\.?\s*(\d{2})")
 _ROLE_RE = re.compile(
     r"\b(customer service|cs online|cs|admin(?: online| crypto| kripto| judi| slot)?|marketing(?: online)?|digital marketing|"
     r"telemarketing|operator|typist|data entry|input data|translator|penerjemah|it support|programmer|"
     r"abk|anak buah kapal|kru kapal|nelayan|art|prt|asisten rumah tangga|pembantu|baby ?sitter|caregiver|perawat lansia|"
     r"pelayan|waitress|terapis|pemandu karaoke|lc|spg|buruh|pekerja kebun|pekerja ladang|pekerja pabrik|kilang|"
     r"scammer|chatter|host live|model|penari|magang|intern)\b",
-    re.I,
 )
+
+
+# Words that turn a place name into something else when they come right before it.
+_NOT_A_PLACE_RE = re.compile(r"\b(?:bunga|kembang|pohon|daun|wangi|aroma|parfum) $", re.IGNORECASE)
 
 
 @dataclass
@@ -106,8 +108,8 @@ def money_to_idr_month(match: re.Match[str], following: str) -> float | None:
 
 @lru_cache(maxsize=1)
 def _destination_re() -> re.Pattern[str]:
-    aliases = sorted({p.alias for p in places()}, key=len, reverse=True)
-    return re.compile(r"(?<![\w])(" + "|".join(re.escape(a) for a in aliases) + r")(?![\w])", re.I)
+    aliases = {p.alias for p in places()}
+    return re.compile(r"(?<![\w])(" + patterns.trie_alternation(aliases) + r")(?![\w])", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -115,9 +117,12 @@ def _alias_to_place() -> dict[str, str]:
     return {p.alias: p.canonical for p in places()}
 
 
-def extract(raw: str, normalized_text: str | None = None) -> Entities:
-    """Find entities in a post. ``normalized_text`` (from ``normalize``) adds de-obfuscated places."""
-    text = clean.clean_text(raw)
+def extract(raw: str, normalized_text: str | None = None, cleaned: str | None = None) -> Entities:
+    """Find entities in a post. ``normalized_text`` (from ``normalize``) adds de-obfuscated places.
+
+    ``cleaned`` is ``clean.clean_text(raw)`` when the caller already has it.
+    """
+    text = clean.clean_text(raw) if cleaned is None else cleaned
     found = Entities()
     digits_text = spelled_numbers_to_digits(text, [])
     for regex in (patterns.PHONE_ID_RE, patterns.LETTER_O_PHONE_RE, patterns.PHONE_FOREIGN_RE):
@@ -125,11 +130,11 @@ def extract(raw: str, normalized_text: str | None = None) -> Entities:
             number = re.sub(r"[^\d+]", "", match.group(0).replace("O", "0").replace("o", "0"))
             if number not in found.phones:
                 found.phones.append(number)
-    for match in patterns.CHAT_LINK_RE.finditer(text):
+    for match in patterns.CHAT_LINK_RE.finditer(text) if patterns.may_have_chat_link(text) else ():
         link = match.group(0).rstrip(".,;)")
         if link not in found.chat_links:
             found.chat_links.append(link)
-    without_emails = patterns.EMAIL_RE.sub(" ", text)
+    without_emails = patterns.EMAIL_RE.sub(" ", text) if "@" in text else ""
     for match in patterns.HANDLE_RE.finditer(without_emails):
         if match.group(0) not in found.handles:
             found.handles.append(match.group(0))
@@ -138,16 +143,20 @@ def extract(raw: str, normalized_text: str | None = None) -> Entities:
     lookup = _alias_to_place()
     for source in (text, normalized_text or ""):
         for match in _destination_re().finditer(source):
+            if _NOT_A_PLACE_RE.search(source, max(0, match.start() - 12), match.start()):
+                continue  # "bunga kamboja" is a flower, not Cambodia
             place = lookup.get(match.group(1).lower())
             if place and place not in found.destinations:
                 found.destinations.append(place)
-    for match in _AGE_RE.finditer(text):
+    # Lower-cased once so the patterns below can match case-sensitively, which is much faster.
+    lowered = text.lower()
+    for match in _AGE_RE.finditer(lowered):
         low, high = int(match.group(1)), int(match.group(2))
         if 10 <= low <= high <= 70:
             found.age_ranges.append((low, high))
-    for match in _MAX_AGE_RE.finditer(text):
+    for match in _MAX_AGE_RE.finditer(lowered):
         found.age_ranges.append((0, int(match.group(1))))
-    for match in _ROLE_RE.finditer(text):
+    for match in _ROLE_RE.finditer(lowered):
         role = match.group(1).lower()
         if role not in found.roles:
             found.roles.append(role)

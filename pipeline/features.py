@@ -140,7 +140,8 @@ class WaspadaFeatures(TransformerMixin, BaseEstimator):
         dense = np.zeros((len(analyses), width), dtype=np.float32)
         for row, analysis in enumerate(analyses):
             for hit in analysis.hits:
-                dense[row, index[hit.name]] = self.indicator_weight
+                if hit.name in index:  # an indicator added after this model was trained
+                    dense[row, index[hit.name]] = self.indicator_weight
             dense[row, len(index):] = structure_row(analysis)
         return sp.csr_matrix(dense)
 

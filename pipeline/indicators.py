@@ -16,7 +16,7 @@ from functools import cached_property
 
 from pipeline.entities import Entities, extract
 from pipeline.text.lexicon import places
-from pipeline.text.normalize import Normalized, normalize
+from pipeline.text.normalize import Normalized, normalize_with_clean
 
 RED_FLAG = "red_flag"
 COUNTER = "counter"
@@ -28,6 +28,7 @@ class PostContext:
 
     raw: str
     normalized: Normalized
+    cleaned: str | None = None
 
     @cached_property
     def text(self) -> str:
@@ -35,7 +36,7 @@ class PostContext:
 
     @cached_property
     def entities(self) -> Entities:
-        return extract(self.raw, self.normalized.text)
+        return extract(self.raw, self.normalized.text, self.cleaned)
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def syarat_ringan(ctx: PostContext) -> str | None:
 
 
 _SYARAT_RINGAN_RE = re.compile(
-    r"\b(?:(?:tanpa|tidak (?:perlu|butuh|harus|wajib|ada)|bebas|no|non|not required) (?:syarat )?(?:pengalaman|ijazah|pendidikan|skill|keahlian|"
+    r"\b(?:(?:tanpa|tidak (?:perlu|butuh|harus|wajib|ada|usah)|bebas|no|non|not required) (?:syarat )?(?:pengalaman|ijazah|pendidikan|skill|keahlian|"
     r"bahasa(?: inggris| asing)?|bisa bahasa|bahasa inggris|tes|wawancara|modal|syarat)|"
     r"(?:yang )?penting (?:bisa|mau|jujur|rajin) (?:pakai|pake|main|pegang|operasikan|mengoperasikan|ngetik|mengetik|baca|hp|komputer|laptop|kerja)|"
     r"(?:hanya|cukup|asal) bisa (?:pakai|pake|main|mengetik|ngetik|baca|hp|komputer|laptop|internet)|"
@@ -142,7 +143,7 @@ def biaya_ditanggung(ctx: PostContext) -> str | None:
 
 _COST_ITEMS = r"(?:tiket(?: pesawat)?|visa|paspor|pesawat|keberangkatan|penerbangan|flight|akomodasi|semua biaya|biaya (?:proses|keberangkatan|berangkat|pembuatan)|transportasi ke|ongkos berangkat)"
 _BIAYA_RE = re.compile(
-    rf"\b{_COST_ITEMS}\b[^.\n]{{0,40}}?\b(?:ditanggung|gratis|dibayar(?:in|kan)?|dibiayai|covered|paid|dari perusahaan|kami tanggung)\b|"
+    rf"\b{_COST_ITEMS}\b[^.\n]{{0,40}}?\b(?:ditanggung|gratis|dibayar(?:in|kan)?(?! sendiri| oleh (?:peserta|pelamar|pemohon|calon))|dibiayai|covered|paid|dari perusahaan|kami tanggung)\b|"
     rf"\b(?:gratis|ditanggung|free|dibiayai) {_COST_ITEMS}\b|\btanpa (?:biaya|modal|dipungut biaya)\b[^.\n]{{0,30}}(?:berangkat|proses|keberangkatan)"
 )
 
@@ -204,7 +205,7 @@ _NONPROSEDURAL_RE = re.compile(
     r"\b(?:jalur (?:mandiri|belakang|pribadi|perorangan|non ?prosedural|khusus|cepat|dalam|orang dalam)|"
     r"(?:tanpa|tidak (?:perlu|usah|lewat|melalui)|gak usah|ga usah|tidak pakai) (?:lewat |melalui |pakai |ke )?(?:agen|agency|pt|perusahaan penyalur|p3mi|pjtki|bp2mi|kp2mi|disnaker|bnp2tki|dinas)|"
     r"non ?prosedural|unprosedural|langsung (?:ke )?majikan|majikan langsung|direct (?:to )?employer|"
-    r"calo|agen perorangan|lewat kenalan|lewat saudara di sana|ilegal tapi aman|tidak resmi tapi|no agency)\b"
+    r"(?<!bukan )(?<!tanpa )(?<!anti )(?<!hindari )(?<!bebas )calo|agen perorangan|lewat kenalan|lewat saudara di sana|ilegal tapi aman|tidak resmi tapi|no agency)\b"
 )
 
 
@@ -213,10 +214,15 @@ _NONPROSEDURAL_RE = re.compile(
     "Tujuan atau rute transit kasus TPPO yang dikenal (Kamboja, Myanmar, Laos, Thailand ke perbatasan, Filipina, Timur Tengah jalur perorangan).",
     "A destination or transit route of known trafficking cases.",
     must_fire=("kerja di K4mboja gaji dolar", "penempatan Myawaddy via Mae Sot", "lowongan 🇰🇭 admin"),
-    must_not_fire=("Liburan ke Jepang bulan depan seru banget", "lowongan admin di Bekasi"),
+    must_not_fire=("Liburan ke Jepang bulan depan seru banget", "lowongan admin di Bekasi",
+                   "Jalan-jalan ke Bangkok 4 hari, itinerary hemat", "Foto bunga kamboja di makam kakek"),
 )
 def negara_berisiko(ctx: PostContext) -> str | None:
-    risky = [d for d in ctx.entities.destinations if _RISK_BY_PLACE.get(d) in ("scam", "transit")]
+    # A transit country (Thailand, Singapore) is only a warning sign when the post is about work:
+    # holiday posts name Bangkok all the time.
+    work = _WORK_RE.search(ctx.text) is not None
+    risky = [d for d in ctx.entities.destinations
+             if _RISK_BY_PLACE.get(d) == "scam" or (work and _RISK_BY_PLACE.get(d) == "transit")]
     return ", ".join(risky) if risky else None
 
 
@@ -310,7 +316,7 @@ def usia_muda(ctx: PostContext) -> str | None:
     return _search(_USIA_RE, ctx.text)
 
 
-_MINOR_AGE_RE = re.compile(r"\b(?:usia|umur|age)\s*(?:1[0-7])\s*(?:th|thn|tahun|years?)?\s*(?:boleh|bisa|juga|diterima|ok|masuk)\b", re.I)
+_MINOR_AGE_RE = re.compile(r"\b(?:usia|umur|age)\s*(?:1[0-7])\s*(?:th|thn|tahun|years?)?\s*(?:boleh|bisa|juga|diterima|ok|masuk)\b", re.IGNORECASE)
 
 
 _USIA_RE = re.compile(
@@ -334,7 +340,8 @@ def dokumen_diurus_atau_ditahan(ctx: PostContext) -> str | None:
 
 _DOKUMEN_RE = re.compile(
     r"\b(?:paspor|passport|dokumen|visa|izin kerja|work permit|calling visa|izin)\b[^.\n]{0,30}?\b(?:diurus|diuruskan|kami urus|diurusin|dibantu|dibuatkan|dibikinkan|"
-    r"disiapkan|ditahan|dipegang|disimpan|diambil|aspal|palsu|bodong|tembak|jadi _num_ hari|cepat jadi)\b|"
+    r"disiapkan|ditahan|dipegang|disimpan|diambil|aspal|palsu|bodong|tembak|jadi _num_ hari|cepat jadi|"
+    r"(?:kami|kita|agen|sponsor) (?:yang )?(?:urus|urusin|uruskan|siapkan|bikinkan|buatkan))\b|"
     r"\b(?:urus|bikin|buat|bantu) (?:paspor|dokumen|visa|izin kerja)\b[^.\n]{0,20}\b(?:cepat|kilat|aspal|tanpa)\b|"
     r"\b(?:ganti|pakai) (?:nama|identitas) (?:orang )?lain\b|\bdocuments? (?:arranged|held|kept)\b"
 )
@@ -348,11 +355,24 @@ _DOKUMEN_RE = re.compile(
     must_not_fire=("Jadwal ferry resmi Batam-Singapura hari ini",),
 )
 def penyeberangan_ilegal(ctx: PostContext) -> str | None:
-    return _search(_PENYEBERANGAN_RE, ctx.text)
+    hit = _search(_PENYEBERANGAN_RE, ctx.text)
+    if hit:
+        return hit
+    # "jalan tikus" or "jalan gelap" is also everyday talk for a back street; it counts only
+    # in a post about crossing or working abroad.
+    shortcut = _search(_JALAN_TIKUS_RE, ctx.text)
+    return shortcut if shortcut and _CROSSING_CONTEXT_RE.search(ctx.text) else None
+
+
+_JALAN_TIKUS_RE = re.compile(r"\b(?:jalan|jln|lorong) (?:tikus|t|belakang|gelap)\b")
+_CROSSING_CONTEXT_RE = re.compile(
+    r"\b(?:perbatasan|border|nyeberang|nyebrang|menyeberang|seberang|imigrasi|paspor|razia|patroli|malaysia|singapura|"
+    r"johor|tawau|sabah|sarawak|nunukan|entikong|batam|dumai|karimun|kapal|speedboat|pelabuhan|kerja|bekerja|tkw|tki|pmi)\b"
+)
 
 
 _PENYEBERANGAN_RE = re.compile(
-    r"\b(?:jalur|jalan|jln|lorong) (?:tikus|t|belakang|gelap)\b|\b(?:tanpa|tidak (?:perlu|pakai)|gak perlu|tidak usah) (?:paspor|dokumen|cop|cap)\b|"
+    r"\bjalur (?:tikus|t|belakang|gelap)\b|\b(?:tanpa|tidak (?:perlu|pakai)|gak perlu|tidak usah) (?:paspor|dokumen|cop|cap)\b|"
     r"\b(?:speed ?boat|speed|pompong|kapal kayu|perahu|boat|kapal)\b[^.\n]{0,20}\bmalam\b|\bpelabuhan (?:tikus|rakyat|kecil|tidak resmi)\b|\bpelantar\b|"
     r"\b(?:aman|lolos|bebas) (?:dari )?(?:razia|pemeriksaan|imigrasi|patroli)\b|\bdijemput di (?:seberang|sana|perbatasan)\b|"
     r"\b(?:nyeberang|nyebrang|menyeberang|seberang) (?:ke|lewat) (?:malaysia|johor|tawau|sabah|singapura|negara tetangga)\b|"
@@ -412,18 +432,56 @@ def kata_disamarkan(ctx: PostContext) -> str | None:
     "Gaji jauh di atas kewajaran untuk pekerjaan dan kualifikasi yang diminta.",
     "Pay far above what the role and the qualifications asked justify.",
     must_fire=("Admin tanpa pengalaman gaji 20jt/bulan", "CS gaji USD 1.200, yg penting bisa pake HP"),
-    must_not_fire=("Senior Software Engineer, min. 5 tahun pengalaman, gaji Rp 25.000.000", "gaji UMR Bekasi 5,3jt"),
+    must_not_fire=("Senior Software Engineer, min. 5 tahun pengalaman, gaji Rp 25.000.000", "gaji UMR Bekasi 5,3jt",
+                   "Selamat! Anda memenangkan hadiah tunai Rp 150.000.000", "Perawat lansia di Taiwan lewat P3MI, gaji NT$ 28.000"),
 )
 def gaji_tidak_wajar(ctx: PostContext) -> str | None:
     pay = ctx.entities.max_monthly_pay
-    if pay is None or pay < 9_000_000:
-        return None
+    if pay is None or pay < 9_000_000 or not _WAGE_RE.search(ctx.text):
+        return None  # a prize, a price or a fee is not a wage
     light = _SYARAT_RINGAN_RE.search(ctx.text) is not None
     qualified = _QUALIFICATIONS_RE.search(ctx.text) is not None
-    if light or (not qualified and pay >= 12_000_000):
+    # Japan, Korea, Taiwan or Hong Kong really pay this much; there only a light-requirements
+    # offer makes the pay implausible.
+    high_wage_only = bool(ctx.entities.destinations) and all(
+        _RISK_BY_PLACE.get(d) == "other" for d in ctx.entities.destinations)
+    if light or (not qualified and (not high_wage_only or pay >= 25_000_000) and pay >= 12_000_000):
         money = max((m for m in ctx.entities.money if m.idr_per_month), key=lambda m: m.idr_per_month)
         return f"{money.text} (≈ Rp {pay / 1e6:.0f} jt/bulan)"
     return None
+
+
+_WAGE_RE = re.compile(
+    r"\b(?:gaji|upah|salary|penghasilan|pendapatan|income|bayaran|komisi|take home|thp|wage|earn|per bulan|sebulan|perbulan)\b"
+    r"|_money_ ?(?:/|per|tiap|se) ?(?:bulan|month|minggu|week|hari|day|jam|hour)"
+)
+
+
+@indicator(
+    "biaya_di_muka", RED_FLAG, "biaya besar di muka", "large upfront fee",
+    "Calon pekerja diminta membayar jutaan rupiah di muka untuk visa, dokumen atau 'proses' — penempatan resmi tidak memungut biaya sebesar itu.",
+    "The worker must pay millions up front for a visa, documents or 'processing' — licensed placement does not charge that much.",
+    must_fire=("Visa kerja Dubai 2 tahun, biaya 12 jt all in, tinggal kirim scan paspor",
+               "calling visa Saudi ready, DP 5jt sisanya potong gaji", "proses cepat 3 minggu, bayar 18jt beres sampai Taiwan"),
+    must_not_fire=("Biaya pendaftaran GRATIS, tidak dipungut biaya apa pun", "Harga paket umroh reguler 12 hari mulai 32 jt",
+                   "Gaji 4,5jt + uang makan, kirim CV ke email"),
+)
+def biaya_di_muka(ctx: PostContext) -> str | None:
+    fees = [m for m in ctx.entities.money if m.idr_per_month and m.idr_per_month >= 3_000_000]
+    if not fees or not _FEE_CONTEXT_RE.search(ctx.text):
+        return None
+    return _search(_FEE_RE, ctx.text)
+
+
+_FEE_RE = re.compile(
+    r"\b(?:biaya|bayar|dp|uang (?:muka|jalan|proses|administrasi|pendaftaran|jaminan)|ongkos|fee|tebus)\b(?: \w+){0,3} _money_|"
+    r"_money_ (?:all in|beres|sampai (?:berangkat|jadi|terbang)|langsung (?:berangkat|jadi)|sudah termasuk)"
+)
+# Only for the job or the papers: a holiday package or a product price is not a recruitment fee.
+_FEE_CONTEXT_RE = re.compile(
+    r"\b(?:kerja|bekerja|visa kerja|calling visa|izin kerja|work permit|permit|majikan|sponsor|berangkat|penempatan|"
+    r"lowongan|job|dokumen|paspor|blacklist|medical|coe|proses)\b"
+)
 
 
 @indicator(
@@ -441,7 +499,8 @@ _PERINGATAN_RE = re.compile(
     r"\b(?:waspada|waspadai|hati hati|berhati hati|modus|jangan (?:mudah )?(?:tergiur|percaya|tertipu|mau|tergoda)|"
     r"perdagangan orang|tppo|tppm|hindari|laporkan|sosialisasi|imbauan|himbauan|mengimbau|menghimbau|"
     r"cek (?:legalitas|keaslian|kebenaran)|stop tppo|beware|be careful|scam alert|awas|penipuan berkedok|"
-    r"kenali ciri|ciri ciri|korban perdagangan)\b"
+    r"kenali ciri|ciri ciri|korban perdagangan|mencurigakan|(?:lagi |sedang )?beredar|(?<!bukan )(?:hoaks|hoax)|contoh iklan|"
+    r"(?:iklan|lowongan|loker) palsu|(?<!bukan )(?<!anti )penipuan|red flag|tanda bahaya)\b"
 )
 
 
@@ -483,7 +542,8 @@ _RESMI_RE = re.compile(
 
 def analyse(raw: str) -> Analysis:
     """Normalise one post, extract its entities and run every indicator on it."""
-    ctx = PostContext(raw, normalize(raw))
+    cleaned, normalized = normalize_with_clean(raw)
+    ctx = PostContext(raw, normalized, cleaned)
     hits = []
     for item in REGISTRY:
         evidence = item.detect(ctx)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 import ftfy
+from ftfy import chardata
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
 _BIDI_CONTROLS = dict.fromkeys(
@@ -42,13 +44,55 @@ _MIXED_WORD_RE = re.compile(
 )
 
 
+# Negative circled and squared letters (🅖🅐🅙🅘, 🅶🅰🅹🅸) have no compatibility mapping, so NFKC
+# leaves them; recruiters use them to write "GAJI" or "CS" past keyword filters.
+_ENCLOSED_LETTERS = {
+    **{0x1F150 + i: chr(ord("A") + i) for i in range(26)},
+    **{0x1F170 + i: chr(ord("A") + i) for i in range(26)},
+}
+_ENCLOSED_RE = re.compile("[\U0001f150-\U0001f169\U0001f170-\U0001f189]")
+
+
+def has_enclosed_letters(text: str) -> bool:
+    """Whether the text writes letters as enclosed symbols (🅶🅰🅹🅸), a way to dodge filters."""
+    return _ENCLOSED_RE.search(text) is not None
+
+
 def fold_unicode(text: str) -> str:
-    """NFKC: styled letters (𝐊𝐚𝐦𝐛𝐨𝐣𝐚, 𝓰𝓪𝓳𝓲) and fullwidth forms (ｇａｊｉ) become plain letters."""
-    return unicodedata.normalize("NFKC", text)
+    """NFKC: styled letters (𝐊𝐚𝐦𝐛𝐨𝐣𝐚, 𝓰𝓪𝓳𝓲, 🅶🅰🅹🅸) and fullwidth forms (ｇａｊｉ) become plain letters."""
+    text = unicodedata.normalize("NFKC", text)
+    if _ENCLOSED_RE.search(text):
+        text = text.translate(_ENCLOSED_LETTERS)
+    return text
+
+
+@lru_cache(maxsize=1)
+def _ftfy_suspects() -> frozenset[str]:
+    """Every character one of ftfy's fixes could act on.
+
+    Mojibake is made of characters from the 8-bit code pages ftfy decodes; its other fixes touch
+    ligatures, fullwidth forms, curly quotes, control characters and surrogates. A post with none
+    of them (plain ASCII, or ASCII with emoji) comes out of ftfy unchanged, so it can skip it.
+    """
+    chars: set[str] = set()
+    high_bytes = bytes(range(0x80, 0x100))
+    for encoding in chardata.CHARMAP_ENCODINGS:
+        chars.update(high_bytes.decode(encoding, errors="ignore"))
+    chars.update(chr(c) if isinstance(c, int) else c for c in chardata.CONTROL_CHARS)
+    chars.update(chr(c) if isinstance(c, int) else c for c in chardata.LIGATURES)
+    chars.update(chr(c) if isinstance(c, int) else c for c in chardata.WIDTH_MAP)
+    quotes = (chardata.SINGLE_QUOTE_RE, chardata.DOUBLE_QUOTE_RE)
+    chars.update(chr(c) for c in range(0x2000, 0x2070) if any(q.match(chr(c)) for q in quotes))
+    chars.update(chr(c) for c in range(0xD800, 0xE000))
+    chars.update("\x1a\x1b\ufffd")
+    return frozenset(chars)
 
 
 def repair_mojibake(text: str) -> str:
     """Fix text decoded with the wrong codec somewhere upstream ("Ã©", "â€™", "ðŸ‡°ðŸ‡­")."""
+    # ftfy is the slowest step of the text layer; most posts have nothing it could fix.
+    if _ftfy_suspects().isdisjoint(text) and unicodedata.is_normalized("NFC", text):
+        return text
     return ftfy.fix_text(text, normalization="NFC", unescape_html=False, fix_line_breaks=False)
 
 
@@ -79,6 +123,11 @@ def strip_controls(text: str) -> str:
     return _CONTROL_RE.sub("", text)
 
 
+def collapse_spaces(text: str) -> str:
+    """Runs of spaces and tabs (including exotic Unicode spaces) become one space; ends trimmed."""
+    return _SPACES_RE.sub(" ", text).strip()
+
+
 def clean_text(text: str) -> str:
     """The full cleaning chain, in the order that lets each step see the previous one's result."""
     text = repair_mojibake(text)
@@ -87,5 +136,4 @@ def clean_text(text: str) -> str:
     text = fold_unicode(text)
     text = fold_homoglyphs(text)
     text = strip_controls(text)
-    text = _SPACES_RE.sub(" ", text)
-    return text.strip()
+    return collapse_spaces(text)

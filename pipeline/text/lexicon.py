@@ -26,11 +26,14 @@ class Place:
     alias: str
     canonical: str
     risk: str  # scam, transit, border or other
+    disguised: bool = False  # a nickname used to hide the place ("negara K"), not its real name
 
 
 @lru_cache(maxsize=1)
 def places() -> tuple[Place, ...]:
-    return tuple(Place(row[0], row[1], row[2]) for row in _rows("places.tsv"))
+    return tuple(
+        Place(row[0], row[1], row[2], len(row) > 3 and row[3].strip() == "samaran") for row in _rows("places.tsv")
+    )
 
 
 @lru_cache(maxsize=1)

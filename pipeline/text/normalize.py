@@ -12,29 +12,54 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import regex
 from nltk.tokenize import RegexpTokenizer
 
 from pipeline.text import clean, patterns
 from pipeline.text.lexicon import places, sensitive_words, slang
 
 _REGIONAL_INDICATOR_RE = re.compile("[\U0001f1e6-\U0001f1ff]{2}")
-_SPACED_LETTERS_RE = re.compile(r"(?<![\w])(?:[a-z][ ]){3,}[a-z](?![\w])", re.I)
-_PUNCT_SPLIT_RE = re.compile(r"(?<![\w])(?:[a-z][.\-_*'·]){2,}[a-z](?![\w])", re.I)
-_CHUNK_SPLIT_RE = re.compile(r"(?<![\w])[a-z]{2,}[.\-_*·][a-z]{2,}(?![\w])", re.I)
-_LEET_TOKEN_RE = re.compile(r"(?<![\w@$])[a-z@$]+[a-z0-9@$]*[0-9@$][a-z0-9@$]*[a-z]+(?![\w])|(?<![\w])[a-z]+[0-9]+[a-z]*(?![\w])", re.I)
+_SPACED_LETTERS_RE = re.compile(r"(?<![\w])(?:[a-z][ ]){3,}[a-z](?![\w])", re.IGNORECASE)
+_PUNCT_SPLIT_RE = re.compile(r"(?<![\w])(?:[a-z][.\-_*'·]){2,}[a-z](?![\w])", re.IGNORECASE)
+_CHUNK_SPLIT_RE = re.compile(r"(?<![\w])[a-z]{2,}[.\-_*·][a-z]{2,}(?![\w])", re.IGNORECASE)
+# A word of letters with digits or $/@ standing in for some of them: "k4mb0ja", "v1s4", "4dmin".
+_LEET_TOKEN_RE = re.compile(r"(?<![\w@$])(?=[a-z0-9@$]*[a-z])[a-z0-9@$]*[0-9@$][a-z0-9@$]*(?![\w])", re.IGNORECASE)
 _ELONGATED_RE = re.compile(r"([a-z])\1{2,}")
 _NUMBER_RE = re.compile(r"\b\d+(?:[.,]\d+)*\b")
 _WS_RE = re.compile(r"\s+")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "@": "a", "$": "s"})
 _LEET_ALT = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "@": "a", "$": "s"})
+# Short codes recruiters use for places. Case matters: "KH" is Cambodia's country code, but
+# "KH. Ahmad Dahlan" is a cleric's title, and "PP" is only Phnom Penh after a place word
+# ("tiket PP" is a return ticket).
 _SHORT_ALIASES = (
     (re.compile(r"\bSHV\b"), "sihanoukville"),
     (re.compile(r"\b(?:Myw|MYW)\b"), "myawaddy"),
-    (re.compile(r"\bKH\b"), "kamboja"),
-    (re.compile(r"\b(?:ke|di|area|daerah|kota|to|in)\s+PP\b", re.I), " phnom penh"),
+    (re.compile(r"\bKH\b(?!\.|\s*[A-Z][a-z])"), "kamboja"),
+    (re.compile(r"\b(?:ke|di|area|daerah|kota|to|in)\s+PP\b", re.IGNORECASE), " phnom penh"),
 )
 
-TOKENIZER = RegexpTokenizer(r"_[a-z]+_|[^\W_]+(?:['’-][^\W_]+)*|[^\w\s]", flags=re.UNICODE)
+_HIDDEN_IN_WORD_RE = re.compile(r"\w[\u200b\u200c\u200d\u2060\u00ad]+\w")
+_LEET_CANDIDATE_RE = re.compile(r"[a-z][0-9@$]|[0-9@$][a-z]")
+_ALPHA_RUN_RE = re.compile(r"[a-z]+", re.IGNORECASE)
+
+
+class _FixedPatternTokenizer(RegexpTokenizer):
+    """nltk's RegexpTokenizer compiled once with the ``regex`` engine, without a match timeout.
+
+    Recent nltk runs caller-supplied patterns through a ReDoS guard (``regex`` plus a timer on
+    every call), which triples the cost of tokenising. Our pattern is fixed, has no nested
+    quantifiers and cannot backtrack catastrophically, so the guard buys nothing here. ``regex``
+    (not ``re``) keeps Unicode word rules stable across nltk versions: variation selectors and
+    letter-like symbols stay inside their token.
+    """
+
+    def _check_regexp(self) -> None:
+        if self._regexp is None:
+            self._regexp = regex.compile(self._pattern, self._flags)
+
+
+TOKENIZER = _FixedPatternTokenizer(r"_[a-z]+_|[^\W_]+(?:['’-][^\W_]+)*|[^\w\s]", flags=re.UNICODE)
 # Placeholders are written with a sentinel character the tokenizer cannot split.
 PLACEHOLDERS = ("_chatlink_", "_url_", "_email_", "_phone_", "_handle_", "_money_", "_num_")
 
@@ -54,8 +79,13 @@ def _flag_names() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _phrase_aliases() -> re.Pattern[str]:
-    multiword = sorted({p.alias for p in places() if " " in p.alias}, key=len, reverse=True)
-    return re.compile(r"\b(" + "|".join(re.escape(a) for a in multiword) + r")\b")
+    multiword = {p.alias for p in places() if " " in p.alias}
+    return re.compile(r"\b(" + patterns.trie_alternation(multiword) + r")\b")
+
+
+@lru_cache(maxsize=1)
+def _disguised_aliases() -> frozenset[str]:
+    return frozenset(p.alias for p in places() if p.disguised)
 
 
 @lru_cache(maxsize=1)
@@ -90,15 +120,17 @@ def join_spaced_letters(text: str, evasions: list[str]) -> str:
 
 
 def undo_leetspeak(text: str, evasions: list[str]) -> str:
-    """``K4mb0ja`` → ``kamboja``, ``g4ji`` → ``gaji``, ``L40s`` → ``laos``.
+    """``K4mb0ja`` → ``kamboja``, ``g4ji`` → ``gaji``, ``L40s`` → ``laos``, ``v1s4`` → ``visa``.
 
-    Only tokens with letters around digits change, so "5jt", "2x" and "covid19" stay.
+    A token changes only when reading its digits as letters gives a word recruiters hide
+    (a place, "gaji", "visa", ...), so "5jt", "2x", "p3mi" and "covid19" stay.
     """
+
+    if not _LEET_CANDIDATE_RE.search(text):
+        return text  # every disguised word has a letter next to a digit or symbol
 
     def fix(match: re.Match[str]) -> str:
         token = match.group(0)
-        if not re.search(r"[a-z].*[0-9@$].*[a-z]", token, re.I):
-            return token
         for table in (_LEET, _LEET_ALT):
             candidate = token.translate(table)
             if _is_sensitive(candidate):
@@ -113,27 +145,34 @@ def spelled_numbers_to_digits(text: str, evasions: list[str]) -> str:
     """``nol delapan satu dua ...`` → ``0812...`` so that a spelled-out phone number is found."""
 
     def convert(match: re.Match[str]) -> str:
-        words = re.findall(r"[a-z]+|\d", match.group(0), re.I)
+        words = re.findall(r"[a-z]+|\d", match.group(0), re.IGNORECASE)
         if sum(w.lower() in patterns.DIGIT_WORDS for w in words) < 4:
             return match.group(0)
         digits = "".join(patterns.DIGIT_WORDS.get(w.lower(), w) for w in words)
         evasions.append(f"angka ditulis huruf: {match.group(0).strip()}")
         return f" {digits} "
 
+    # A conversion needs four digit words; most posts have fewer, and counting is cheap.
+    if sum(1 for word in _ALPHA_RUN_RE.findall(text) if word.lower() in patterns.DIGIT_WORDS) < 4:
+        return text
     return patterns.SPELLED_NUMBER_RE.sub(convert, text)
 
 
 def replace_contacts(text: str, evasions: list[str]) -> str:
     """Chat links, URLs, e-mails, phone numbers and @handles become placeholder tokens."""
-    text = patterns.CHAT_LINK_RE.sub(" _chatlink_ ", text)
-    text = patterns.EMAIL_RE.sub(" _email_ ", text)
+    if patterns.may_have_chat_link(text):
+        text = patterns.CHAT_LINK_RE.sub(" _chatlink_ ", text)
+    has_at = "@" in text
+    if has_at:
+        text = patterns.EMAIL_RE.sub(" _email_ ", text)
     text = patterns.URL_RE.sub(" _url_ ", text)
-    if patterns.LETTER_O_PHONE_RE.search(text):
+    text, letter_o_phones = patterns.LETTER_O_PHONE_RE.subn(" _phone_ ", text)
+    if letter_o_phones:
         evasions.append("huruf O dipakai sebagai angka 0 di nomor telepon")
-        text = patterns.LETTER_O_PHONE_RE.sub(" _phone_ ", text)
     text = patterns.PHONE_ID_RE.sub(" _phone_ ", text)
-    text = patterns.PHONE_FOREIGN_RE.sub(" _phone_ ", text)
-    return patterns.HANDLE_RE.sub(" _handle_ ", text)
+    if "+" in text:
+        text = patterns.PHONE_FOREIGN_RE.sub(" _phone_ ", text)
+    return patterns.HANDLE_RE.sub(" _handle_ ", text) if has_at else text
 
 
 def replace_money(text: str) -> str:
@@ -145,45 +184,77 @@ def squeeze_elongation(text: str) -> str:
     return _ELONGATED_RE.sub(r"\1", text)
 
 
+def tokenize(text: str) -> list[str]:
+    """Split feature text into tokens: placeholders, words (``pt's``, ``e-ktp``) and symbols."""
+    return TOKENIZER.tokenize(text)
+
+
 def map_slang(tokens: list[str]) -> list[str]:
     table = slang()
     return [table.get(token, token) for token in tokens]
 
 
-def map_places(text: str) -> str:
-    """Multi-word place aliases become one token (``negara k`` → ``kamboja``)."""
+def map_places(text: str, evasions: list[str] | None = None) -> str:
+    """Multi-word place aliases become one token (``negara k`` → ``kamboja``).
+
+    Nicknames that hide a place (``negara k``, ``negeri gajah putih``) are recorded in
+    ``evasions``; real multi-word names (``phnom penh``) are not.
+    """
     mapping = _phrase_map()
-    return _phrase_aliases().sub(lambda m: f" {mapping.get(m.group(1), m.group(1))} ", text)
+    disguised = _disguised_aliases()
+
+    def replace(match: re.Match[str]) -> str:
+        alias = match.group(1)
+        if evasions is not None and alias in disguised:
+            evasions.append(f"nama samaran tempat: {alias} → {mapping.get(alias, alias)}")
+        return f" {mapping.get(alias, alias)} "
+
+    return _phrase_aliases().sub(replace, text)
 
 
-def normalize(raw: str) -> Normalized:
-    """Build the feature text of one post. Pure: the same input always gives the same output."""
+def normalize_with_clean(raw: str) -> tuple[str, Normalized]:
+    """``(clean.clean_text(raw), normalize(raw))`` for the price of cleaning once.
+
+    Entity extraction reads the cleaned text and features read the normalised one; both start
+    with the same cleaning chain, which is the costly part.
+    """
     evasions: list[str] = []
     text = clean.repair_mojibake(raw)
     text = clean.strip_html(text)
     invisible_free = clean.strip_invisible(text)
-    if re.search(r"\w[\u200b\u200c\u200d\u2060\u00ad]+\w", text):
+    if len(invisible_free) != len(text) and _HIDDEN_IN_WORD_RE.search(text):
         evasions.append("karakter tak terlihat di dalam kata")
+    if clean.has_enclosed_letters(invisible_free):
+        evasions.append("huruf hias (🅰🅱) menyamarkan kata")
     text = clean.fold_unicode(invisible_free)
     folded = clean.fold_homoglyphs(text)
     if folded != text:
         evasions.append("huruf Sirilik/Yunani menyamar sebagai huruf Latin")
     text = clean.strip_controls(folded)
+    cleaned = clean.collapse_spaces(text)
     text = map_flags(text)
     for pattern, replacement in _SHORT_ALIASES:
-        text = pattern.sub(replacement, text)
+        text, count = pattern.subn(replacement, text)
+        if count:
+            evasions.append(f"singkatan tempat → {replacement.strip()}")
     text = replace_contacts(text, evasions)
-    text = spelled_numbers_to_digits(text, evasions)
-    text = replace_contacts(text, evasions)
+    spelled = spelled_numbers_to_digits(text, evasions)
+    if spelled != text:  # a spelled-out number may have become a phone number
+        text = replace_contacts(spelled, evasions)
     text = text.lower()
     text = join_spaced_letters(text, evasions)
     text = undo_leetspeak(text, evasions)
     text = replace_money(text)
     text = squeeze_elongation(text)
-    text = map_places(text)
+    text = map_places(text, evasions)
     text = _NUMBER_RE.sub(" _num_ ", text)
-    tokens = map_slang(TOKENIZER.tokenize(text))
-    return Normalized(_WS_RE.sub(" ", " ".join(tokens)).strip(), tuple(evasions))
+    tokens = map_slang(tokenize(text))
+    return cleaned, Normalized(_WS_RE.sub(" ", " ".join(tokens)).strip(), tuple(evasions))
+
+
+def normalize(raw: str) -> Normalized:
+    """Build the feature text of one post. Pure: the same input always gives the same output."""
+    return normalize_with_clean(raw)[1]
 
 
 def normalize_text(raw: str) -> str:
