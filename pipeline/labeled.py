@@ -18,7 +18,7 @@ from pipeline.schema import LABELS
 LABELED_SUFFIXES = (".jsonl", ".csv", ".tsv")
 HARD_NEGATIVE_KINDS = frozenset({
     "awareness", "news", "survivor_story", "question_about_offer", "hotline_info",
-    "legal_placement", "travel_abroad", "promo_travel", "remittance_abroad_life",
+    "legal_placement", "travel_abroad", "promo_travel", "remittance_abroad_life", "awareness_personal", "helper_reply",
 })
 
 

@@ -71,6 +71,21 @@ class Bundle:
         return float(self.manifest["threshold"])
 
 
+def code_digest() -> str:
+    """Hash of the package's source and lexicons: a model id changes when the text layer does."""
+    import hashlib
+
+    import pipeline
+
+    root = Path(pipeline.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".tsv") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def library_versions() -> dict[str, str]:
     versions = {"python": sys.version.split()[0], "platform": platform.platform()}
     for name in ("waspada", "scikit-learn", "numpy", "scipy", "pandas", "nltk", "skops", "ftfy"):

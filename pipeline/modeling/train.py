@@ -194,7 +194,7 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
     if counts["benign"] < 10 or counts["tppo"] + counts["tppm"] < 10:
         raise InputError(f"Too little labeled data to train: {counts}.", "Each of positive and benign needs at least 10 posts.")
     data_digest = labeled.data_hash(data)
-    model_id = f"waspada-{data_digest[:8]}-{config.digest()}"
+    model_id = f"waspada-{data_digest[:8]}-{config.digest()}-{artifacts.code_digest()[:6]}"
     target = Path(models_dir) / model_id
     if target.exists() and not force:
         raise OutputExistsError(
@@ -254,6 +254,7 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
         "threshold_rule": threshold_rule,
         "seed": config.seed,
         "config": asdict(config),
+        "code_sha256": artifacts.code_digest(),
         "labeled_data": {"path": str(labeled_path), "sha256": data_digest, "counts": counts,
                          "files": sorted(set(data["source_file"])), "augmented_variants": int(len(prepared.aug_sources)),
                          "near_duplicate_groups": int(len(np.unique(prepared.groups)))},
