@@ -20,29 +20,6 @@ import numpy as np
 _PRIME = np.uint64(4294967311)  # smallest prime above 2**32
 
 
-class UnionFind:
-    def __init__(self, size: int):
-        self.parent = np.arange(size, dtype=np.int64)
-
-    def find(self, item: int) -> int:
-        parent = self.parent
-        root = item
-        while parent[root] != root:
-            root = parent[root]
-        while parent[item] != root:
-            parent[item], item = root, parent[item]
-        return int(root)
-
-    def union(self, a: int, b: int) -> None:
-        root_a, root_b = self.find(a), self.find(b)
-        if root_a != root_b:
-            # The smaller index becomes the root so cluster ids follow input order.
-            if root_a < root_b:
-                self.parent[root_b] = root_a
-            else:
-                self.parent[root_a] = root_b
-
-
 def exact_key(normalized_text: str) -> str:
     """The key two posts share when they are the same text after normalisation."""
     return hashlib.blake2b(normalized_text.encode("utf-8"), digest_size=12).hexdigest()
@@ -91,26 +68,60 @@ def cluster(normalized_texts: Sequence[str], threshold: float = 0.5, bands: int 
     return cluster_signatures(signatures, threshold=threshold, bands=bands)
 
 
+def band_keys(signatures: np.ndarray, band: int, bands: int) -> np.ndarray:
+    """One LSH band of every signature as a single comparable key per row."""
+    rows = signatures.shape[1] // bands
+    chunk = np.ascontiguousarray(signatures[:, band * rows:(band + 1) * rows])
+    return chunk.view(np.dtype((np.void, chunk.dtype.itemsize * rows))).ravel()
+
+
+def candidate_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(anchor, member) pairs: every row whose band key equals an earlier row's, with that row.
+
+    The anchor is the first row of the bucket, so pairs never grow quadratically with a bucket.
+    """
+    count = len(keys)
+    if count < 2:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    new_bucket = np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]
+    bucket_start = np.flatnonzero(new_bucket)
+    starts_per_row = bucket_start[np.cumsum(new_bucket) - 1]
+    members = np.flatnonzero(~new_bucket)
+    return order[starts_per_row[members]].astype(np.int64), order[members].astype(np.int64)
+
+
+def roots_from_pairs(count: int, anchors: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """The smallest index of each connected component of the pair graph, for every row."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    if count == 0:
+        return np.zeros(0, dtype=np.int64)
+    if len(anchors) == 0:
+        return np.arange(count, dtype=np.int64)
+    graph = coo_matrix((np.ones(len(anchors), dtype=np.int8), (anchors, members)), shape=(count, count))
+    _, labels = connected_components(graph, directed=False)
+    first = np.full(labels.max() + 1, count, dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(count, dtype=np.int64))
+    return first[labels]
+
+
 def cluster_signatures(signatures: np.ndarray, threshold: float = 0.5, bands: int = 16) -> np.ndarray:
-    count, num_perm = signatures.shape
-    rows = num_perm // bands
-    union = UnionFind(count)
+    """Cluster roots (index of the first member) from MinHash signatures; see :func:`cluster`."""
+    count = signatures.shape[0]
+    all_anchors, all_members = [], []
     for band in range(bands):
-        chunk = np.ascontiguousarray(signatures[:, band * rows:(band + 1) * rows])
-        keys = chunk.view(np.dtype((np.void, chunk.dtype.itemsize * rows))).ravel()
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-        ends = np.r_[starts[1:], count]
-        for start, end in zip(starts, ends):
-            if end - start < 2:
-                continue
-            members = order[start:end]
-            anchor = members[0]
-            similar = (signatures[members[1:]] == signatures[anchor]).mean(axis=1) >= threshold
-            for member in members[1:][similar]:
-                union.union(int(anchor), int(member))
-    return np.fromiter((union.find(i) for i in range(count)), dtype=np.int64, count=count)
+        anchors, members = candidate_pairs(band_keys(signatures, band, bands))
+        if len(anchors):
+            similar = (signatures[anchors] == signatures[members]).mean(axis=1) >= threshold
+            all_anchors.append(anchors[similar])
+            all_members.append(members[similar])
+    if not all_anchors:
+        return np.arange(count, dtype=np.int64)
+    return roots_from_pairs(count, np.concatenate(all_anchors), np.concatenate(all_members))
 
 
 def cluster_ids(roots: np.ndarray, post_ids: Sequence[str]) -> tuple[list[str], list[int]]:

@@ -1,13 +1,25 @@
-"""Running the text layer over many posts on all cores."""
+"""Running the text layer and the model over many posts on all cores.
+
+Two shapes of parallelism: ``analyse_parallel`` spreads the text layer over processes (training
+and evaluation use it), and ``ChunkPool`` scores whole chunks in worker processes that each load
+the model once, so only posts go in and only small summaries come back.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from typing import Any, Self
 
 from joblib import Parallel, delayed
 
-from pipeline import progress
-from pipeline.indicators import Analysis, analyse
+from pipeline import indicators, progress
+from pipeline.indicators import Analysis, Hit, PostContext, analyse
+from pipeline.text.normalize import normalize
 
 
 def _analyse_chunk(texts: Sequence[str]) -> list[Analysis]:
@@ -24,3 +36,86 @@ def analyse_parallel(texts: Sequence[str], jobs: int = 1, chunk_size: int = 500,
     for chunk_result in progress.track(runner(delayed(_analyse_chunk)(c) for c in chunks), description, total=len(chunks), unit="chunk"):
         results.extend(chunk_result)
     return results
+
+
+def analyse_timed(texts: Sequence[str]) -> tuple[list[Analysis], float, float]:
+    """Analyse posts like :func:`pipeline.indicators.analyse`, timing normalisation apart from
+    entities + indicators so the run report can say which of the two costs more."""
+    normalised = []
+    t0 = time.perf_counter()
+    for text in texts:
+        normalised.append(normalize(text))
+    t1 = time.perf_counter()
+    analyses = []
+    for text, norm in zip(texts, normalised):
+        ctx = PostContext(text, norm)
+        hits = [Hit(item.name, evidence) for item in indicators.REGISTRY if (evidence := item.detect(ctx))]
+        analyses.append(Analysis(ctx.normalized, ctx.entities, hits))
+    return analyses, t1 - t0, time.perf_counter() - t1
+
+
+# Each worker process holds one loaded object (the scorer) built by ``_init_worker``; the task
+# functions receive it as their first argument.
+_WORKER_STATE: dict[str, Any] = {}
+
+
+def _init_worker(factory: Callable[..., Any], args: tuple) -> None:
+    progress.set_enabled(False)
+    _WORKER_STATE["resource"] = factory(*args)
+
+
+def _run_in_worker(func: Callable[..., Any], args: tuple) -> Any:
+    return func(_WORKER_STATE["resource"], *args)
+
+
+class _InlineExecutor(Executor):
+    """Runs tasks in the calling process: ``--jobs 1`` needs no pool and no copies of the model."""
+
+    def __init__(self, resource: Any):
+        self.resource = resource
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future, as a pool would
+            future.set_exception(exc)
+        return future
+
+
+def _start_method() -> str:
+    # fork shares the loaded model with the workers copy-on-write and needs no ``__main__`` guard
+    # in the calling script; spawn is the portable fallback.
+    return "fork" if sys.platform.startswith("linux") else "spawn"
+
+
+class ChunkPool:
+    """Worker processes that each build one resource (e.g. a scorer) and run tasks with it.
+
+    ``submit(func, *args)`` runs ``func(resource, *args)`` in a worker. With ``jobs == 1`` the
+    task runs in this process.
+    """
+
+    def __init__(self, jobs: int, factory: Callable[..., Any], factory_args: tuple = ()):
+        self.jobs = max(1, int(jobs or os.cpu_count() or 1))
+        if self.jobs == 1:
+            self._resource = factory(*factory_args)
+            self._executor: Executor = _InlineExecutor(self._resource)
+        else:
+            context = multiprocessing.get_context(_start_method())
+            self._executor = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_worker,
+                                                 initargs=(factory, factory_args))
+
+    def submit(self, func: Callable[..., Any], *args: Any) -> Future:
+        if self.jobs == 1:
+            return self._executor.submit(func, self._resource, *args)
+        return self._executor.submit(_run_in_worker, func, args)
+
+    def close(self, cancel: bool = False) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=cancel)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close(cancel=exc_type is not None)

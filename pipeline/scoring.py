@@ -1,9 +1,15 @@
 """The batch job: stream collected posts through the model and write the outputs atomically.
 
-Input is read in chunks of records; each finished chunk is saved as a part file, so memory does
-not grow with the collection and ``--resume`` continues after the last finished chunk. Final
-outputs (scored.csv, review_queue.csv, quarantine.csv, duplicates.csv, report.json) are written
-only at the end, each through a temporary file and a rename.
+Input is read in chunks of records. Worker processes (``--jobs``) each load the model once and
+turn a chunk into a part file (scored rows and MinHash signatures); the main process reads,
+drops exact duplicates and records which chunks are finished, so ``--resume`` continues after
+the last finished chunk. Final outputs (scored.csv, review_queue.csv, quarantine.csv,
+duplicates.csv, skipped.csv, report.json) are assembled from the parts only at the end, each
+through a temporary file and a rename.
+
+Memory stays flat as collections grow: what is kept per post is a few bytes in NumPy arrays
+(two 64-bit keys and a row number for duplicate detection); everything else lives in the part
+files until it is streamed out.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import heapq
 import json
 import shutil
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -25,16 +31,26 @@ import pandas as pd
 from pipeline import dedup, progress, schema
 from pipeline.errors import InputError, OutputExistsError
 from pipeline.fileio import atomic_path, write_csv, write_json
-from pipeline.ingest.core import IngestOptions, Outcome, exact_key, expand_paths, iter_outcomes, quarantine_row
+from pipeline.ingest.core import (
+    IngestOptions,
+    Outcome,
+    exact_key,
+    expand_paths,
+    iter_outcomes,
+    quarantine_row,
+)
 from pipeline.modeling.artifacts import Bundle
 from pipeline.modeling.predict import Scorer
-from pipeline.parallel import analyse_parallel
+from pipeline.parallel import ChunkPool, analyse_timed
 
 PARTS_DIR = ".parts"
 STATE_FILE = "state.json"
 OUTPUT_FILES = ("scored.csv", "review_queue.csv", "quarantine.csv", "duplicates.csv", "skipped.csv", "report.json")
 NUM_PERM = 32
 BANDS = 8
+STAGES = ("read", "normalise", "indicators", "vectorise", "model", "explain", "write", "cluster")
+PART_COLUMNS = list(schema.SCORED_COLUMNS[:-2]) + ["text_key", "id_key"]
+DUPLICATE_PART_COLUMNS = ["post_id", "duplicate_of_index", "source_file", "source_record"]
 
 
 @dataclass
@@ -61,8 +77,155 @@ class _Totals:
     seconds: Counter = field(default_factory=Counter)
 
 
-def _stable_key(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(exact_key(text).encode("utf-8"), digest_size=8).digest(), "little", signed=True)
+def stable_key(text: str) -> int:
+    """A 64-bit key that two posts share when they are exact duplicates (see ``exact_key``)."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
+
+
+def text_key(text: str) -> int:
+    return stable_key(exact_key(text))
+
+
+def id_key(post_id: str) -> int:
+    return stable_key("\x00id\x00" + post_id)
+
+
+class KeyIndex:
+    """A growing set of 64-bit keys, each with a 64-bit value, in sorted NumPy arrays.
+
+    16 bytes a key, against ~150 for a Python dict entry holding an int and a string; this is
+    what keeps duplicate detection within flat memory at millions of posts.
+    """
+
+    def __init__(self) -> None:
+        self.keys = np.zeros(0, dtype=np.int64)
+        self.values = np.zeros(0, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def get(self, key: int) -> int:
+        """The value of ``key``, or -1 when it was never added."""
+        position = int(np.searchsorted(self.keys, key))
+        if position < len(self.keys) and self.keys[position] == key:
+            return int(self.values[position])
+        return -1
+
+    def get_many(self, keys: np.ndarray) -> np.ndarray:
+        """``get`` for an array of keys at once."""
+        if len(self.keys) == 0:
+            return np.full(len(keys), -1, dtype=np.int64)
+        positions = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        return np.where(self.keys[positions] == keys, self.values[positions], -1)
+
+    def extend(self, keys: Sequence[int], values: Sequence[int]) -> None:
+        if len(keys) == 0:
+            return
+        keys = np.asarray(keys, dtype=np.int64)
+        values = np.asarray(values, dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        keys, values = keys[order], values[order]
+        positions = np.searchsorted(self.keys, keys)
+        self.keys = np.insert(self.keys, positions, keys)
+        self.values = np.insert(self.values, positions, values)
+
+
+class SeenPosts:
+    """Exact-duplicate texts and reused post ids, across the whole run.
+
+    Within a chunk new keys wait in small dicts; ``flush`` folds them into the sorted arrays.
+    """
+
+    def __init__(self) -> None:
+        self.texts = KeyIndex()
+        self.ids = KeyIndex()
+        self._pending_texts: dict[int, int] = {}
+        self._pending_ids: dict[int, int] = {}
+
+    def lookup(self, text_keys: Sequence[int], id_keys: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """For a chunk's posts: the row of the first post with the same text (or -1), and
+        whether the post id was used before, as seen before this chunk."""
+        texts = self.texts.get_many(np.asarray(text_keys, dtype=np.int64))
+        ids = self.ids.get_many(np.asarray(id_keys, dtype=np.int64)) >= 0
+        return texts, ids
+
+    def first_with_text(self, key: int, earlier: int) -> int:
+        """The first row with this text: ``earlier`` (from :meth:`lookup`) or one of this chunk."""
+        return earlier if earlier >= 0 else self._pending_texts.get(key, -1)
+
+    def id_used(self, key: int, earlier: bool) -> bool:
+        return earlier or key in self._pending_ids
+
+    def add(self, text: int, ident: int, index: int) -> None:
+        self._pending_texts[text] = index
+        self._pending_ids[ident] = index
+
+    def flush(self) -> None:
+        self.texts.extend(list(self._pending_texts), list(self._pending_texts.values()))
+        self.ids.extend(list(self._pending_ids), list(self._pending_ids.values()))
+        self._pending_texts.clear()
+        self._pending_ids.clear()
+
+
+@dataclass
+class ChunkSummary:
+    """What a worker reports back for one scored chunk (the rows themselves are in the part)."""
+
+    scored: int
+    flagged: int
+    categories: Counter
+    seconds: dict
+
+
+class ChunkScorer:
+    """The model and the MinHasher, loaded once per worker process."""
+
+    def __init__(self, bundle: Bundle, threshold: float | None, lang: str):
+        self.scorer = Scorer(bundle, threshold, lang)
+        self.hasher = dedup.MinHasher(num_perm=NUM_PERM)
+
+    def score_frame(self, posts: list[dict]) -> tuple[pd.DataFrame, np.ndarray, dict]:
+        """Scored rows, MinHash signatures (one column per post) and seconds per stage."""
+        seconds = {}
+        analyses, seconds["normalise"], seconds["indicators"] = analyse_timed([p["text"] for p in posts])
+        t0 = time.perf_counter()
+        model = self.scorer.model
+        matrix = model.features.transform_analyses(analyses) if analyses else None
+        t1 = time.perf_counter()
+        prediction = model.predict_matrix(matrix) if analyses else None
+        t2 = time.perf_counter()
+        scored = self.scorer.score_prediction(analyses, prediction) if analyses else []
+        rows = [self.scorer.output_row(post, result) for post, result in zip(posts, scored)]
+        signatures = np.empty((NUM_PERM, len(posts)), dtype=np.uint32)
+        for i, analysis in enumerate(analyses):
+            signatures[:, i] = self.hasher.signature(dedup.shingles(analysis.normalized.text))
+        t3 = time.perf_counter()
+        seconds.update(vectorise=t1 - t0, model=t2 - t1, explain=t3 - t2)
+        return pd.DataFrame(rows, columns=list(schema.SCORED_COLUMNS[:-2])), signatures, seconds
+
+
+def make_chunk_scorer(bundle: Bundle, threshold: float | None, lang: str) -> ChunkScorer:
+    return ChunkScorer(bundle, threshold, lang)
+
+
+def score_chunk_to_part(worker: ChunkScorer, posts: list[dict], text_keys: list[int], id_keys: list[int],
+                        scored_path: Path, signature_path: Path) -> ChunkSummary:
+    """Score one chunk in a worker and write its part files atomically."""
+    frame, signatures, seconds = worker.score_frame(posts)
+    t0 = time.perf_counter()
+    frame["text_key"] = np.asarray(text_keys, dtype=np.int64)
+    frame["id_key"] = np.asarray(id_keys, dtype=np.int64)
+    with atomic_path(signature_path) as tmp, open(tmp, "wb") as handle:
+        np.save(handle, signatures)
+    with atomic_path(scored_path) as tmp:
+        frame.to_parquet(tmp, index=False)
+    seconds["write"] = time.perf_counter() - t0
+    return summarise(frame, seconds)
+
+
+def summarise(frame: pd.DataFrame, seconds: dict) -> ChunkSummary:
+    return ChunkSummary(len(frame), int(frame["flagged"].sum()) if len(frame) else 0,
+                        Counter(frame["category"].tolist()), seconds)
 
 
 def _chunks(outcomes: Iterator[Outcome], size: int) -> Iterator[list[Outcome]]:
@@ -78,32 +241,25 @@ def _input_fingerprint(files: Sequence[Path], bundle: Bundle, options: ScoreOpti
     for path in files:
         stat = path.stat()
         digest.update(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
-    digest.update(f"{bundle.model_id}|{options.chunk_size}|{options.threshold}|{ingest_options}".encode())
+    digest.update(f"{bundle.model_id}|{options.chunk_size}|{options.threshold}|{options.lang}|{ingest_options}".encode())
     return digest.hexdigest()
 
 
-class _SeenTexts:
-    """Stable 64-bit keys of texts already scored, and the post id that first had each."""
-
-    def __init__(self) -> None:
-        self.first_id: dict[int, str] = {}
-        self.ids: set[str] = set()
-
-    def add(self, key: int, post_id: str) -> None:
-        self.first_id[key] = post_id
-        self.ids.add(post_id)
+def check_outputs(out_dir: Path, options: ScoreOptions) -> None:
+    existing = [name for name in OUTPUT_FILES if (out_dir / name).exists()]
+    if existing and not (options.force or options.resume):
+        raise OutputExistsError(f"{out_dir} already holds outputs ({', '.join(existing)}).", "Pass --force to overwrite, or choose another --out.")
 
 
 def score_collection(
     paths: Sequence[Path], out_dir: Path, bundle: Bundle, ingest_options: IngestOptions, options: ScoreOptions
 ) -> dict:
+    """Score every post of ``paths`` into ``out_dir``; returns the run report (also report.json)."""
     started = time.perf_counter()
     out_dir = Path(out_dir)
     files = expand_paths(paths)
     parts = out_dir / PARTS_DIR
-    existing = [name for name in OUTPUT_FILES if (out_dir / name).exists()]
-    if existing and not (options.force or options.resume):
-        raise OutputExistsError(f"{out_dir} already holds outputs ({', '.join(existing)}).", "Pass --force to overwrite, or choose another --out.")
+    check_outputs(out_dir, options)
     fingerprint = _input_fingerprint(files, bundle, options, ingest_options)
     state = _load_state(parts) if options.resume else None
     if state and state["fingerprint"] != fingerprint:
@@ -114,27 +270,101 @@ def score_collection(
         state = {"fingerprint": fingerprint, "completed": 0}
     parts.mkdir(parents=True, exist_ok=True)
 
-    scorer = Scorer(bundle, options.threshold, options.lang)
-    hasher = dedup.MinHasher(num_perm=NUM_PERM)
-    seen = _SeenTexts()
+    seen = SeenPosts()
     totals = _Totals()
     for index in range(state["completed"]):
         _replay_part(parts, index, seen, totals)
+    state["resumed_chunks"] = state["completed"]
 
-    outcomes = iter_outcomes(files, ingest_options)
-    for index, chunk in enumerate(progress.track(_chunks(outcomes, options.chunk_size), "Scoring", unit="chunk")):
-        if index < state["completed"]:
-            continue
-        _score_chunk(index, chunk, parts, scorer, hasher, seen, totals, options)
-        state["completed"] = index + 1
-        _save_state(parts, state)
+    jobs = max(1, options.jobs)
+    pending: deque = deque()
+    with ChunkPool(jobs, make_chunk_scorer, (bundle, options.threshold, options.lang)) as pool:
+        outcomes = iter_outcomes(files, ingest_options)
+        t_read = time.perf_counter()
+        for index, chunk in enumerate(progress.track(_chunks(outcomes, options.chunk_size), "Scoring", unit="chunk")):
+            if index < state["completed"]:
+                t_read = time.perf_counter()
+                continue
+            posts, text_keys, id_keys, side = _split_chunk(chunk, seen, totals.scored + sum(p[3] for p in pending))
+            totals.seconds["read"] += time.perf_counter() - t_read
+            future = pool.submit(score_chunk_to_part, posts, text_keys, id_keys,
+                                 _part_path(parts, index, "scored"), _signature_path(parts, index))
+            pending.append((index, future, side, len(posts)))
+            # A few chunks in flight keep every worker busy without holding the collection.
+            while len(pending) > jobs:
+                _complete(pending.popleft(), parts, state, totals)
+            t_read = time.perf_counter()
+        while pending:
+            _complete(pending.popleft(), parts, state, totals)
 
-    report = _finish(out_dir, parts, scorer, totals, options)
+    report = finish(out_dir, parts, bundle.model_id, _threshold(bundle, options), totals, options)
     report["files"] = [str(f) for f in files]
+    report["engine"] = {"name": "local", "jobs": jobs, "chunk_size": options.chunk_size,
+                        "resumed_chunks": state["resumed_chunks"]}
     report["seconds"]["total"] = round(time.perf_counter() - started, 3)
     write_json(out_dir / "report.json", report)
     shutil.rmtree(parts, ignore_errors=True)
     return report
+
+
+def _threshold(bundle: Bundle, options: ScoreOptions) -> float:
+    return bundle.threshold if options.threshold is None else float(options.threshold)
+
+
+def _split_chunk(chunk: list[Outcome], seen: SeenPosts, first_index: int) -> tuple[list[dict], list[int], list[int], dict]:
+    """New posts to score, and the side rows (skipped, quarantined, duplicates) of one chunk."""
+    posts, text_keys, id_keys = [], [], []
+    side: dict[str, list[dict]] = {"quarantine": [], "duplicates": [], "skipped": []}
+    candidates = [o.post for o in chunk if o.status == "post"]
+    all_text_keys = [text_key(post["text"]) for post in candidates]
+    all_id_keys = [id_key(post["post_id"]) for post in candidates]
+    earlier_texts, earlier_ids = seen.lookup(all_text_keys, all_id_keys)
+    candidate = 0
+    for outcome in chunk:
+        if outcome.status == "skipped":
+            side["skipped"].append({"source_file": outcome.record.source_file, "source_record": outcome.record.source_record, "reason": outcome.reason})
+            continue
+        if outcome.status == "quarantined":
+            side["quarantine"].append(quarantine_row(outcome))
+            continue
+        post = outcome.post
+        tkey, ikey = all_text_keys[candidate], all_id_keys[candidate]
+        original = seen.first_with_text(tkey, int(earlier_texts[candidate]))
+        id_taken = seen.id_used(ikey, bool(earlier_ids[candidate]))
+        candidate += 1
+        if original >= 0:
+            side["duplicates"].append({"post_id": post["post_id"], "duplicate_of_index": original,
+                                       "source_file": outcome.record.source_file, "source_record": outcome.record.source_record})
+            continue
+        if id_taken:
+            side["quarantine"].append(quarantine_row(outcome, f"post_id {post['post_id']} already used by a different post (pass --id-column or fix the ids)"))
+            continue
+        seen.add(tkey, ikey, first_index + len(posts))
+        posts.append(post)
+        text_keys.append(tkey)
+        id_keys.append(ikey)
+    seen.flush()
+    return posts, text_keys, id_keys, side
+
+
+def _complete(item: tuple, parts: Path, state: dict, totals: _Totals) -> None:
+    """Wait for a chunk's worker, write its side parts, and only then mark it finished."""
+    index, future, side, _ = item
+    summary: ChunkSummary = future.result()
+    t0 = time.perf_counter()
+    write_side_parts(parts, index, side)
+    for stage, seconds in summary.seconds.items():
+        totals.seconds[stage] += seconds
+    _tally(totals, summary, side)
+    state["completed"] = index + 1
+    write_json(parts / STATE_FILE, state)
+    totals.seconds["write"] += time.perf_counter() - t0
+
+
+def write_side_parts(parts: Path, index: int, side: dict) -> None:
+    _write_part(_part_path(parts, index, "quarantine"), side["quarantine"], schema.QUARANTINE_COLUMNS)
+    _write_part(_part_path(parts, index, "duplicates"), side["duplicates"], DUPLICATE_PART_COLUMNS)
+    _write_part(_part_path(parts, index, "skipped"), side["skipped"], schema.SKIPPED_COLUMNS)
 
 
 def _load_state(parts: Path) -> dict | None:
@@ -142,119 +372,138 @@ def _load_state(parts: Path) -> dict | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
-def _save_state(parts: Path, state: dict) -> None:
-    write_json(parts / STATE_FILE, state)
-
-
 def _part_path(parts: Path, index: int, kind: str) -> Path:
     return parts / f"{kind}-{index:06d}.parquet"
 
 
+def _signature_path(parts: Path, index: int) -> Path:
+    return parts / f"signatures-{index:06d}.npy"
+
+
 def _write_part(path: Path, rows: list[dict], columns: Sequence[str]) -> None:
     frame = pd.DataFrame(rows, columns=list(columns))
+    if "duplicate_of_index" in frame:
+        frame["duplicate_of_index"] = frame["duplicate_of_index"].astype(np.int64)
     with atomic_path(path) as tmp:
         frame.to_parquet(tmp, index=False)
 
 
-def _score_chunk(index: int, chunk: list[Outcome], parts: Path, scorer: Scorer, hasher: dedup.MinHasher,
-                 seen: _SeenTexts, totals: _Totals, options: ScoreOptions) -> None:
-    t0 = time.perf_counter()
-    posts, keys, side = [], [], {"quarantine": [], "duplicates": [], "skipped": []}
-    for outcome in chunk:
-        totals.read += 1
-        if outcome.status == "skipped":
-            side["skipped"].append({"source_file": outcome.record.source_file, "source_record": outcome.record.source_record, "reason": outcome.reason})
-            continue
-        if outcome.status == "quarantined":
-            side["quarantine"].append(quarantine_row(outcome))
-            continue
-        key = _stable_key(outcome.post["text"])
-        if key in seen.first_id:
-            side["duplicates"].append({"post_id": outcome.post["post_id"], "duplicate_of": seen.first_id[key],
-                                       "source_file": outcome.record.source_file, "source_record": outcome.record.source_record})
-            continue
-        if outcome.post["post_id"] in seen.ids:
-            side["quarantine"].append(quarantine_row(outcome, f"post_id {outcome.post['post_id']} already used by a different post (pass --id-column or fix the ids)"))
-            continue
-        seen.add(key, outcome.post["post_id"])
-        posts.append(outcome.post)
-        keys.append(key)
-    totals.seconds["read"] += time.perf_counter() - t0
-
-    t1 = time.perf_counter()
-    analyses = analyse_parallel([p["text"] for p in posts], jobs=options.jobs, description=f"Chunk {index + 1}")
-    totals.seconds["normalise_and_indicators"] += time.perf_counter() - t1
-    t2 = time.perf_counter()
-    scored = scorer.score_analyses(analyses)
-    totals.seconds["vectorise_and_model"] += time.perf_counter() - t2
-    t3 = time.perf_counter()
-    rows = []
-    for post, key, result in zip(posts, keys, scored):
-        row = scorer.output_row(post, result)
-        row["text_key"] = key
-        row["signature"] = hasher.signature(dedup.shingles(result.analysis.normalized.text)).tobytes()
-        rows.append(row)
-    _write_part(_part_path(parts, index, "scored"), rows, list(schema.SCORED_COLUMNS[:-2]) + ["collected_at", "text_key", "signature"])
-    _write_part(_part_path(parts, index, "quarantine"), side["quarantine"], schema.QUARANTINE_COLUMNS)
-    _write_part(_part_path(parts, index, "duplicates"), side["duplicates"], schema.DUPLICATE_COLUMNS)
-    _write_part(_part_path(parts, index, "skipped"), side["skipped"], schema.SKIPPED_COLUMNS)
-    totals.seconds["write"] += time.perf_counter() - t3
-    _tally(totals, rows, side)
-
-
-def _tally(totals: _Totals, rows: list[dict], side: dict) -> None:
-    totals.scored += len(rows)
-    totals.flagged += sum(1 for r in rows if r["flagged"])
-    totals.categories.update(r["category"] for r in rows)
+def _tally(totals: _Totals, summary: ChunkSummary, side: dict) -> None:
+    totals.read += summary.scored + sum(len(rows) for rows in side.values())
+    totals.scored += summary.scored
+    totals.flagged += summary.flagged
+    totals.categories.update(summary.categories)
     totals.quarantined += len(side["quarantine"])
     totals.duplicates += len(side["duplicates"])
     totals.skipped += len(side["skipped"])
     totals.reasons.update(str(q["reason"]).split(" (")[0] for q in side["quarantine"])
 
 
-def _replay_part(parts: Path, index: int, seen: _SeenTexts, totals: _Totals) -> None:
+def _replay_part(parts: Path, index: int, seen: SeenPosts, totals: _Totals) -> None:
     """Rebuild the running state from a chunk finished before an interruption."""
-    scored = pd.read_parquet(_part_path(parts, index, "scored"), columns=["post_id", "text_key", "flagged", "category"])
-    for key, post_id in zip(scored["text_key"], scored["post_id"]):
-        seen.add(int(key), str(post_id))
+    scored = pd.read_parquet(_part_path(parts, index, "scored"), columns=["text_key", "id_key", "flagged", "category"])
+    first = totals.scored
+    seen.texts.extend(scored["text_key"].to_numpy(), np.arange(first, first + len(scored)))
+    seen.ids.extend(scored["id_key"].to_numpy(), np.arange(first, first + len(scored)))
     side = {kind: pd.read_parquet(_part_path(parts, index, kind)).to_dict("records") for kind in ("quarantine", "duplicates", "skipped")}
-    totals.read += len(scored) + sum(len(v) for v in side.values())
-    _tally(totals, scored.to_dict("records"), side)
+    _tally(totals, summarise(scored, {}), side)
 
 
 def _part_files(parts: Path, kind: str) -> list[Path]:
     return sorted(parts.glob(f"{kind}-*.parquet"))
 
 
-def _finish(out_dir: Path, parts: Path, scorer: Scorer, totals: _Totals, options: ScoreOptions) -> dict:
+def cluster_parts(signature_files: Sequence[Path], threshold: float = 0.5, bands: int = BANDS) -> np.ndarray:
+    """Near-duplicate cluster roots over signatures stored one file per chunk.
+
+    Same result as ``dedup.cluster_signatures`` on all signatures at once, but only one band
+    (or one hash position) of every post is in memory at a time.
+    """
+    stores = [np.load(path, mmap_mode="r") for path in signature_files]
+    count = sum(store.shape[1] for store in stores)
+    if count == 0:
+        return np.zeros(0, dtype=np.int64)
+    rows = NUM_PERM // bands
+    pairs = []
+    for band in range(bands):
+        block = np.concatenate([np.asarray(s[band * rows:(band + 1) * rows]) for s in stores], axis=1)
+        anchors, members = dedup.candidate_pairs(dedup.band_keys(block.T, 0, 1))
+        pairs.append(anchors * count + members)
+    del block
+    unique = np.unique(np.concatenate(pairs))
+    del pairs
+    anchors, members = unique // count, unique % count
+    equal = np.zeros(len(unique), dtype=np.int16)
+    for position in range(NUM_PERM):
+        column = np.concatenate([np.asarray(s[position]) for s in stores])
+        equal += column[anchors] == column[members]
+    similar = equal / NUM_PERM >= threshold
+    return dedup.roots_from_pairs(count, anchors[similar], members[similar])
+
+
+def _queue_rows(items: list[tuple[float, int, int, int]], scored_parts: list[Path], roots: np.ndarray, sizes: np.ndarray,
+                root_names: dict[int, str]) -> list[dict]:
+    """The review queue's rows, read back from the parts, in queue order."""
+    by_part: dict[int, list[int]] = {}
+    for _, _, part_number, row_number in items:
+        by_part.setdefault(part_number, []).append(row_number)
+    found: dict[tuple[int, int], dict] = {}
+    for part_number, row_numbers in by_part.items():
+        frame = pd.read_parquet(scored_parts[part_number]).drop(columns=["text_key", "id_key"]).astype({"flagged": bool})
+        for row_number in row_numbers:
+            found[(part_number, row_number)] = frame.iloc[row_number].to_dict()
+    rows = []
+    for _, negative_position, part_number, row_number in items:
+        row = found[(part_number, row_number)]
+        position = -negative_position - 1
+        root = int(roots[position])
+        row["cluster_id"] = f"c_{row['post_id']}" if root == position else f"c_{root_names[root]}"
+        row["cluster_size"] = int(sizes[root])
+        rows.append(row)
+    return rows
+
+
+def finish(out_dir: Path, parts: Path, model_id: str, threshold: float, totals: _Totals, options: ScoreOptions) -> dict:
+    """Cluster near-duplicates and stream the parts into the final outputs; returns the report."""
     t0 = time.perf_counter()
     scored_parts = _part_files(parts, "scored")
-    signatures, post_ids = [], []
-    for path in scored_parts:
-        frame = pd.read_parquet(path, columns=["post_id", "signature"])
-        post_ids.extend(frame["post_id"].astype(str))
-        signatures.append(np.frombuffer(b"".join(frame["signature"]), dtype=np.uint32).reshape(len(frame), NUM_PERM) if len(frame) else np.zeros((0, NUM_PERM), np.uint32))
-    all_signatures = np.concatenate(signatures) if signatures else np.zeros((0, NUM_PERM), np.uint32)
-    roots = dedup.cluster_signatures(all_signatures, bands=BANDS) if len(all_signatures) else np.zeros(0, np.int64)
-    del all_signatures, signatures
-    cluster_names, cluster_sizes = dedup.cluster_ids(roots, post_ids) if len(roots) else ([], [])
-    del post_ids, roots
+    roots = cluster_parts([_signature_path(parts, int(p.stem.rsplit("-", 1)[1])) for p in scored_parts])
+    sizes = np.bincount(roots, minlength=len(roots)) if len(roots) else np.zeros(0, np.int64)
+    wanted = np.unique(np.concatenate([pd.read_parquet(p, columns=["duplicate_of_index"])["duplicate_of_index"].to_numpy(np.int64)
+                                       for p in _part_files(parts, "duplicates")] or [np.zeros(0, np.int64)]))
     totals.seconds["cluster"] += time.perf_counter() - t0
 
     t1 = time.perf_counter()
-    queue: list[tuple[float, int, dict]] = []
+    # The review queue keeps only (score, order, part, row) for its top-N; the rows themselves are
+    # read back from the parts afterwards, so a long queue costs 32 bytes a post, not a full row.
+    queue: list[tuple[float, int, int, int]] = []
+    root_names: dict[int, str] = {}     # only roots of clusters with more than one post
+    originals: dict[int, str] = {}      # only posts that later posts duplicate exactly
     position = 0
+
+    def cluster_of(row_position: int, post_id: str) -> tuple[str, int]:
+        root = int(roots[row_position])
+        size = int(sizes[root])
+        if root == row_position:
+            if size > 1:
+                root_names[root] = post_id
+            return f"c_{post_id}", size
+        return f"c_{root_names[root]}", size
 
     def scored_rows() -> Iterator[dict]:
         nonlocal position
-        for path in scored_parts:
-            frame = pd.read_parquet(path).drop(columns=["text_key", "signature"])
+        for part_number, path in enumerate(scored_parts):
+            frame = pd.read_parquet(path).drop(columns=["text_key", "id_key"])
             frame = frame.astype({"flagged": bool})
-            for row in frame.to_dict("records"):
-                row["cluster_id"], row["cluster_size"] = cluster_names[position], cluster_sizes[position]
+            start = position
+            hits = wanted[(wanted >= start) & (wanted < start + len(frame))]
+            for index in hits:
+                originals[int(index)] = str(frame["post_id"].iat[int(index) - start])
+            for row_number, row in enumerate(frame.to_dict("records")):
+                row["cluster_id"], row["cluster_size"] = cluster_of(position, str(row["post_id"]))
                 position += 1
                 if row["flagged"]:
-                    item = (row["score"], -position, row)
+                    item = (float(row["score"]), -position, part_number, row_number)
                     if len(queue) < options.queue_limit:
                         heapq.heappush(queue, item)
                     else:
@@ -262,18 +511,25 @@ def _finish(out_dir: Path, parts: Path, scorer: Scorer, totals: _Totals, options
                 yield row
 
     write_csv(out_dir / "scored.csv", scored_rows(), schema.SCORED_COLUMNS)
-    ordered = [item[2] for item in sorted(queue, key=lambda item: (-item[0], -item[1]))]
+    ordered = _queue_rows(sorted(queue, key=lambda item: (-item[0], -item[1])), scored_parts, roots, sizes, root_names)
     write_csv(out_dir / "review_queue.csv", ordered, schema.SCORED_COLUMNS)
+
+    def duplicate_rows() -> Iterator[dict]:
+        for path in _part_files(parts, "duplicates"):
+            for row in pd.read_parquet(path).to_dict("records"):
+                row["duplicate_of"] = originals[int(row.pop("duplicate_of_index"))]
+                yield row
+
+    write_csv(out_dir / "duplicates.csv", duplicate_rows(), schema.DUPLICATE_COLUMNS)
     for kind, columns, name in (("quarantine", schema.QUARANTINE_COLUMNS, "quarantine.csv"),
-                                ("duplicates", schema.DUPLICATE_COLUMNS, "duplicates.csv"),
                                 ("skipped", schema.SKIPPED_COLUMNS, "skipped.csv")):
         write_csv(out_dir / name, (row for path in _part_files(parts, kind) for row in pd.read_parquet(path).to_dict("records")), columns)
     totals.seconds["write"] += time.perf_counter() - t1
 
     balanced = totals.read == totals.scored + totals.quarantined + totals.duplicates + totals.skipped
     return {
-        "model_id": scorer.bundle.model_id,
-        "threshold": scorer.threshold,
+        "model_id": model_id,
+        "threshold": threshold,
         "counts": {
             "read": totals.read,
             "scored": totals.scored,
@@ -288,6 +544,7 @@ def _finish(out_dir: Path, parts: Path, scorer: Scorer, totals: _Totals, options
         "categories": dict(totals.categories),
         "quarantine_reasons": dict(totals.reasons),
         "review_queue_truncated": totals.flagged > len(ordered),
-        "seconds": {k: round(v, 3) for k, v in totals.seconds.items()},
+        "seconds": {stage: round(totals.seconds.get(stage, 0.0), 3) for stage in STAGES},
+        "seconds_note": "normalise, indicators, vectorise, model and explain are summed over worker processes; total is wall-clock",
         "outputs": {name: str(out_dir / name) for name in OUTPUT_FILES},
     }

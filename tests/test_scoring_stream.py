@@ -1,0 +1,173 @@
+"""Chunked scoring: same outputs whatever the chunking or process count, resume after an
+interruption, no half-written outputs, and memory that does not grow with the collection."""
+
+from __future__ import annotations
+
+import json
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline import dedup, scoring
+from pipeline.ingest.core import IngestOptions
+from pipeline.scoring import KeyIndex, ScoreOptions, SeenPosts, score_collection
+
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUTS = ("scored.csv", "review_queue.csv", "quarantine.csv", "duplicates.csv", "skipped.csv")
+
+
+def _labeled_texts() -> list[str]:
+    texts = []
+    for path in sorted((ROOT / "data" / "labeled").glob("*.jsonl")):
+        texts += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return texts
+
+
+def write_collection(path: Path, count: int, repost_every: int = 10) -> Path:
+    """``count`` records: distinct posts, some exact reposts, one empty text and one id reused."""
+    texts = _labeled_texts()
+    with open(path, "w", encoding="utf-8") as handle:
+        for n in range(count):
+            if n and n % repost_every == 0:
+                text = texts[(n - 1) % len(texts)] + f" #{n - 1}"   # the previous post again
+            else:
+                text = texts[n % len(texts)] + f" #{n}"
+            handle.write(json.dumps({"post_id": f"p{n}", "text": text}, ensure_ascii=False) + "\n")
+        handle.write(json.dumps({"post_id": "empty", "text": "  "}) + "\n")
+        handle.write(json.dumps({"post_id": "p1", "text": "teks lain dengan id yang sudah dipakai"}) + "\n")
+    return path
+
+
+def outputs(directory: Path) -> dict[str, bytes]:
+    return {name: (directory / name).read_bytes() for name in OUTPUTS}
+
+
+def test_chunking_and_processes_do_not_change_outputs(tmp_path, bundle):
+    source = write_collection(tmp_path / "posts.jsonl", 240)
+    score_collection([source], tmp_path / "one", bundle, IngestOptions(), ScoreOptions(jobs=1, chunk_size=1000))
+    many = score_collection([source], tmp_path / "many", bundle, IngestOptions(), ScoreOptions(jobs=2, chunk_size=50))
+    assert outputs(tmp_path / "one") == outputs(tmp_path / "many")
+    counts = many["counts"]
+    assert many["counts_balance"] and counts["read"] == 242
+    assert counts["duplicates"] == 23 and counts["quarantined"] == 2
+    for stage in ("read", "normalise", "indicators", "vectorise", "model", "write"):
+        assert many["seconds"][stage] > 0, stage
+    duplicates = (tmp_path / "many" / "duplicates.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert duplicates[1].startswith("p10,p9,")
+    assert not (tmp_path / "many" / scoring.PARTS_DIR).exists()
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_interrupted_run_leaves_no_output_and_resume_scores_only_the_rest(tmp_path, bundle, monkeypatch):
+    source = write_collection(tmp_path / "posts.jsonl", 250)
+    options = ScoreOptions(jobs=1, chunk_size=50)
+    real = scoring.score_chunk_to_part
+    calls = []
+
+    def failing_after_two(worker, posts, *args):
+        if len(calls) == 2:
+            raise Interrupted()
+        calls.append(len(posts))
+        return real(worker, posts, *args)
+
+    monkeypatch.setattr(scoring, "score_chunk_to_part", failing_after_two)
+    out = tmp_path / "run"
+    with pytest.raises(Interrupted):
+        score_collection([source], out, bundle, IngestOptions(), options)
+    assert not any((out / name).exists() for name in OUTPUTS + ("report.json",))
+    assert not [p for p in out.rglob("*.tmp")]
+    state = json.loads((out / scoring.PARTS_DIR / scoring.STATE_FILE).read_text())
+    assert state["completed"] == 2
+
+    calls.clear()
+    monkeypatch.setattr(scoring, "score_chunk_to_part", lambda worker, posts, *args: calls.append(len(posts)) or real(worker, posts, *args))
+    resumed = score_collection([source], out, bundle, IngestOptions(), ScoreOptions(jobs=1, chunk_size=50, resume=True))
+    assert len(calls) == 4          # 252 records in chunks of 50: chunks 3 to 6
+    assert resumed["engine"]["resumed_chunks"] == 2
+
+    monkeypatch.setattr(scoring, "score_chunk_to_part", real)
+    fresh = score_collection([source], tmp_path / "fresh", bundle, IngestOptions(), options)
+    assert outputs(out) == outputs(tmp_path / "fresh")
+    assert resumed["counts"] == fresh["counts"]
+
+
+def test_resume_refuses_changed_inputs(tmp_path, bundle, monkeypatch):
+    source = write_collection(tmp_path / "posts.jsonl", 120)
+    real = scoring.score_chunk_to_part
+    calls = []
+
+    def fail(worker, posts, *args):
+        if calls:
+            raise Interrupted()
+        calls.append(1)
+        return real(worker, posts, *args)
+
+    monkeypatch.setattr(scoring, "score_chunk_to_part", fail)
+    with pytest.raises(Interrupted):
+        score_collection([source], tmp_path / "run", bundle, IngestOptions(), ScoreOptions(jobs=1, chunk_size=50))
+    monkeypatch.setattr(scoring, "score_chunk_to_part", real)
+    write_collection(source, 130)
+    from pipeline.errors import InputError
+
+    with pytest.raises(InputError, match="changed"):
+        score_collection([source], tmp_path / "run", bundle, IngestOptions(), ScoreOptions(jobs=1, chunk_size=50, resume=True))
+
+
+def _peak_traced(tmp_path: Path, bundle, count: int) -> int:
+    source = write_collection(tmp_path / f"posts-{count}.jsonl", count)
+    tracemalloc.start()
+    try:
+        score_collection([source], tmp_path / f"out-{count}", bundle, IngestOptions(),
+                         ScoreOptions(jobs=1, chunk_size=60, queue_limit=5))
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.slow
+def test_peak_memory_does_not_grow_with_the_collection(tmp_path, bundle):
+    small = _peak_traced(tmp_path, bundle, 180)
+    large = _peak_traced(tmp_path, bundle, 900)
+    assert large < 1.25 * small, (small, large)
+
+
+def test_key_index_matches_a_dict():
+    rng = np.random.default_rng(3)
+    index, reference = KeyIndex(), {}
+    for _ in range(20):
+        keys = rng.integers(-(2**62), 2**62, size=50)
+        keys = [int(k) for k in keys if int(k) not in reference]
+        values = list(range(len(reference), len(reference) + len(keys)))
+        index.extend(keys, values)
+        reference.update(zip(keys, values))
+    probes = list(reference)[:100] + [int(k) for k in rng.integers(-(2**62), 2**62, size=100)]
+    assert [index.get(k) for k in probes] == [reference.get(k, -1) for k in probes]
+    assert index.get_many(np.array(probes)).tolist() == [reference.get(k, -1) for k in probes]
+
+
+def test_seen_posts_finds_duplicates_within_and_across_chunks():
+    seen = SeenPosts()
+    texts, ids = seen.lookup([1, 2], [10, 20])
+    assert texts.tolist() == [-1, -1] and ids.tolist() == [False, False]
+    seen.add(1, 10, 0)
+    assert seen.first_with_text(1, -1) == 0 and seen.id_used(10, False)
+    seen.flush()
+    texts, ids = seen.lookup([1, 3], [30, 10])
+    assert texts.tolist() == [0, -1] and ids.tolist() == [False, True]
+
+
+def test_clustering_from_chunk_files_equals_clustering_in_memory(tmp_path):
+    rng = np.random.default_rng(5)
+    signatures = rng.integers(0, 4, size=(700, scoring.NUM_PERM)).astype(np.uint32)
+    files = []
+    for i, (start, end) in enumerate([(0, 300), (300, 300), (300, 650), (650, 700)]):
+        files.append(tmp_path / f"s{i}.npy")
+        np.save(files[-1], np.ascontiguousarray(signatures[start:end].T))
+    expected = dedup.cluster_signatures(signatures, bands=scoring.BANDS)
+    assert len(np.unique(expected)) < 700
+    assert np.array_equal(scoring.cluster_parts(files), expected)
