@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.errors import InputError
@@ -12,6 +13,7 @@ RAW_LIMIT = 5000
 _UNDECODABLE_RE = re.compile("[\udc80-\udcff]")
 # Above this share of undecodable lines the file is in another encoding, not merely damaged.
 _LEGACY_SHARE = 0.2
+_LINE_RE = re.compile(r"[^\n]*\n|[^\n]+$")
 
 
 def decode(path: Path, encoding: str | None) -> str:
@@ -39,6 +41,38 @@ def decode(path: Path, encoding: str | None) -> str:
     text = text.removeprefix("\ufeff")
     # NUL bytes come from broken exports and make the csv module refuse the whole row.
     return text.replace("\x00", "")
+
+
+_SAMPLE_BYTES = 1 << 20
+
+
+def iter_lines(path: Path, encoding: str | None) -> Iterator[str]:
+    """The file's lines (each ending in "\n" except perhaps the last), read as a stream.
+
+    Only "\n" ends a line (posts contain U+2028 and U+0085). Memory stays flat however large the
+    file; the legacy-encoding check looks at the first megabyte.
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(_SAMPLE_BYTES)
+    if encoding or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Other encodings (and UTF-16) are rare and small in practice: decode them whole.
+        text = decode(path, encoding)
+        yield from _LINE_RE.findall(text)
+        return
+    sample = head.decode("utf-8", errors="surrogateescape")
+    if len(head) == _SAMPLE_BYTES:
+        sample = sample.rsplit("\n", 1)[0]  # do not judge a line cut in the middle
+    lines = sample.splitlines() or [""]
+    bad_lines = sum(1 for line in lines if _UNDECODABLE_RE.search(line))
+    if bad_lines and bad_lines / len(lines) > _LEGACY_SHARE:
+        raise InputError(
+            f"{path} is not UTF-8: {bad_lines} of the first {len(lines)} lines hold bytes UTF-8 cannot read.",
+            f"It looks like a legacy encoding; try --encoding {legacy_guess(head)}.",
+        )
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle):
+            line = raw.decode("utf-8", errors="surrogateescape").replace("\x00", "")
+            yield line.removeprefix("\ufeff") if number == 0 else line
 
 
 def legacy_guess(data: bytes) -> str:

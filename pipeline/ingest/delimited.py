@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline.ingest.decoding import decode, raw_excerpt, undecodable, undecodable_reason
+from pipeline.ingest.decoding import iter_lines, raw_excerpt, undecodable, undecodable_reason
 from pipeline.ingest.records import RawRecord
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -27,24 +28,46 @@ def sniff_delimiter(text: str) -> str:
 
 
 class _LineFeed:
-    """The file's physical lines, fed to csv.reader one at a time so a broken record can be re-read."""
+    """The file's physical lines, fed to csv.reader one at a time so a broken record can be re-read.
 
-    def __init__(self, text: str):
-        # Only "\n" ends a line: str.splitlines would also break at U+2028, U+0085 and \x1c, which
-        # posts contain and csv does not quote.
-        self.lines = _LINE_RE.findall(text)
-        self.position = 0
+    Lines are pulled from a stream; only the lines of the record being read are kept, so memory
+    does not grow with the file.
+    """
+
+    def __init__(self, lines: Iterator[str]):
+        self._source = lines
+        self._kept: list[str] = []
+        self._first_kept = 1  # line number of self._kept[0]
+        self.position = 0  # line number of the last line handed out
+
+    def line(self, number: int) -> str:
+        return self._kept[number - self._first_kept]
+
+    def forget_before(self, number: int) -> None:
+        drop = number - self._first_kept
+        if drop > 0:
+            del self._kept[:drop]
+            self._first_kept = number
 
     def __iter__(self) -> Iterator[str]:
-        while self.position < len(self.lines):
-            self.position += 1
-            yield self.lines[self.position - 1]
+        while True:
+            wanted = self.position + 1
+            if wanted - self._first_kept < len(self._kept):
+                line = self._kept[wanted - self._first_kept]
+            else:
+                line = next(self._source, None)
+                if line is None:
+                    return
+                self._kept.append(line)
+            self.position = wanted
+            yield line
 
 
 def read_delimited(path: Path, encoding: str | None, delimiter: str | None = None) -> Iterator[RawRecord]:
-    text = decode(path, encoding)
-    delimiter = delimiter or sniff_delimiter(text)
-    feed = _LineFeed(text)
+    lines = iter_lines(path, encoding)
+    first = next(lines, "")
+    delimiter = delimiter or sniff_delimiter(first)
+    feed = _LineFeed(itertools.chain([first], lines))
     reader = csv.reader(feed, delimiter=delimiter)
     try:
         header = next(reader)
@@ -53,19 +76,20 @@ def read_delimited(path: Path, encoding: str | None, delimiter: str | None = Non
     header = [h.strip() or f"column_{i + 1}" for i, h in enumerate(header)]
     while True:
         record_line = feed.position + 1
+        feed.forget_before(record_line)
         try:
             row = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            yield RawRecord(str(path), record_line, raw=raw_excerpt(feed.lines[record_line - 1]),
+            yield RawRecord(str(path), record_line, raw=raw_excerpt(feed.line(record_line)),
                             problem=f"unreadable CSV row on line {record_line} ({exc})")
             continue
         spanned = feed.position - record_line + 1
         if spanned > 1 and len(row) != len(header):
             # An unclosed quote swallows the lines after it into one cell. Quarantine the line that
             # opened it and read on from the next line, so the rows after it are not lost.
-            yield RawRecord(str(path), record_line, raw=raw_excerpt(feed.lines[record_line - 1]),
+            yield RawRecord(str(path), record_line, raw=raw_excerpt(feed.line(record_line)),
                             problem=f"unclosed quote on line {record_line} (the rest of that row could not be read)")
             feed.position = record_line
             reader = csv.reader(feed, delimiter=delimiter)

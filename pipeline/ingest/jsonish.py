@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import InputError
-from pipeline.ingest.decoding import RAW_LIMIT, decode, raw_excerpt, undecodable, undecodable_reason
+from pipeline.ingest.decoding import RAW_LIMIT, decode, iter_lines, raw_excerpt, undecodable, undecodable_reason
 from pipeline.ingest.records import RawRecord
 
 
 def read_jsonl(path: Path, encoding: str | None) -> Iterator[RawRecord]:
-    yield from _jsonl_lines(path, decode(path, encoding))
+    yield from _jsonl_lines(path, iter_lines(path, encoding))
 
 
-def _jsonl_lines(path: Path, text: str) -> Iterator[RawRecord]:
-    for number, line in enumerate(text.split("\n"), start=1):
+def _jsonl_lines(path: Path, lines: Iterable[str]) -> Iterator[RawRecord]:
+    for number, line in enumerate(lines, start=1):
+        line = line.rstrip("\n")
         if not line.strip():
             continue
         if undecodable(line):
@@ -49,7 +50,7 @@ def read_json(path: Path, encoding: str | None) -> Iterator[RawRecord]:
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data" and text.lstrip().startswith("{"):
             # Objects one per line in a file named .json: read it as JSONL.
-            yield from _jsonl_lines(path, text)
+            yield from _jsonl_lines(path, text.split("\n"))
             return
         if text.lstrip().startswith("["):
             yield from _salvage_array(path, text)
