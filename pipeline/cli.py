@@ -329,6 +329,8 @@ def rules_cli(labeled_path, lang, quiet, as_json):
 def demo_cli(out_dir, retrain, quiet, as_json):
     """The whole path on the bundled data: train (if needed), score data/raw, show the queue.
 
+    The demo skips the baseline comparison to stay quick; `waspada train` runs it.
+
     \b
     Example:
       waspada demo
@@ -344,7 +346,7 @@ def demo_cli(out_dir, retrain, quiet, as_json):
     models_dir = settings.models_dir()
     if retrain or not (models_dir / CURRENT_FILE).is_file():
         click.echo("Training on data/labeled/ ...", err=True)
-        train(settings.labeled_dir(), models_dir, TrainConfig(jobs=os.cpu_count() or 1), promote=True, force=True)
+        train(settings.labeled_dir(), models_dir, TrainConfig(jobs=os.cpu_count() or 1, baselines=False), promote=True, force=True)
     bundle = resolve_model(None, models_dir)
     report = score_collection([settings.raw_dir()], out_dir, bundle, IngestOptions(), ScoreOptions(jobs=os.cpu_count() or 1, force=True))
     c = report["counts"]
