@@ -56,7 +56,7 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _readable_term(name: str) -> str | None:
+def readable_term(name: str) -> str | None:
     if not name.startswith("word__"):
         return None
     term = name.removeprefix("word__")
@@ -79,7 +79,7 @@ class Explainer:
             name.removeprefix("indicator__"): float(w)
             for name, w in zip(self.names, self.weights) if name.startswith("indicator__")
         }
-        self.readable = np.array([_readable_term(n) is not None for n in self.names])
+        self.readable = np.array([readable_term(n) is not None for n in self.names])
 
     def explain(self, analysis: Analysis, row: sp.csr_matrix) -> Explanation:
         result = Explanation()
@@ -94,7 +94,7 @@ class Explainer:
         contributions = values * self.weights[columns]
         keep = self.readable[columns] & (contributions > 0)
         order = np.argsort(-contributions[keep], kind="stable")[: self.top_terms]
-        result.terms = [(_readable_term(self.names[c]), float(v)) for c, v in zip(columns[keep][order], contributions[keep][order])]
+        result.terms = [(readable_term(self.names[c]), float(v)) for c, v in zip(columns[keep][order], contributions[keep][order])]
         entities = analysis.entities
         result.contacts = entities.contacts
         result.destinations = entities.destinations
