@@ -153,7 +153,6 @@ def train_cli(labeled_path, models_dir, target_recall, review_budget, posts_per_
     config = TrainConfig(seed=seed, folds=folds, target_recall=target_recall, review_budget=review_budget,
                          posts_per_day=posts_per_day, prevalence=prevalence, augment=not no_augment, jobs=jobs)
     result = train(labeled_path or settings.labeled_dir(), models_dir or settings.models_dir(), config, promote=promote, force=force)
-    m = result.cv[result.selected]
     lines = [f"Model {result.model_id} saved in {result.path} ({'promoted to current' if result.promoted else 'not promoted; use --promote'})."]
     lines.append(f"Selected {result.selected}; threshold {result.threshold:.3f}. Grouped CV (out-of-fold):")
     for name, metrics in result.cv.items():
@@ -212,8 +211,8 @@ def score_cli(paths, out_dir, model_dir, threshold, jobs, chunk_size, queue_limi
         report["review_store"] = store.load_queue(out_dir / "review_queue.csv", model_id=bundle.model_id)
     c = report["counts"]
     lines = [
-        f"Read {c['read']} records: {c['scored']} scored, {c['flagged']} flagged, {c['quarantined']} quarantined, "
-        f"{c['duplicates']} duplicates, {c['skipped']} skipped ({'counts add up' if report['counts_balance'] else 'COUNTS DO NOT ADD UP'}).",
+        (f"Read {c['read']} records: {c['scored']} scored, {c['flagged']} flagged, {c['quarantined']} quarantined, "
+        f"{c['duplicates']} duplicates, {c['skipped']} skipped ({'counts add up' if report['counts_balance'] else 'COUNTS DO NOT ADD UP'})."),
         f"Model {report['model_id']} at threshold {report['threshold']:.3f}.",
         f"Review queue: {out_dir / 'review_queue.csv'} ({c['in_review_queue']} posts)",
         f"All scores:   {out_dir / 'scored.csv'}",
@@ -354,8 +353,8 @@ def demo_cli(out_dir, retrain, quiet, as_json):
 
     queue = pd.read_csv(out_dir / "review_queue.csv", encoding="utf-8-sig", keep_default_na=False)
     lines = [f"Waspada demo with model {report['model_id']} (threshold {report['threshold']:.3f})",
-             f"Read {c['read']} records: {c['scored']} scored, {c['flagged']} flagged, {c['quarantined']} quarantined, "
-             f"{c['duplicates']} duplicates, {c['skipped']} skipped.",
+             (f"Read {c['read']} records: {c['scored']} scored, {c['flagged']} flagged, {c['quarantined']} quarantined, "
+             f"{c['duplicates']} duplicates, {c['skipped']} skipped."),
              f"Review queue: {out_dir / 'review_queue.csv'}", "Top of the queue:"]
     for _, row in queue.head(3).iterrows():
         lines.append(f"  [{row['score']:.2f} {row['category']}] {row['text'][:90]!s}…")

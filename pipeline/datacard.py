@@ -32,8 +32,8 @@ def counts_block(data: pd.DataFrame) -> str:
     hard = int(data["kind"].isin(labeled.HARD_NEGATIVE_KINDS).sum())
     lines = [
         BEGIN,
-        f"- Posts: **{len(data)}** — positives (tppo + tppm): **{positives}**, hard negatives: **{hard}**, "
-        f"other negatives: **{len(data) - positives - hard}**.",
+        (f"- Posts: **{len(data)}** — positives (tppo + tppm): **{positives}**, hard negatives: **{hard}**, "
+        f"other negatives: **{len(data) - positives - hard}**."),
         f"- Words per post: min {int(words.min())}, median {int(words.median())}, 90th percentile {int(words.quantile(0.9))}, max {int(words.max())}.",
         "",
         "### By label and kind",

@@ -8,7 +8,6 @@ used for evaluation only: none of them is recruitment, so every flag is a false 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -66,7 +65,7 @@ def _tweets(path: Path) -> list[str]:
 
 def _instagram_comments(path: Path) -> list[str]:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return sorted(set(t for t in frame["context"] if t.strip()))
+    return sorted({t for t in frame["context"] if t.strip()})
 
 
 EXTERNAL_SETS: tuple[ExternalSet, ...] = (

@@ -98,11 +98,11 @@ class WaspadaFeatures(TransformerMixin, BaseEstimator):
         self.use_indicators = use_indicators
         self.min_df = min_df
 
-    def fit(self, texts: Sequence[str], y: Sequence[str] | None = None) -> "WaspadaFeatures":
+    def fit(self, texts: Sequence[str], y: Sequence[str] | None = None) -> WaspadaFeatures:
         analyses = analyse_all(texts)
         return self.fit_analyses(analyses)
 
-    def fit_analyses(self, analyses: Sequence[Analysis]) -> "WaspadaFeatures":
+    def fit_analyses(self, analyses: Sequence[Analysis]) -> WaspadaFeatures:
         normalized = [a.normalized.text for a in analyses]
         self.word_vectorizer_ = TfidfVectorizer(
             ngram_range=tuple(self.word_ngrams), min_df=self.min_df, max_features=self.max_word_features,

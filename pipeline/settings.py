@@ -33,7 +33,7 @@ def review_db_url() -> str:
 
 
 def max_text_bytes() -> int:
-    return int(os.environ.get("WASPADA_MAX_TEXT_BYTES", 100_000))
+    return int(os.environ.get("WASPADA_MAX_TEXT_BYTES", "100000"))
 
 
 def shared_data_dir() -> Path:

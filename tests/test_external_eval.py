@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.external_eval import EXTERNAL_SETS, evaluate_external, render_markdown
 
-from .conftest import SHARED_DATA, shared_data
+from conftest import SHARED_DATA, shared_data
 
 
 @pytest.mark.slow

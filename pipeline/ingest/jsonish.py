@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import InputError
-from pipeline.ingest.decoding import RAW_LIMIT, decode, iter_lines, raw_excerpt, undecodable, undecodable_reason
+from pipeline.ingest.decoding import (
+    RAW_LIMIT,
+    decode,
+    iter_lines,
+    raw_excerpt,
+    undecodable,
+    undecodable_reason,
+)
 from pipeline.ingest.records import RawRecord
 
 

@@ -13,9 +13,9 @@ from sklearn.pipeline import Pipeline
 _DESTINATION_RE = re.compile(
     r"\b(kamboja|cambodia|myanmar|laos|thailand|filipina|philippines|malaysia|vietnam|dubai|saudi|taiwan|korea|jepang|japan|"
     r"luar negeri|phnom penh|sihanoukville|myawaddy|bangkok)\b",
-    re.I,
+    re.IGNORECASE,
 )
-_JOB_RE = re.compile(r"\b(loker|lowongan|kerja|gaji|dicari|dibutuhkan|rekrut|vacancy|job|hiring)\b", re.I)
+_JOB_RE = re.compile(r"\b(loker|lowongan|kerja|gaji|dicari|dibutuhkan|rekrut|vacancy|job|hiring)\b", re.IGNORECASE)
 
 
 def keyword_scores(texts: Sequence[str]) -> np.ndarray:

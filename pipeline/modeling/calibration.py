@@ -21,22 +21,22 @@ class PlattCalibrated(ClassifierMixin, BaseEstimator):
         self.calibrator = calibrator
 
     @classmethod
-    def from_scores(cls, estimator, oof_decisions: np.ndarray, y: np.ndarray) -> "PlattCalibrated":
+    def from_scores(cls, estimator, oof_decisions: np.ndarray, y: np.ndarray) -> PlattCalibrated:
         calibrator = LogisticRegression(C=1e4, solver="lbfgs").fit(oof_decisions.reshape(-1, 1), y)
         model = cls(estimator, calibrator)
         model.classes_ = np.array([0, 1])
         return model
 
-    def fit(self, X, y):  # noqa: N803 - sklearn naming
+    def fit(self, X, y):
         raise NotImplementedError("PlattCalibrated is built with from_scores() after cross-validation.")
 
-    def decision_function(self, X):  # noqa: N803
+    def decision_function(self, X):
         return self.estimator.decision_function(X)
 
-    def predict_proba(self, X):  # noqa: N803
+    def predict_proba(self, X):
         return self.calibrator.predict_proba(self.decision_function(X).reshape(-1, 1))
 
-    def predict(self, X):  # noqa: N803
+    def predict(self, X):
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
 
     @property

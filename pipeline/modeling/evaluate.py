@@ -50,7 +50,7 @@ def evaluate(bundle: Bundle, data_path: Path, out_dir: Path | None, threshold: f
     metrics["keyword_baseline"] = binary_metrics(y, keyword_scores(data["text"].tolist()), 0.5, data["kind"].tolist())
     if "platform" in data:
         metrics["per_platform"] = {
-            p: {"n": int(len(g)), "flag_rate": float(g["flagged"].mean()),
+            p: {"n": len(g), "flag_rate": float(g["flagged"].mean()),
                 "recall": float(g.loc[g["label"] != "benign", "flagged"].mean()) if (g["label"] != "benign").any() else None}
             for p, g in data.groupby("platform")
         }

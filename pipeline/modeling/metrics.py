@@ -28,7 +28,7 @@ def binary_metrics(
     tn = int((~flagged & (y_true == 0)).sum())
     both_classes = 0 < y_true.sum() < len(y_true)
     result = {
-        "n": int(len(y_true)),
+        "n": len(y_true),
         "positives": int(y_true.sum()),
         "threshold": float(threshold),
         "pr_auc": float(average_precision_score(y_true, scores)) if both_classes else None,

@@ -57,5 +57,5 @@ class WaspadaModel:
         return {"features": self.features, "risk": self.risk, "category": self.category}
 
     @classmethod
-    def from_state(cls, state: dict) -> "WaspadaModel":
+    def from_state(cls, state: dict) -> WaspadaModel:
         return cls(state["features"], state["risk"], state["category"])

@@ -256,8 +256,8 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
         "config": asdict(config),
         "code_sha256": artifacts.code_digest(),
         "labeled_data": {"path": str(labeled_path), "sha256": data_digest, "counts": counts,
-                         "files": sorted(set(data["source_file"])), "augmented_variants": int(len(prepared.aug_sources)),
-                         "near_duplicate_groups": int(len(np.unique(prepared.groups)))},
+                         "files": sorted(set(data["source_file"])), "augmented_variants": len(prepared.aug_sources),
+                         "near_duplicate_groups": len(np.unique(prepared.groups))},
         "cv": {"folds": len(prepared.splits), "grouped_by": "near-duplicate clusters (MinHash)", "selected": selected_metrics},
     }
     metrics = {"cross_validation": cv, "selected": selected, "threshold": threshold}
