@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import SHARED_DATA, shared_data
 
 from pipeline.external_eval import EXTERNAL_SETS, evaluate_external, render_markdown
-
-from conftest import SHARED_DATA, shared_data
 
 
 @pytest.mark.slow
