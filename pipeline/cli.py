@@ -362,14 +362,12 @@ def demo_cli(out_dir, retrain, quiet, as_json):
     emit(report, as_json, lines)
 
 
-def _register_optional() -> None:
-    """Commands from sub-packages are added here so the core CLI stays small."""
-    try:
-        from pipeline.review.cli import review_group, suggest_cli
-    except ImportError:
-        return
+def _register_review_commands() -> None:
+    """The review commands live with the review package; imported last to avoid an import cycle."""
+    from pipeline.review.cli import review_group, suggest_cli
+
     main.add_command(review_group)
     main.add_command(suggest_cli)
 
 
-_register_optional()
+_register_review_commands()

@@ -11,18 +11,12 @@ million posts within minutes on a laptop-class machine.
 
 from __future__ import annotations
 
-import hashlib
 import zlib
 from collections.abc import Sequence
 
 import numpy as np
 
 _PRIME = np.uint64(4294967311)  # smallest prime above 2**32
-
-
-def exact_key(normalized_text: str) -> str:
-    """The key two posts share when they are the same text after normalisation."""
-    return hashlib.blake2b(normalized_text.encode("utf-8"), digest_size=12).hexdigest()
 
 
 def shingles(normalized_text: str, size: int = 3) -> np.ndarray:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
 
 from pipeline import indicators
-from pipeline.indicators import Analysis, analyse
+from pipeline.indicators import Analysis, analyse_many
 
 STRUCTURE_FEATURES: tuple[str, ...] = (
     "struct__log_words",
@@ -30,10 +30,6 @@ STRUCTURE_FEATURES: tuple[str, ...] = (
 )
 _FORMAL_CONTACT_RE = re.compile(r"_email_|_url_|\b(?:kirim (?:cv|lamaran|berkas)|apply|lamar)\b")
 _QUALIFICATION_RE = re.compile(r"\b(?:kualifikasi|persyaratan|requirements?|qualifications?|tanggung jawab|responsibilities|job description|deskripsi pekerjaan|benefit|fasilitas)\b")
-
-
-def analyse_all(texts: Iterable[str]) -> list[Analysis]:
-    return [analyse(text) for text in texts]
 
 
 def structure_row(analysis: Analysis) -> list[float]:
@@ -99,7 +95,7 @@ class WaspadaFeatures(TransformerMixin, BaseEstimator):
         self.min_df = min_df
 
     def fit(self, texts: Sequence[str], y: Sequence[str] | None = None) -> WaspadaFeatures:
-        analyses = analyse_all(texts)
+        analyses = analyse_many(texts)
         return self.fit_analyses(analyses)
 
     def fit_analyses(self, analyses: Sequence[Analysis]) -> WaspadaFeatures:
@@ -118,7 +114,7 @@ class WaspadaFeatures(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return self.transform_analyses(analyse_all(texts))
+        return self.transform_analyses(analyse_many(texts))
 
     def transform_analyses(self, analyses: Sequence[Analysis]) -> sp.csr_matrix:
         normalized = [a.normalized.text for a in analyses]

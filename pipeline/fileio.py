@@ -90,9 +90,6 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
 
 def ensure_writable(target: Path, force: bool, what: str = "output") -> None:
     """Refuse to overwrite existing results unless the user asked for it."""

@@ -89,6 +89,3 @@ def content_post_id(text: str, platform: str = "", author: str = "") -> str:
     canonical = unicodedata.normalize("NFC", f"{platform}\x1f{author}\x1f{text}")
     return "h" + hashlib.sha1(canonical.encode("utf-8")).hexdigest()[:16]
 
-
-def is_positive(label: str) -> bool:
-    return label in POSITIVE_LABELS

@@ -32,9 +32,6 @@ def review_db_url() -> str:
     return os.environ.get("WASPADA_REVIEW_DB", "sqlite:///data/review/review.sqlite")
 
 
-def max_text_bytes() -> int:
-    return int(os.environ.get("WASPADA_MAX_TEXT_BYTES", "100000"))
-
 
 def shared_data_dir() -> Path:
     return _path("WASPADA_SHARED_DATA", "../shared/data")

@@ -116,12 +116,19 @@ def _salvage_array(path: Path, text: str) -> Iterator[RawRecord]:
         yield _json_object_record(path, index, obj)
 
 
-def read_twitter(path: Path, encoding: str | None) -> Iterator[RawRecord]:
+def _load_export(path: Path, encoding: str | None) -> tuple[Any, list[RawRecord]]:
+    """A whole-file JSON export, or the quarantine records saying why it could not be parsed."""
     text = decode(path, encoding)
     try:
-        payload = json.loads(text)
+        return json.loads(text), []
     except json.JSONDecodeError as exc:
-        yield from _unreadable_json(path, text, exc)
+        return None, list(_unreadable_json(path, text, exc))
+
+
+def read_twitter(path: Path, encoding: str | None) -> Iterator[RawRecord]:
+    payload, unreadable = _load_export(path, encoding)
+    if unreadable:
+        yield from unreadable
         return
     if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
         raise InputError(f"{path} is not an X/Twitter API v2 search result (no data[] array).", "Pass the right --format.")
@@ -149,11 +156,9 @@ def _twitter_records(path: Path, payload: dict) -> Iterator[RawRecord]:
 
 
 def read_telegram(path: Path, encoding: str | None) -> Iterator[RawRecord]:
-    text = decode(path, encoding)
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield from _unreadable_json(path, text, exc)
+    payload, unreadable = _load_export(path, encoding)
+    if unreadable:
+        yield from unreadable
         return
     if not isinstance(payload, dict) or not (isinstance(payload.get("messages"), list) or isinstance(payload.get("chats"), dict)):
         raise InputError(f"{path} is not a Telegram Desktop export (no messages[] array).", "Pass the right --format.")
