@@ -30,7 +30,7 @@ import pandas as pd
 
 from pipeline import dedup, progress, schema
 from pipeline.errors import InputError, OutputExistsError
-from pipeline.fileio import atomic_path, write_csv, write_json
+from pipeline.fileio import atomic_path, write_csv, write_csv_frames, write_json
 from pipeline.ingest.core import (
     IngestOptions,
     Outcome,
@@ -297,6 +297,7 @@ def score_collection(
         while pending:
             _complete(pending.popleft(), parts, state, totals)
 
+    del seen  # the duplicate keys are not needed any more; clustering needs the room
     report = finish(out_dir, parts, bundle.model_id, _threshold(bundle, options), totals, options)
     report["files"] = [str(f) for f in files]
     report["engine"] = {"name": "local", "jobs": jobs, "chunk_size": options.chunk_size,
@@ -416,29 +417,53 @@ def _part_files(parts: Path, kind: str) -> list[Path]:
 def cluster_parts(signature_files: Sequence[Path], threshold: float = 0.5, bands: int = BANDS) -> np.ndarray:
     """Near-duplicate cluster roots over signatures stored one file per chunk.
 
-    Same result as ``dedup.cluster_signatures`` on all signatures at once, but only one band
-    (or one hash position) of every post is in memory at a time.
+    Same clusters as ``dedup.cluster_signatures`` on all signatures at once, but memory stays
+    small at millions of posts: one band (or one hash position) of every post is in memory at a
+    time, candidate pairs are verified band by band instead of being collected for all bands,
+    and pairs already joined by an earlier band are dropped before they are checked.
     """
     stores = [np.load(path, mmap_mode="r") for path in signature_files]
     count = sum(store.shape[1] for store in stores)
+    roots = np.arange(count, dtype=np.int64)
     if count == 0:
-        return np.zeros(0, dtype=np.int64)
+        return roots
     rows = NUM_PERM // bands
-    pairs = []
     for band in range(bands):
-        block = np.concatenate([np.asarray(s[band * rows:(band + 1) * rows]) for s in stores], axis=1)
-        anchors, members = dedup.candidate_pairs(dedup.band_keys(block.T, 0, 1))
-        pairs.append(anchors * count + members)
-    del block
-    unique = np.unique(np.concatenate(pairs))
-    del pairs
-    anchors, members = unique // count, unique % count
-    equal = np.zeros(len(unique), dtype=np.int16)
+        anchors, members = dedup.candidate_pairs(_band_hash(stores, band * rows, rows))
+        open_pairs = roots[anchors] != roots[members]
+        anchors, members = anchors[open_pairs], members[open_pairs]
+        if len(anchors) == 0:
+            continue
+        similar = _agreement(stores, anchors, members) >= threshold * NUM_PERM
+        anchors, members = anchors[similar], members[similar]
+        if len(anchors) == 0:
+            continue
+        # Each post keeps an edge to its current root, so earlier bands' clusters stay joined.
+        joined = np.flatnonzero(roots != np.arange(count))
+        roots = dedup.roots_from_pairs(count, np.concatenate([joined, anchors]), np.concatenate([roots[joined], members]))
+    return roots
+
+
+def _band_hash(stores: Sequence[np.ndarray], first_row: int, rows: int) -> np.ndarray:
+    """One 64-bit key per post for hash rows ``first_row``..+``rows`` of its signature.
+
+    Two posts with equal band rows always get equal keys; a rare collision between different
+    rows only proposes a pair, which the full-signature check then rejects.
+    """
+    key = np.zeros(sum(store.shape[1] for store in stores), dtype=np.uint64)
+    for row in range(first_row, first_row + rows):
+        column = np.concatenate([np.asarray(store[row]) for store in stores]).astype(np.uint64)
+        key = (key * np.uint64(0x100000001B3)) ^ (column * np.uint64(0x9E3779B97F4A7C15))
+    return key
+
+
+def _agreement(stores: Sequence[np.ndarray], anchors: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """How many of the signature positions two posts share, for each (anchor, member) pair."""
+    equal = np.zeros(len(anchors), dtype=np.int16)
     for position in range(NUM_PERM):
-        column = np.concatenate([np.asarray(s[position]) for s in stores])
+        column = np.concatenate([np.asarray(store[position]) for store in stores])
         equal += column[anchors] == column[members]
-    similar = equal / NUM_PERM >= threshold
-    return dedup.roots_from_pairs(count, anchors[similar], members[similar])
+    return equal
 
 
 def _queue_rows(items: list[tuple[float, int, int, int]], scored_parts: list[Path], roots: np.ndarray, sizes: np.ndarray,
@@ -481,36 +506,32 @@ def finish(out_dir: Path, parts: Path, model_id: str, threshold: float, totals: 
     originals: dict[int, str] = {}      # only posts that later posts duplicate exactly
     position = 0
 
-    def cluster_of(row_position: int, post_id: str) -> tuple[str, int]:
-        root = int(roots[row_position])
-        size = int(sizes[root])
-        if root == row_position:
-            if size > 1:
-                root_names[root] = post_id
-            return f"c_{post_id}", size
-        return f"c_{root_names[root]}", size
-
-    def scored_rows() -> Iterator[dict]:
+    def scored_frames() -> Iterator[pd.DataFrame]:
         nonlocal position
         for part_number, path in enumerate(scored_parts):
-            frame = pd.read_parquet(path).drop(columns=["text_key", "id_key"])
-            frame = frame.astype({"flagged": bool})
-            start = position
-            hits = wanted[(wanted >= start) & (wanted < start + len(frame))]
-            for index in hits:
-                originals[int(index)] = str(frame["post_id"].iat[int(index) - start])
-            for row_number, row in enumerate(frame.to_dict("records")):
-                row["cluster_id"], row["cluster_size"] = cluster_of(position, str(row["post_id"]))
-                position += 1
-                if row["flagged"]:
-                    item = (float(row["score"]), -position, part_number, row_number)
-                    if len(queue) < options.queue_limit:
-                        heapq.heappush(queue, item)
-                    else:
-                        heapq.heappushpop(queue, item)
-                yield row
+            frame = pd.read_parquet(path).drop(columns=["text_key", "id_key"]).astype({"flagged": bool})
+            start, position = position, position + len(frame)
+            post_ids = frame["post_id"].astype(str).to_numpy()
+            for index in wanted[(wanted >= start) & (wanted < position)]:
+                originals[int(index)] = str(post_ids[int(index) - start])
+            rows = np.arange(start, position)
+            part_roots = roots[rows]
+            frame["cluster_size"] = sizes[part_roots]
+            # A cluster's root is its first post, so it is in this part or an earlier one.
+            for row in np.flatnonzero((part_roots == rows) & (frame["cluster_size"].to_numpy() > 1)):
+                root_names[int(rows[row])] = str(post_ids[row])
+            frame["cluster_id"] = [f"c_{post_id}" if root == row else f"c_{root_names[int(root)]}"
+                                   for post_id, root, row in zip(post_ids, part_roots, rows)]
+            flagged = np.flatnonzero(frame["flagged"].to_numpy())
+            for row_number, score in zip(flagged.tolist(), frame["score"].to_numpy()[flagged].tolist()):
+                item = (float(score), -(start + row_number + 1), part_number, row_number)
+                if len(queue) < options.queue_limit:
+                    heapq.heappush(queue, item)
+                else:
+                    heapq.heappushpop(queue, item)
+            yield frame
 
-    write_csv(out_dir / "scored.csv", scored_rows(), schema.SCORED_COLUMNS)
+    write_csv_frames(out_dir / "scored.csv", scored_frames(), schema.SCORED_COLUMNS)
     ordered = _queue_rows(sorted(queue, key=lambda item: (-item[0], -item[1])), scored_parts, roots, sizes, root_names)
     write_csv(out_dir / "review_queue.csv", ordered, schema.SCORED_COLUMNS)
 
