@@ -129,29 +129,41 @@ def ingest_cli(paths, out_dir, force, fmt, encoding, text_column, id_column, pla
 @click.option("--posts-per-day", type=click.IntRange(1), default=1000, show_default=True, help="Collected posts per day (with --review-budget).")
 @click.option("--prevalence", type=click.FloatRange(0.0001, 0.9), default=0.05, show_default=True, help="Share of recruitment posts in a collection (with --review-budget).")
 @click.option("--seed", type=int, default=settings.SEED, show_default=True)
-@click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True)
+@click.option("--folds", type=click.IntRange(2, 20), default=None, help="Cross-validation folds [default: 5, or 3 with --fast].")
 @click.option("--no-augment", is_flag=True, help="Train on the labeled posts only, without variants.")
-@click.option("--jobs", type=click.IntRange(1), default=1, show_default=True, help="Processes for the text layer.")
+@click.option("--candidate", "candidates", type=click.Choice(["logreg", "linear_svm"]), multiple=True,
+              help="Candidate model to compare (repeat for several) [default: both].")
+@click.option("--no-baselines", is_flag=True, help="Skip the keyword and plain TF-IDF baselines in the comparison.")
+@click.option("--fast", is_flag=True, help="Retrain quickly on a large labeled set: linear SVM only, 3 folds, no baselines.")
+@click.option("--jobs", type=click.IntRange(1), default=1, show_default=True, help="Processes for the text layer and the folds.")
 @click.option("--promote", is_flag=True, help="Make the new model the current one.")
 @click.option("--force", is_flag=True, help="Rebuild a model that already exists.")
 @quiet_option
 @handle_errors
-def train_cli(labeled_path, models_dir, target_recall, review_budget, posts_per_day, prevalence, seed, folds, no_augment, jobs, promote, force, quiet, as_json):
+def train_cli(labeled_path, models_dir, target_recall, review_budget, posts_per_day, prevalence, seed, folds, no_augment,
+              candidates, no_baselines, fast, jobs, promote, force, quiet, as_json):
     """Train, compare and calibrate a model on labeled posts; save a verified bundle.
 
     Candidates (logistic regression, linear SVM) and baselines (keyword search, plain TF-IDF)
     are compared by grouped cross-validation; the threshold is chosen on validation folds.
+    --fast keeps the grouped cross-validation that calibrates the model and sets its threshold,
+    but drops the comparison: use it to retrain a known setup on many labeled posts.
 
     \b
     Example:
       waspada train --promote
       waspada train --labeled data/labeled --review-budget 200 --posts-per-day 5000
+      waspada train --labeled big_labeled/ --fast --jobs 2
     """
     _setup(quiet, as_json)
-    from pipeline.modeling.train import TrainConfig, train
+    from pipeline.modeling.train import CANDIDATES, TrainConfig, train
 
+    if fast:
+        candidates, no_baselines = candidates or ("linear_svm",), True
+    folds = folds or (3 if fast else 5)
     config = TrainConfig(seed=seed, folds=folds, target_recall=target_recall, review_budget=review_budget,
-                         posts_per_day=posts_per_day, prevalence=prevalence, augment=not no_augment, jobs=jobs)
+                         posts_per_day=posts_per_day, prevalence=prevalence, augment=not no_augment, jobs=jobs,
+                         candidates=tuple(candidates) or CANDIDATES, baselines=not no_baselines)
     result = train(labeled_path or settings.labeled_dir(), models_dir or settings.models_dir(), config, promote=promote, force=force)
     lines = [f"Model {result.model_id} saved in {result.path} ({'promoted to current' if result.promoted else 'not promoted; use --promote'})."]
     lines.append(f"Selected {result.selected}; threshold {result.threshold:.3f}. Grouped CV (out-of-fold):")

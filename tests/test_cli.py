@@ -116,6 +116,21 @@ def test_train_on_a_small_file_saves_a_verified_bundle(tmp_path):
     assert again.exit_code == 1 and "--force" in again.output
 
 
+def test_fast_training_skips_the_comparison_but_keeps_calibration(tmp_path):
+    labeled = pd.read_json(ROOT / "data/labeled/tppm.jsonl", lines=True).head(40)
+    benign = pd.read_json(ROOT / "data/labeled/benign_jobboard.jsonl", lines=True).head(40)
+    path = tmp_path / "small.jsonl"
+    pd.concat([labeled, benign]).to_json(path, orient="records", lines=True, force_ascii=False)
+    result = run("train", "--labeled", str(path), "--models-dir", str(tmp_path / "models"), "--fast", "--json", "-q")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["selected"] == "linear_svm"
+    assert set(summary["cv"]) == {"linear_svm"}
+    manifest = json.loads((Path(summary["path"]) / "manifest.json").read_text())
+    assert manifest["cv"]["folds"] == 3 and manifest["config"]["baselines"] is False
+    assert 0.0 < manifest["threshold"] < 1.0
+
+
 def test_train_rejects_unknown_labels(tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text('{"text": "halo", "label": "spam"}\n', encoding="utf-8")

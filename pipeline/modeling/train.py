@@ -141,28 +141,35 @@ def _training_rows(prepared: _Prepared, index: np.ndarray) -> tuple[list[Analysi
     return analyses, y, labels
 
 
-def _fold(prepared: _Prepared, candidate: str, config: TrainConfig, train_index: np.ndarray, valid_index: np.ndarray):
+def _fold(prepared: _Prepared, candidates: tuple[str, ...], config: TrainConfig, train_index: np.ndarray, valid_index: np.ndarray):
+    """One fold for every candidate: the features are fitted once and shared, because they are
+    the same for all candidates and cost more than the classifiers."""
     analyses, y, _ = _training_rows(prepared, train_index)
     features = WaspadaFeatures().fit_analyses(analyses)
-    classifier = make_classifier(candidate, config).fit(features.transform_analyses(analyses), y)
-    valid = [prepared.analyses[i] for i in valid_index]
+    train_matrix = features.transform_analyses(analyses)
+    valid_matrix = features.transform_analyses([prepared.analyses[i] for i in valid_index])
     obf_index = [int(i) for i in valid_index if int(i) in prepared.obfuscated]
-    decisions = classifier.decision_function(features.transform_analyses(valid))
-    obf_decisions = (classifier.decision_function(features.transform_analyses([prepared.obfuscated[i] for i in obf_index]))
-                     if obf_index else np.zeros(0))
-    return valid_index, decisions, obf_index, obf_decisions
+    obf_matrix = features.transform_analyses([prepared.obfuscated[i] for i in obf_index]) if obf_index else None
+    results = {}
+    for candidate in candidates:
+        classifier = make_classifier(candidate, config).fit(train_matrix, y)
+        obf_decisions = classifier.decision_function(obf_matrix) if obf_index else np.zeros(0)
+        results[candidate] = (classifier.decision_function(valid_matrix), obf_decisions)
+    return valid_index, obf_index, results
 
 
-def out_of_fold(prepared: _Prepared, candidate: str, config: TrainConfig) -> tuple[np.ndarray, dict[int, float]]:
-    """Out-of-fold decision values for every post and for the disguised copies of positives."""
-    decisions = np.zeros(len(prepared.y))
-    obfuscated: dict[int, float] = {}
+def out_of_fold(prepared: _Prepared, config: TrainConfig) -> dict[str, tuple[np.ndarray, dict[int, float]]]:
+    """Per candidate: out-of-fold decision values for every post and for the disguised copies of positives."""
+    decisions = {candidate: np.zeros(len(prepared.y)) for candidate in config.candidates}
+    obfuscated: dict[str, dict[int, float]] = {candidate: {} for candidate in config.candidates}
     runner = Parallel(n_jobs=min(config.jobs, len(prepared.splits)), return_as="generator")
-    folds = runner(delayed(_fold)(prepared, candidate, config, tr, va) for tr, va in prepared.splits)
-    for valid_index, fold_decisions, obf_index, obf_decisions in progress.track(folds, f"Cross-validating {candidate}", total=len(prepared.splits), unit="fold"):
-        decisions[valid_index] = fold_decisions
-        obfuscated.update(zip(obf_index, obf_decisions.tolist()))
-    return decisions, obfuscated
+    folds = runner(delayed(_fold)(prepared, config.candidates, config, tr, va) for tr, va in prepared.splits)
+    description = f"Cross-validating {', '.join(config.candidates)}"
+    for valid_index, obf_index, results in progress.track(folds, description, total=len(prepared.splits), unit="fold"):
+        for candidate, (fold_decisions, obf_decisions) in results.items():
+            decisions[candidate][valid_index] = fold_decisions
+            obfuscated[candidate].update(zip(obf_index, obf_decisions.tolist()))
+    return {candidate: (decisions[candidate], obfuscated[candidate]) for candidate in config.candidates}
 
 
 def baseline_scores(prepared: _Prepared, config: TrainConfig) -> dict[str, tuple[np.ndarray, dict[int, float]]]:
@@ -205,8 +212,7 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
     kinds = data["kind"].to_numpy()
     cv: dict[str, dict] = {}
     oof: dict[str, np.ndarray] = {}
-    for candidate in config.candidates:
-        oof[candidate], obf = out_of_fold(prepared, candidate, config)
+    for candidate, (oof[candidate], obf) in out_of_fold(prepared, config).items():
         calibrator = PlattCalibrated.from_scores(None, oof[candidate], prepared.y).calibrator
         calibrated = calibrator.predict_proba(oof[candidate].reshape(-1, 1))[:, 1]
         obf_keys = sorted(obf)
