@@ -107,6 +107,16 @@ def test_unclosed_quote_loses_only_its_own_row(tmp_path):
     assert [(q["source_record"], q["reason"].split(" (")[0]) for q in result.quarantine] == [(2, "unclosed quote on line 2")]
 
 
+def test_an_unreadable_csv_header_quarantines_every_line_of_the_file(tmp_path):
+    path = tmp_path / "cr.csv"
+    path.write_bytes(b"id,te\rxt\nc1,Loker Kamboja\nc2,Kasir Bandung\n")
+    result = ingest([path])
+    assert result.posts.empty
+    assert [q["source_record"] for q in result.quarantine] == [1, 2, 3]
+    assert all(q["reason"].startswith("unreadable CSV header on line 1") for q in result.quarantine)
+    assert "Kasir Bandung" in result.quarantine[2]["raw"]
+
+
 def test_unicode_line_separators_inside_cells_do_not_split_rows(tmp_path):
     path = tmp_path / "sep.csv"
     path.write_text("id,text\nu1,Gaji 15jt\u2028WA 0812\x85segera\x1cdaftar\nu2,kedua\n", encoding="utf-8")

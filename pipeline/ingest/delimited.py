@@ -43,6 +43,10 @@ class _LineFeed:
     def line(self, number: int) -> str:
         return self._kept[number - self._first_kept]
 
+    def kept(self) -> list[str]:
+        """The lines read but not yet forgotten, from the first one kept."""
+        return list(self._kept)
+
     def forget_before(self, number: int) -> None:
         drop = number - self._first_kept
         if drop > 0:
@@ -72,6 +76,13 @@ def read_delimited(path: Path, encoding: str | None, delimiter: str | None = Non
     try:
         header = next(reader)
     except StopIteration:
+        return
+    except csv.Error as exc:
+        # Without a header no row can be matched to columns: every line is quarantined, so the
+        # file's content is still accounted for and visible in quarantine.csv.
+        problem = f"unreadable CSV header on line 1 ({exc}); fix the header line and ingest the file again"
+        for number, line in enumerate(itertools.chain(feed.kept(), lines), start=1):
+            yield RawRecord(str(path), number, raw=raw_excerpt(line), problem=problem)
         return
     header = [h.strip() or f"column_{i + 1}" for i, h in enumerate(header)]
     while True:
