@@ -197,8 +197,7 @@ class ChunkScorer:
         scored = self.scorer.score_prediction(analyses, prediction) if analyses else []
         rows = [self.scorer.output_row(post, result) for post, result in zip(posts, scored)]
         signatures = np.empty((NUM_PERM, len(posts)), dtype=np.uint32)
-        for i, analysis in enumerate(analyses):
-            signatures[:, i] = self.hasher.signature(dedup.shingles(analysis.normalized.text))
+        signatures[:, :len(analyses)] = self.hasher.signatures([a.normalized.text for a in analyses]).T
         t3 = time.perf_counter()
         seconds.update(vectorise=t1 - t0, model=t2 - t1, explain=t3 - t2)
         return pd.DataFrame(rows, columns=list(schema.SCORED_COLUMNS[:-2])), signatures, seconds

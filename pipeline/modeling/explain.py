@@ -33,7 +33,7 @@ class Explanation:
         labels = _SECTION_LABELS[lang]
         out = []
         for name, evidence, _ in self.red_flags:
-            item = indicators.by_name(name)
+            item = _indicator(name)
             label = item.label_id if lang == "id" else item.label_en
             out.append(f"{label}: \"{_short(evidence)}\"")
         if self.terms:
@@ -45,10 +45,21 @@ class Explanation:
         if self.pay_idr_month:
             out.append(f"{labels['pay']}: \"{self.pay_text}\" ≈ Rp {self.pay_idr_month / 1e6:.1f} jt/bln")
         for name, evidence, _ in self.counters:
-            item = indicators.by_name(name)
+            item = _indicator(name)
             label = item.label_id if lang == "id" else item.label_en
             out.append(f"{labels['counter']} – {label}: \"{_short(evidence)}\"")
         return out
+
+
+_INDICATORS: dict[str, indicators.Indicator] = {}
+
+
+def _indicator(name: str) -> indicators.Indicator:
+    """``indicators.by_name`` (a scan of the registry), remembered per name."""
+    item = _INDICATORS.get(name)
+    if item is None:
+        item = _INDICATORS[name] = indicators.by_name(name)
+    return item
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -79,22 +90,44 @@ class Explainer:
             name.removeprefix("indicator__"): float(w)
             for name, w in zip(self.names, self.weights) if name.startswith("indicator__")
         }
-        self.readable = np.array([readable_term(n) is not None for n in self.names])
+        terms = [readable_term(n) for n in self.names]
+        self.readable = np.array([term is not None for term in terms])
+        self._terms = {column: term for column, term in enumerate(terms) if term is not None}
+
+    def strong_terms(self, matrix: sp.csr_matrix | sp.csr_array) -> list[list[tuple[str, float]]]:
+        """Per row of ``matrix``: the readable terms that push its score up most, strongest first.
+
+        Computed for all rows at once; ties keep the column order, as a per-row stable sort would.
+        """
+        indptr, columns = matrix.indptr, matrix.indices
+        readable = np.flatnonzero(self.readable[columns])
+        contributions = matrix.data[readable] * self.weights[columns[readable]]
+        positive = contributions > 0
+        kept, values = readable[positive], contributions[positive]
+        rows = np.searchsorted(indptr, kept, side="right") - 1
+        order = np.lexsort((kept, -values, rows))
+        sorted_rows = rows[order]
+        rank = np.arange(len(order)) - np.searchsorted(sorted_rows, sorted_rows)
+        chosen = order[rank < self.top_terms]
+        out: list[list[tuple[str, float]]] = [[] for _ in range(matrix.shape[0])]
+        terms = self._terms
+        for row, column, value in zip(rows[chosen].tolist(), columns[kept[chosen]].tolist(), values[chosen].tolist()):
+            out[row].append((terms[column], value))
+        return out
 
     def explain(self, analysis: Analysis, row: sp.csr_matrix) -> Explanation:
+        return self.explain_with_terms(analysis, self.strong_terms(row)[0])
+
+    def explain_with_terms(self, analysis: Analysis, terms: list[tuple[str, float]]) -> Explanation:
+        """The explanation of one post whose strong terms are already known (see ``strong_terms``)."""
         result = Explanation()
         for hit in analysis.hits:
             weight = self.indicator_weight.get(hit.name, 0.0)
-            item = indicators.by_name(hit.name)
-            target = result.red_flags if item.kind == indicators.RED_FLAG else result.counters
+            target = result.red_flags if _indicator(hit.name).kind == indicators.RED_FLAG else result.counters
             target.append((hit.name, hit.evidence, weight))
         result.red_flags.sort(key=lambda item: (-item[2], item[0]))
         result.counters.sort(key=lambda item: (item[2], item[0]))
-        columns, values = row.indices, row.data
-        contributions = values * self.weights[columns]
-        keep = self.readable[columns] & (contributions > 0)
-        order = np.argsort(-contributions[keep], kind="stable")[: self.top_terms]
-        result.terms = [(readable_term(self.names[c]), float(v)) for c, v in zip(columns[keep][order], contributions[keep][order])]
+        result.terms = terms
         entities = analysis.entities
         result.contacts = entities.contacts
         result.destinations = entities.destinations

@@ -44,14 +44,13 @@ class Scorer:
 
     def score_prediction(self, analyses: Sequence[Analysis], prediction: Prediction) -> list[ScoredPost]:
         """Scores, flags and explanations from a prediction already made for ``analyses``."""
-        out = []
-        for i, analysis in enumerate(analyses):
-            score = float(np.clip(prediction.scores[i], 0.0, 1.0))
-            flagged = score >= self.threshold
-            category = prediction.categories[i]
-            explanation = self.explainer.explain(analysis, prediction.features[i])
-            out.append(ScoredPost(score, flagged, category, explanation, analysis))
-        return out
+        scores = np.clip(np.asarray(prediction.scores, dtype=np.float64), 0.0, 1.0).tolist()
+        terms = self.explainer.strong_terms(prediction.features)
+        explain = self.explainer.explain_with_terms
+        return [
+            ScoredPost(score, score >= self.threshold, category, explain(analysis, post_terms), analysis)
+            for analysis, score, category, post_terms in zip(analyses, scores, prediction.categories, terms)
+        ]
 
     def score_texts(self, texts: Sequence[str], jobs: int = 1) -> list[ScoredPost]:
         return self.score_analyses(analyse_parallel(list(texts), jobs=jobs))
