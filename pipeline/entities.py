@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import ahocorasick
+
 from pipeline.text import clean, patterns
 from pipeline.text.lexicon import places
 from pipeline.text.normalize import spelled_numbers_to_digits
@@ -32,6 +34,9 @@ _PERIOD_TO_MONTH = {"hari": 26, "day": 26, "jam": 208, "hour": 208, "minggu": 4.
 _AGE_RE = re.compile(
     r"\b(?:usia|umur|age|u)\s*[:.]?\s*(\d{2})\s*(?:-|–|s/?d|sampai|hingga|to|~)\s*(\d{2})\s*(?:th|thn|tahun|years?)?",
 )
+# The stretch every _AGE_RE match holds ("18-35", "18 sampai 35"). It starts with a digit, so
+# the engine skips to digits in C instead of trying the word alternation everywhere.
+_AGE_RANGE_HINT_RE = re.compile(r"\d{2}\s*(?:-|–|s/?d|sampai|hingga|to|~)\s*\d{2}")
 _MAX_AGE_RE = re.compile(r"\b(?:usia|umur|age)\s*(?:max(?:imal)?|maks(?:imal)?|di ?bawah)\.?\s*(\d{2})")
 _ROLE_RE = re.compile(
     r"\b(customer service|cs online|cs|admin(?: online| crypto| kripto| judi| slot)?|marketing(?: online)?|digital marketing|"
@@ -41,6 +46,9 @@ _ROLE_RE = re.compile(
     r"scammer|chatter|host live|model|penari|magang|intern)\b",
 )
 
+# Every match of these patterns holds one of a few words; finding none is cheaper than the search.
+_MAX_AGE_GATE = patterns.Prefiltered(_MAX_AGE_RE)
+_ROLE_GATE = patterns.Prefiltered(_ROLE_RE)
 
 # Words that turn a place name into something else when they come right before it.
 _NOT_A_PLACE_RE = re.compile(r"\b(?:bunga|kembang|pohon|daun|wangi|aroma|parfum) $", re.IGNORECASE)
@@ -113,8 +121,60 @@ def _destination_re() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
+def _alias_automaton() -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for alias in {p.alias for p in places()}:
+        automaton.add_word(alias, len(alias))
+    automaton.make_automaton()
+    return automaton
+
+
+def _alias_spans(lowered: str) -> list[tuple[int, int]]:
+    """The spans ``_destination_re()`` finds in lower-cased text, from one pass over it.
+
+    The regex tries, at each position left to right where no word character precedes, the
+    longest alias that no word character follows, and goes on after it. The automaton lists
+    every alias occurrence at once; picking among them the same way gives the same spans.
+    """
+    ends_by_start: dict[int, list[int]] = {}
+    for last, length in _alias_automaton().iter(lowered):
+        ends_by_start.setdefault(last - length + 1, []).append(last + 1)
+    spans = []
+    position = 0
+    for start in sorted(ends_by_start):
+        if start < position or (start > 0 and _is_word_char(lowered[start - 1])):
+            continue
+        for end in sorted(ends_by_start[start], reverse=True):
+            if end == len(lowered) or not _is_word_char(lowered[end]):
+                spans.append((start, end))
+                position = end
+                break
+    return spans
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what \w matches in a str pattern
+
+
+@lru_cache(maxsize=1)
 def _alias_to_place() -> dict[str, str]:
     return {p.alias: p.canonical for p in places()}
+
+
+
+
+def _destination_spans(source: str) -> list[tuple[int, int, str]]:
+    """``(start, end, alias)`` of each ``_destination_re().finditer(source)`` match, alias lower-cased.
+
+    The aliases are lower-case, so the lower-cased text holds the same matches at the same
+    places as long as lower-casing maps every character to exactly one (so positions agree; "İ"
+    becomes two) and the text has none of the characters IGNORECASE matches beyond case (İ, ı,
+    ſ). Lower-casing never turns a word character into a non-word one. Otherwise the regex runs.
+    """
+    lowered = source.lower()
+    if len(lowered) == len(source) and not patterns.FOLD_EXTRAS_RE.search(source):
+        return [(start, end, lowered[start:end]) for start, end in _alias_spans(lowered)]
+    return [(m.start(), m.end(), m.group(1).lower()) for m in _destination_re().finditer(source)]
 
 
 def extract(raw: str, normalized_text: str | None = None, cleaned: str | None = None) -> Entities:
@@ -125,8 +185,13 @@ def extract(raw: str, normalized_text: str | None = None, cleaned: str | None = 
     text = clean.clean_text(raw) if cleaned is None else cleaned
     found = Entities()
     digits_text = spelled_numbers_to_digits(text, [])
-    for regex in (patterns.PHONE_ID_RE, patterns.LETTER_O_PHONE_RE, patterns.PHONE_FOREIGN_RE):
-        for match in regex.finditer(digits_text):
+    # Each phone pattern is searched only when the post has what every match of it holds.
+    for regex, possible in (
+        (patterns.PHONE_ID_RE, patterns.PHONE_ID_HINT_RE.search(digits_text)),
+        (patterns.LETTER_O_PHONE_RE, patterns.LETTER_O_PHONE_HINT_RE.search(digits_text)),
+        (patterns.PHONE_FOREIGN_RE, "+" in digits_text),
+    ):
+        for match in regex.finditer(digits_text) if possible else ():
             number = re.sub(r"[^\d+]", "", match.group(0).replace("O", "0").replace("o", "0"))
             if number not in found.phones:
                 found.phones.append(number)
@@ -138,25 +203,25 @@ def extract(raw: str, normalized_text: str | None = None, cleaned: str | None = 
     for match in patterns.HANDLE_RE.finditer(without_emails):
         if match.group(0) not in found.handles:
             found.handles.append(match.group(0))
-    for match in patterns.MONEY_RE.finditer(text):
+    for match in patterns.iter_money(text):
         found.money.append(Money(match.group(0).strip(), money_to_idr_month(match, text[match.end():match.end() + 20])))
     lookup = _alias_to_place()
     for source in (text, normalized_text or ""):
-        for match in _destination_re().finditer(source):
-            if _NOT_A_PLACE_RE.search(source, max(0, match.start() - 12), match.start()):
+        for start, _end, alias in _destination_spans(source):
+            if _NOT_A_PLACE_RE.search(source, max(0, start - 12), start):
                 continue  # "bunga kamboja" is a flower, not Cambodia
-            place = lookup.get(match.group(1).lower())
+            place = lookup.get(alias)
             if place and place not in found.destinations:
                 found.destinations.append(place)
     # Lower-cased once so the patterns below can match case-sensitively, which is much faster.
     lowered = text.lower()
-    for match in _AGE_RE.finditer(lowered):
+    for match in _AGE_RE.finditer(lowered) if _AGE_RANGE_HINT_RE.search(lowered) else ():
         low, high = int(match.group(1)), int(match.group(2))
         if 10 <= low <= high <= 70:
             found.age_ranges.append((low, high))
-    for match in _MAX_AGE_RE.finditer(lowered):
+    for match in _MAX_AGE_RE.finditer(lowered) if _MAX_AGE_GATE.may_match(lowered) else ():
         found.age_ranges.append((0, int(match.group(1))))
-    for match in _ROLE_RE.finditer(lowered):
+    for match in _ROLE_RE.finditer(lowered) if _ROLE_GATE.may_match(lowered) else ():
         role = match.group(1).lower()
         if role not in found.roles:
             found.roles.append(role)

@@ -17,6 +17,7 @@ from functools import cached_property
 from pipeline.entities import Entities, extract
 from pipeline.text.lexicon import places
 from pipeline.text.normalize import Normalized, normalize_with_clean
+from pipeline.text.patterns import KeywordGate, may_hold_any
 
 RED_FLAG = "red_flag"
 COUNTER = "counter"
@@ -33,6 +34,11 @@ class PostContext:
     @cached_property
     def text(self) -> str:
         return self.normalized.text
+
+    @cached_property
+    def keywords(self) -> frozenset[str]:
+        """The literals of the indicator patterns that occur in the normalised text."""
+        return _KEYWORDS.present(self.text)
 
     @cached_property
     def entities(self) -> Entities:
@@ -92,8 +98,16 @@ def indicator(
     return register
 
 
-def _search(pattern: re.Pattern[str], text: str) -> str | None:
-    match = pattern.search(text)
+def _find(pattern: re.Pattern[str], ctx: PostContext) -> re.Match[str] | None:
+    """``pattern.search(ctx.text)``, skipped when the post lacks every literal a match needs."""
+    needed = _KEYWORDS.needed.get(pattern)
+    if needed is not None and ctx.keywords.isdisjoint(needed):
+        return None
+    return pattern.search(ctx.text)
+
+
+def _search(pattern: re.Pattern[str], ctx: PostContext) -> str | None:
+    match = _find(pattern, ctx)
     return match.group(0) if match else None
 
 
@@ -115,7 +129,7 @@ _QUALIFICATIONS_RE = re.compile(
     must_not_fire=("Kualifikasi: S1 Akuntansi, pengalaman minimal 2 tahun", "Pengalaman kerja saya 3 tahun di pabrik"),
 )
 def syarat_ringan(ctx: PostContext) -> str | None:
-    return _search(_SYARAT_RINGAN_RE, ctx.text)
+    return _search(_SYARAT_RINGAN_RE, ctx)
 
 
 _SYARAT_RINGAN_RE = re.compile(
@@ -138,7 +152,7 @@ _SYARAT_RINGAN_RE = re.compile(
     must_not_fire=("mess disediakan untuk karyawan luar kota", "Harga tiket Jakarta-Bangkok mulai 900rb"),
 )
 def biaya_ditanggung(ctx: PostContext) -> str | None:
-    return _search(_BIAYA_RE, ctx.text)
+    return _search(_BIAYA_RE, ctx)
 
 
 _COST_ITEMS = r"(?:tiket(?: pesawat)?|visa|paspor|pesawat|keberangkatan|penerbangan|flight|akomodasi|semua biaya|biaya (?:proses|keberangkatan|berangkat|pembuatan)|transportasi ke|ongkos berangkat)"
@@ -156,7 +170,7 @@ _BIAYA_RE = re.compile(
     must_not_fire=("Lamaran paling lambat 30 November", "Kereta berangkat jam 7 pagi"),
 )
 def berangkat_cepat(ctx: PostContext) -> str | None:
-    return _search(_CEPAT_RE, ctx.text)
+    return _search(_CEPAT_RE, ctx)
 
 
 _CEPAT_RE = re.compile(
@@ -176,8 +190,8 @@ _CEPAT_RE = re.compile(
     must_not_fire=("Syarat visa turis Korea untuk liburan keluarga: rekening koran 3 bulan",),
 )
 def visa_turis_untuk_kerja(ctx: PostContext) -> str | None:
-    hit = _search(_VISA_TURIS_RE, ctx.text)
-    if hit and (_WORK_RE.search(ctx.text)):
+    hit = _search(_VISA_TURIS_RE, ctx)
+    if hit and (_find(_WORK_RE, ctx)):
         return hit
     return None
 
@@ -198,7 +212,7 @@ _WORK_RE = re.compile(r"\b(?:kerja|bekerja|pekerjaan|gaji|majikan|lowongan|job|w
     must_not_fire=("Pendaftaran melalui P3MI resmi yang terdaftar di KP2MI",),
 )
 def jalur_nonprosedural(ctx: PostContext) -> str | None:
-    return _search(_NONPROSEDURAL_RE, ctx.text)
+    return _search(_NONPROSEDURAL_RE, ctx)
 
 
 _NONPROSEDURAL_RE = re.compile(
@@ -220,7 +234,7 @@ _NONPROSEDURAL_RE = re.compile(
 def negara_berisiko(ctx: PostContext) -> str | None:
     # A transit country (Thailand, Singapore) is only a warning sign when the post is about work:
     # holiday posts name Bangkok all the time.
-    work = _WORK_RE.search(ctx.text) is not None
+    work = _find(_WORK_RE, ctx) is not None
     risky = [d for d in ctx.entities.destinations
              if _RISK_BY_PLACE.get(d) == "scam" or (work and _RISK_BY_PLACE.get(d) == "transit")]
     return ", ".join(risky) if risky else None
@@ -234,10 +248,9 @@ def negara_berisiko(ctx: PostContext) -> str | None:
     must_not_fire=("Kirim CV ke hrd@majujaya.co.id atau datang ke Jl. Sudirman 5", "Apply via www.majujaya.co.id/karir"),
 )
 def kontak_hanya_chat(ctx: PostContext) -> str | None:
-    text = ctx.text
-    if _FORMAL_CONTACT_RE.search(text):
+    if _find(_FORMAL_CONTACT_RE, ctx):
         return None
-    match = _CHAT_CONTACT_RE.search(text)
+    match = _find(_CHAT_CONTACT_RE, ctx)
     if not match:
         return None
     contacts = ctx.entities.contacts
@@ -256,15 +269,14 @@ _FORMAL_CONTACT_RE = re.compile(r"_email_|_url_|\b(?:kirim (?:cv|lamaran|berkas)
     must_not_fire=("Dibutuhkan customer service untuk kantor Surabaya",),
 )
 def pekerjaan_modus_online(ctx: PostContext) -> str | None:
-    text = ctx.text
-    inherent = _search(_ONLINE_INHERENT_RE, text)
+    inherent = _search(_ONLINE_INHERENT_RE, ctx)
     if inherent:
         return inherent
-    role = _search(_ONLINE_ROLE_RE, text)
+    role = _search(_ONLINE_ROLE_RE, ctx)
     if not role:
         return None
     abroad = [d for d in ctx.entities.destinations if _RISK_BY_PLACE.get(d) in ("scam", "transit", "border")]
-    if abroad or _ABROAD_RE.search(text):
+    if abroad or _find(_ABROAD_RE, ctx):
         return f"{role} + {abroad[0] if abroad else 'luar negeri'}"
     return None
 
@@ -288,7 +300,7 @@ _ONLINE_INHERENT_RE = re.compile(
     must_not_fire=("gaji dibayar setiap tanggal 25 via transfer bank",),
 )
 def potong_gaji(ctx: PostContext) -> str | None:
-    return _search(_POTONG_RE, ctx.text)
+    return _search(_POTONG_RE, ctx)
 
 
 _POTONG_RE = re.compile(
@@ -310,13 +322,14 @@ def usia_muda(ctx: PostContext) -> str | None:
     for low, high in ctx.entities.age_ranges:
         if 10 <= low < 18:
             return f"usia {low}-{high}"
-    minor = _MINOR_AGE_RE.search(ctx.raw)
+    minor = _MINOR_AGE_RE.search(ctx.raw) if may_hold_any(ctx.raw, _MINOR_AGE_WORDS) else None
     if minor:
         return minor.group(0)
-    return _search(_USIA_RE, ctx.text)
+    return _search(_USIA_RE, ctx)
 
 
 _MINOR_AGE_RE = re.compile(r"\b(?:usia|umur|age)\s*(?:1[0-7])\s*(?:th|thn|tahun|years?)?\s*(?:boleh|bisa|juga|diterima|ok|masuk)\b", re.IGNORECASE)
+_MINOR_AGE_WORDS = ("usia", "umur", "age")  # one starts every match, in any case
 
 
 _USIA_RE = re.compile(
@@ -335,7 +348,7 @@ _USIA_RE = re.compile(
     must_not_fire=("Bawa paspor asli saat check-in",),
 )
 def dokumen_diurus_atau_ditahan(ctx: PostContext) -> str | None:
-    return _search(_DOKUMEN_RE, ctx.text)
+    return _search(_DOKUMEN_RE, ctx)
 
 
 _DOKUMEN_RE = re.compile(
@@ -355,13 +368,13 @@ _DOKUMEN_RE = re.compile(
     must_not_fire=("Jadwal ferry resmi Batam-Singapura hari ini",),
 )
 def penyeberangan_ilegal(ctx: PostContext) -> str | None:
-    hit = _search(_PENYEBERANGAN_RE, ctx.text)
+    hit = _search(_PENYEBERANGAN_RE, ctx)
     if hit:
         return hit
     # "jalan tikus" or "jalan gelap" is also everyday talk for a back street; it counts only
     # in a post about crossing or working abroad.
-    shortcut = _search(_JALAN_TIKUS_RE, ctx.text)
-    return shortcut if shortcut and _CROSSING_CONTEXT_RE.search(ctx.text) else None
+    shortcut = _search(_JALAN_TIKUS_RE, ctx)
+    return shortcut if shortcut and _find(_CROSSING_CONTEXT_RE, ctx) else None
 
 
 _JALAN_TIKUS_RE = re.compile(r"\b(?:jalan|jln|lorong) (?:tikus|t|belakang|gelap)\b")
@@ -388,7 +401,7 @@ _PENYEBERANGAN_RE = re.compile(
     must_not_fire=("Selamat menempuh hidup baru untuk sepupuku!",),
 )
 def pengantin_pesanan(ctx: PostContext) -> str | None:
-    return _search(_PENGANTIN_RE, ctx.text)
+    return _search(_PENGANTIN_RE, ctx)
 
 
 _PENGANTIN_RE = re.compile(
@@ -406,7 +419,7 @@ _PENGANTIN_RE = re.compile(
     must_not_fire=("Ajak teman nonton bareng final nanti malam",),
 )
 def ajak_teman(ctx: PostContext) -> str | None:
-    return _search(_AJAK_RE, ctx.text)
+    return _search(_AJAK_RE, ctx)
 
 
 _AJAK_RE = re.compile(
@@ -437,10 +450,10 @@ def kata_disamarkan(ctx: PostContext) -> str | None:
 )
 def gaji_tidak_wajar(ctx: PostContext) -> str | None:
     pay = ctx.entities.max_monthly_pay
-    if pay is None or pay < 9_000_000 or not _WAGE_RE.search(ctx.text):
+    if pay is None or pay < 9_000_000 or not _find(_WAGE_RE, ctx):
         return None  # a prize, a price or a fee is not a wage
-    light = _SYARAT_RINGAN_RE.search(ctx.text) is not None
-    qualified = _QUALIFICATIONS_RE.search(ctx.text) is not None
+    light = _find(_SYARAT_RINGAN_RE, ctx) is not None
+    qualified = _find(_QUALIFICATIONS_RE, ctx) is not None
     # Japan, Korea, Taiwan or Hong Kong really pay this much; there only a light-requirements
     # offer makes the pay implausible.
     high_wage_only = bool(ctx.entities.destinations) and all(
@@ -468,9 +481,9 @@ _WAGE_RE = re.compile(
 )
 def biaya_di_muka(ctx: PostContext) -> str | None:
     fees = [m for m in ctx.entities.money if m.idr_per_month and m.idr_per_month >= 3_000_000]
-    if not fees or not _FEE_CONTEXT_RE.search(ctx.text):
+    if not fees or not _find(_FEE_CONTEXT_RE, ctx):
         return None
-    return _search(_FEE_RE, ctx.text)
+    return _search(_FEE_RE, ctx)
 
 
 _FEE_RE = re.compile(
@@ -492,7 +505,7 @@ _FEE_CONTEXT_RE = re.compile(
     must_not_fire=("Dicari CS Kamboja gaji 15jt, tiket ditanggung",),
 )
 def konteks_peringatan(ctx: PostContext) -> str | None:
-    return _search(_PERINGATAN_RE, ctx.text)
+    return _search(_PERINGATAN_RE, ctx)
 
 
 _PERINGATAN_RE = re.compile(
@@ -512,7 +525,7 @@ _PERINGATAN_RE = re.compile(
     must_not_fire=("Dicari operator produksi, segera",),
 )
 def konteks_berita(ctx: PostContext) -> str | None:
-    return _search(_BERITA_RE, ctx.text)
+    return _search(_BERITA_RE, ctx)
 
 
 _BERITA_RE = re.compile(
@@ -530,7 +543,7 @@ _BERITA_RE = re.compile(
     must_not_fire=("Dicari TKW ke Saudi, proses cepat",),
 )
 def penempatan_resmi(ctx: PostContext) -> str | None:
-    return _search(_RESMI_RE, ctx.text)
+    return _search(_RESMI_RE, ctx)
 
 
 _RESMI_RE = re.compile(
@@ -538,6 +551,14 @@ _RESMI_RE = re.compile(
     r"bp2mi|kp2mi|disnaker|bpjs ketenagakerjaan|perjanjian (?:kerja|penempatan)|kontrak kerja|orientasi pra|pap|"
     r"job order|sptki|spsk|izin (?:resmi|usaha) penempatan|terdaftar (?:di|resmi))\b"
 )
+
+
+# Every match of an indicator pattern contains one of a few literals (read from the pattern
+# itself, see ``patterns.required_literals``). One pass over a post finds which of them occur;
+# a pattern none of whose literals occur cannot match and is not searched. Most posts lack the
+# keywords of most patterns, and the searches were most of the cost of the indicators.
+_KEYWORDS = KeywordGate(value for name, value in list(globals().items())
+                        if name.endswith("_RE") and isinstance(value, re.Pattern))
 
 
 def analyse(raw: str) -> Analysis:
