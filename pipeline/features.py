@@ -11,16 +11,19 @@ lookups. The matrices are identical to scikit-learn's, element for element.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import threading
 from collections.abc import Sequence
-from itertools import chain, repeat
+from itertools import chain, pairwise, repeat
+from numbers import Integral
 from typing import ClassVar
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
 
 from pipeline import indicators
@@ -47,7 +50,7 @@ _QUALIFICATION_WORDS = ("kualifikasi", "persyaratan", "requirement", "qualificat
 
 
 def _matches(pattern: re.Pattern, words: tuple[str, ...], text: str) -> bool:
-    return any(word in text for word in words) and pattern.search(text) is not None
+    return any(map(text.__contains__, words)) and pattern.search(text) is not None
 
 
 def structure_row(analysis: Analysis, kinds: dict[str, str] | None = None) -> list[float]:
@@ -78,21 +81,41 @@ def count_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int], 
     """CSR counts of (row, column) occurrences with sorted indices, laid out exactly as
     scikit-learn's vectorisers lay out theirs (int32 indices, duplicates summed)."""
     n_rows, width = shape
-    # One sort of row-major keys replaces a hash table per document; 32-bit keys sort fastest.
+    # One sort of row-major keys replaces a hash table per document. 32-bit keys sort several
+    # times faster than 64-bit ones, so rows that arrive in order are counted in blocks small
+    # enough for 32-bit keys.
+    block = max(1, (2**31 - 1) // max(width, 1))
+    if n_rows <= block or width >= 2**31 or (len(rows) > 1 and np.any(rows[1:] < rows[:-1])):
+        indices, counts, per_row = _count_block(rows, columns, n_rows, width)
+    else:
+        starts = np.searchsorted(rows, np.arange(0, n_rows, block))
+        ends = np.r_[starts[1:], len(rows)]
+        parts = [_count_block(rows[a:b] - first, columns[a:b], min(block, n_rows - first), width)
+                 for first, a, b in zip(range(0, n_rows, block), starts.tolist(), ends.tolist())]
+        indices, counts, per_row = (np.concatenate(part) for part in zip(*parts))
+    index_type = np.int32 if len(indices) < 2**31 and width < 2**31 else np.int64
+    indptr = np.zeros(n_rows + 1, dtype=index_type)
+    np.cumsum(per_row, out=indptr[1:])
+    return sp.csr_matrix((counts.astype(dtype), indices.astype(index_type, copy=False), indptr), shape=shape)
+
+
+def _count_block(rows: np.ndarray, columns: np.ndarray, n_rows: int, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(column, count) of each distinct (row, column) in row-major order, and entries per row."""
     key_type = np.int32 if n_rows * width < 2**31 else np.int64
-    keys = rows.astype(key_type) * key_type(width) + columns.astype(key_type)
+    keys = rows.astype(key_type) * key_type(width)
+    keys += columns.astype(key_type, copy=False)
     keys.sort()
     if len(keys):
-        first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-        counts = np.diff(np.r_[first, len(keys)])
+        starts = np.empty(len(keys), dtype=bool)
+        starts[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=starts[1:])
+        first = np.flatnonzero(starts)
+        counts = np.diff(first, append=len(keys))
         keys = keys[first]
     else:
         counts = np.zeros(0, dtype=np.int64)
     key_rows = keys // width
-    index_type = np.int32 if len(keys) < 2**31 and width < 2**31 else np.int64
-    indices = (keys - key_rows * width).astype(index_type)
-    indptr = np.searchsorted(key_rows, np.arange(n_rows + 1)).astype(index_type)
-    return sp.csr_matrix((counts.astype(dtype), indices, indptr), shape=shape)
+    return keys - key_rows * width, counts, np.bincount(key_rows, minlength=n_rows)
 
 
 _C1, _C2 = np.uint32(0xCC9E2D51), np.uint32(0x1B873593)
@@ -214,6 +237,8 @@ class WordNgramColumns:
 
 
 _WORD_COLUMNS: dict[tuple[int, int, int], WordNgramColumns] = {}
+# Below this many posts, starting worker processes costs more than counting in one.
+_PARALLEL_MIN_ROWS = 20_000
 _WORD_COLUMNS_LOCK = threading.Lock()
 
 
@@ -343,6 +368,252 @@ class _TermPairs:
         return np.concatenate(rows), np.concatenate(columns)
 
 
+def _fast_word_fit_supported(vectorizer: TfidfVectorizer) -> bool:
+    params = vectorizer.get_params()
+    return (
+        params["analyzer"] == "word" and params["input"] == "content" and not params["lowercase"]
+        and params["preprocessor"] is None and params["tokenizer"] is None and params["strip_accents"] is None
+        and params["stop_words"] is None and params["token_pattern"] == r"(?u)[^\s]+" and not params["binary"]
+        and params["vocabulary"] is None and 1 <= params["ngram_range"][0] <= params["ngram_range"][1] <= 2
+    )
+
+
+def word_term_counts(tokens: tuple[np.ndarray, list[str]], ngram_range: tuple[int, int], min_df: int = 1,
+                     dtype=np.float32) -> tuple[list[str], sp.csr_matrix]:
+    """Every unigram and/or bigram of ``split_texts(texts)`` that occurs in at least ``min_df``
+    texts, in alphabetical order (the order of a fitted ``TfidfVectorizer``'s columns), and the
+    count matrix texts × terms.
+
+    Tokens are numbered once and bigrams are pairs of numbers, so no n-gram string is built per
+    occurrence; only the distinct terms that survive ``min_df`` become strings.
+    """
+    import pandas as pd  # a dependency of the package already; imported here to keep scoring imports light
+
+    per_text, words = tokens
+    n_texts = len(per_text)
+    codes, distinct = pd.factorize(np.asarray(words, dtype=object), sort=False)
+    distinct = distinct.tolist()
+    order = sorted(range(len(distinct)), key=distinct.__getitem__)
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[order] = np.arange(len(distinct), dtype=np.int64)
+    ordered_words = [distinct[i] for i in order]
+    ids = rank[codes]
+    rows = np.repeat(np.arange(n_texts, dtype=np.int64), per_text)
+    # Term key: (first token rank) * stride + (0 for a unigram, 1 + second token rank for a bigram).
+    stride = len(ordered_words) + 1
+    min_n, max_n = ngram_range
+    term_rows, keys = [], []
+    if min_n == 1:
+        term_rows.append(rows)
+        keys.append(ids * stride)
+    if max_n == 2 and len(ids) > 1:
+        pair = np.flatnonzero(rows[:-1] == rows[1:])
+        term_rows.append(rows[pair])
+        keys.append(ids[pair] * stride + ids[pair + 1] + 1)
+    term_rows_all = np.concatenate(term_rows) if term_rows else np.zeros(0, dtype=np.int64)
+    keys_all = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+    # Hashing the keys and sorting only the distinct ones is faster than np.unique over all of them.
+    key_codes, distinct_keys = pd.factorize(keys_all, sort=False)
+    key_order = np.argsort(distinct_keys, kind="stable")
+    distinct_keys = distinct_keys[key_order]
+    term_of = np.empty(len(key_order), dtype=np.int64)
+    term_of[key_order] = np.arange(len(key_order), dtype=np.int64)
+    counts = count_matrix(term_rows_all, term_of[key_codes], (n_texts, len(distinct_keys)), dtype)
+    document_frequency = np.bincount(counts.indices, minlength=len(distinct_keys))
+    kept = np.flatnonzero(document_frequency >= min_df)
+    firsts, seconds = np.divmod(distinct_keys[kept], stride)
+    terms = [ordered_words[a] if b == 0 else ordered_words[a] + " " + ordered_words[b - 1]
+             for a, b in zip(firsts.tolist(), seconds.tolist())]
+    # Key order is string order when no token holds a character below the space (a bigram's
+    # space then sorts before anything that could follow a shared prefix); otherwise sort the strings.
+    if any(min(word) < " " for word in ordered_words):
+        resort = sorted(range(len(terms)), key=terms.__getitem__)
+        if resort != list(range(len(terms))):
+            terms = [terms[i] for i in resort]
+            kept = kept[resort]
+    return terms, select_columns(counts, kept)
+
+
+def stack_rows(blocks: Sequence[sp.csr_matrix], n_columns: int) -> sp.csr_matrix:
+    """The rows of ``blocks`` one after another, with the index type :func:`count_matrix` gives
+    a matrix of that size."""
+    nnz = sum(block.nnz for block in blocks)
+    index_type = np.int32 if nnz < 2**31 and n_columns < 2**31 else np.int64
+    indptr = np.zeros(sum(block.shape[0] for block in blocks) + 1, dtype=index_type)
+    row, offset = 0, 0
+    for block in blocks:
+        indptr[row + 1:row + 1 + block.shape[0]] = block.indptr[1:] + offset
+        row, offset = row + block.shape[0], offset + block.nnz
+    indices = np.concatenate([block.indices for block in blocks]).astype(index_type, copy=False)
+    data = np.concatenate([block.data for block in blocks])
+    return sp.csr_matrix((data, indices, indptr), shape=(row, n_columns))
+
+
+def select_columns(matrix: sp.csr_matrix, columns: np.ndarray) -> sp.csr_matrix:
+    """``matrix[:, columns]`` for distinct ``columns``, keeping each row's entries sorted by their
+    new column (scikit-learn's layout), without scipy's general fancy indexing."""
+    new_column = np.full(matrix.shape[1], -1, dtype=np.int64)
+    new_column[columns] = np.arange(len(columns), dtype=np.int64)
+    mapped = new_column[matrix.indices]
+    keep = mapped >= 0
+    kept_before = np.r_[0, np.cumsum(keep)]
+    indptr = kept_before[matrix.indptr].astype(matrix.indptr.dtype)
+    indices, data = mapped[keep], matrix.data[keep]
+    if not np.all(np.diff(columns) > 0):  # a non-monotonic selection reorders entries within rows
+        row_of = np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(indptr))
+        order = np.lexsort((indices, row_of))
+        indices, data = indices[order], data[order]
+    out = sp.csr_matrix((data, indices.astype(matrix.indices.dtype), indptr), shape=(matrix.shape[0], len(columns)))
+    out.has_sorted_indices = True
+    return out
+
+
+def fit_word_vectorizer(vectorizer: TfidfVectorizer, counts: sp.csr_matrix, terms: Sequence[str],
+                        n_tokens: int) -> tuple[TfidfVectorizer, np.ndarray]:
+    """Fit ``vectorizer`` as ``vectorizer.fit(texts)`` would, from the texts' counts of ``terms``
+    (alphabetical, from :func:`word_term_counts`). Returns the vectorizer and the columns of
+    ``counts`` that became its vocabulary, in vocabulary order.
+
+    ``counts`` may lack terms that occur in fewer texts than ``min_df`` in a larger set of texts:
+    they could never survive ``min_df`` here. ``n_tokens`` is how many tokens the texts hold
+    (only to raise scikit-learn's error for texts without any). Document-frequency pruning, the
+    ``max_features`` cut (including how ties at the cut fall) and the IDF weights are
+    scikit-learn's own computations on the same numbers.
+    """
+    vectorizer._validate_params()
+    vectorizer._check_params()
+    vectorizer._warn_for_unused_params()
+    vectorizer._tfidf = TfidfTransformer(norm=vectorizer.norm, use_idf=vectorizer.use_idf,
+                                         smooth_idf=vectorizer.smooth_idf, sublinear_tf=vectorizer.sublinear_tf)
+    vectorizer._validate_ngram_range()
+    vectorizer._validate_vocabulary()
+    vectorizer.build_analyzer()
+    if n_tokens == 0:
+        raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+    n_doc = counts.shape[0]
+    max_df, min_df = vectorizer.max_df, vectorizer.min_df
+    max_doc_count = max_df if isinstance(max_df, Integral) else max_df * n_doc
+    min_doc_count = min_df if isinstance(min_df, Integral) else min_df * n_doc
+    if max_doc_count < min_doc_count:
+        raise ValueError("max_df corresponds to < documents than min_df")
+    # As CountVectorizer._limit_features, on the columns in alphabetical order.
+    document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+    mask = (document_frequency <= max_doc_count) & (document_frequency >= min_doc_count)
+    limit = vectorizer.max_features
+    if limit is not None and mask.sum() > limit:
+        term_frequency = np.asarray(counts.sum(axis=0)).ravel()
+        mask_inds = (-term_frequency[mask]).argsort()[:limit]
+        new_mask = np.zeros(len(document_frequency), dtype=bool)
+        new_mask[np.where(mask)[0][mask_inds]] = True
+        mask = new_mask
+    columns = np.flatnonzero(mask)
+    if len(columns) == 0:
+        raise ValueError("After pruning, no terms remain. Try a lower min_df or a higher max_df.")
+    # Plain ints: model files store them compactly (NumPy scalars are one array each).
+    vectorizer.vocabulary_ = {terms[column]: i for i, column in enumerate(columns.tolist())}
+    vectorizer._tfidf.fit(select_columns(counts, columns))
+    return vectorizer, columns
+
+
+class FeatureCounts:
+    """What the features of a fixed list of analyses need that does not depend on which of
+    them the features are fitted on: word n-gram counts, hashed character n-gram counts and the
+    indicator and structure block.
+
+    Cross-validation counts once and then fits each fold's features on that fold's rows only
+    (its vocabulary, document frequencies and IDF weights see no other row) and builds any
+    rows' matrix by slicing. The results equal ``WaspadaFeatures.fit_analyses`` and
+    ``transform_analyses`` on the same analyses, element for element.
+
+    Parameters
+    ----------
+    analyses : sequence of Analysis
+    settings : WaspadaFeatures, optional
+        The (unfitted) parameters of the features to fit; defaults to ``WaspadaFeatures()``.
+
+    Examples
+    --------
+    >>> counts = FeatureCounts(analyse_many(["loker admin Bekasi", "CS Kamboja gaji 15jt", "loker CS"]))
+    >>> fitted = counts.fit([0, 1])
+    >>> fitted.transform([2]).shape[0]
+    1
+    """
+
+    def __init__(self, analyses: Sequence[Analysis], settings: WaspadaFeatures | None = None, jobs: int = 1):
+        self.settings = WaspadaFeatures() if settings is None else settings
+        self.n_rows = len(analyses)
+        normalized = [a.normalized.text for a in analyses]
+        hasher = self.settings._char_hasher()
+        pending = None
+        if jobs > 1 and self.n_rows >= _PARALLEL_MIN_ROWS:
+            # The character counts, the largest block, are counted in worker processes while
+            # this one counts the words and builds the indicator block.
+            bounds = np.linspace(0, self.n_rows, jobs + 1).astype(int).tolist()
+            runner = Parallel(n_jobs=jobs, return_as="generator")
+            pending = runner(delayed(_fast_char_counts)(hasher, normalized[a:b]) for a, b in pairwise(bounds))
+        tokens = split_texts(normalized)
+        self.tokens_per_row = tokens[0]
+        self.indicator_names = list(indicators.names())
+        self.indicator_block = None
+        if self.settings.use_indicators:
+            self.indicator_block = self.settings._indicator_block(analyses, self.indicator_names)
+        vectorizer = self.settings._word_vectorizer()
+        self.word_texts: list[str] | None = None
+        if _fast_word_fit_supported(vectorizer):
+            # Terms in fewer than min_df of all rows cannot reach min_df in a subset of them.
+            min_df = self.settings.min_df if isinstance(self.settings.min_df, Integral) else 1
+            self.word_terms, self.word_counts = word_term_counts(tokens, vectorizer.ngram_range, max(1, min_df))
+        else:
+            self.word_texts = normalized
+        if pending is None:
+            self.char_counts = _fast_char_counts(hasher, normalized, tokens)
+        else:
+            self.char_counts = stack_rows(list(pending), hasher.n_features)
+
+    def __len__(self) -> int:
+        return self.n_rows
+
+    def fit(self, rows: Sequence[int] | np.ndarray | None = None) -> CountedFeatures:
+        """Features fitted on ``rows`` (all rows when None), as ``fit_analyses`` on those analyses."""
+        rows = np.arange(self.n_rows) if rows is None else np.asarray(rows, dtype=np.int64)
+        features = clone(self.settings)
+        vectorizer = features._word_vectorizer()
+        if self.word_texts is None:
+            n_tokens = int(self.tokens_per_row[rows].sum())
+            vectorizer, word_columns = fit_word_vectorizer(vectorizer, self.word_counts[rows], self.word_terms, n_tokens)
+        else:
+            vectorizer, word_columns = vectorizer.fit([self.word_texts[i] for i in rows]), None
+        features._set_word_vectorizer(vectorizer)
+        features.char_hasher_ = features._char_hasher()
+        features.char_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(self.char_counts[rows])
+        features.indicator_names_ = list(self.indicator_names)
+        return CountedFeatures(self, features, word_columns)
+
+
+class CountedFeatures:
+    """Features fitted by :meth:`FeatureCounts.fit`, and the way to build any of its rows'
+    matrix from the counts. ``features`` is an ordinary fitted :class:`WaspadaFeatures`."""
+
+    def __init__(self, counts: FeatureCounts, features: WaspadaFeatures, word_columns: np.ndarray | None):
+        self.counts = counts
+        self.features = features
+        self.word_columns = word_columns
+
+    def transform(self, rows: Sequence[int] | np.ndarray) -> sp.csr_matrix:
+        """The same matrix as ``features.transform_analyses`` on those rows' analyses."""
+        counts, features = self.counts, self.features
+        rows = np.asarray(rows, dtype=np.int64)
+        vectorizer = features.word_vectorizer_
+        if self.word_columns is None:
+            words = _fast_word_tfidf(vectorizer, [counts.word_texts[i] for i in rows])
+        else:
+            words = vectorizer._tfidf.transform(select_columns(counts.word_counts[rows], self.word_columns), copy=False)
+        blocks = [words, features.char_tfidf_.transform(counts.char_counts[rows])]
+        if features.use_indicators:
+            blocks.append(counts.indicator_block[rows])
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+
 class WaspadaFeatures(TransformerMixin, BaseEstimator):
     """Raw post texts → sparse features: word n-grams, char n-grams, indicators, structure.
 
@@ -388,23 +659,42 @@ class WaspadaFeatures(TransformerMixin, BaseEstimator):
         self.use_indicators = use_indicators
         self.min_df = min_df
 
+    def __getstate__(self) -> dict:
+        # The word vocabulary is stored as two arrays (the terms' UTF-8 bytes, and where each
+        # term ends) rather than as a dict: model files write a dict entry by entry, which made
+        # saving and loading a 40,000-term vocabulary take seconds.
+        state = dict(super().__getstate__())  # for classes outside scikit-learn it is __dict__ itself
+        vectorizer = state.get("word_vectorizer_")
+        if vectorizer is not None and isinstance(getattr(vectorizer, "vocabulary_", None), dict):
+            terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+            encoded = [term.encode("utf-8") for term in terms]
+            stripped = copy.copy(vectorizer)
+            del stripped.vocabulary_
+            state["word_vectorizer_"] = stripped
+            state["word_terms_utf8_"] = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
+            state["word_term_ends_"] = np.cumsum([len(e) for e in encoded], dtype=np.int64)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state = dict(state)
+        blob, ends = state.pop("word_terms_utf8_", None), state.pop("word_term_ends_", None)
+        super().__setstate__(state)
+        if blob is not None:
+            data = np.asarray(blob, dtype=np.uint8).tobytes()
+            starts = [0, *np.asarray(ends).tolist()[:-1]]
+            terms = [data[a:b].decode("utf-8") for a, b in zip(starts, np.asarray(ends).tolist())]
+            vectorizer = copy.copy(self.word_vectorizer_)
+            vectorizer.vocabulary_ = {term: i for i, term in enumerate(terms)}
+            self.word_vectorizer_ = vectorizer
+
     def fit(self, texts: Sequence[str], y: Sequence[str] | None = None) -> WaspadaFeatures:
         analyses = analyse_many(texts)
         return self.fit_analyses(analyses)
 
     def fit_analyses(self, analyses: Sequence[Analysis]) -> WaspadaFeatures:
-        normalized = [a.normalized.text for a in analyses]
-        self.word_vectorizer_ = TfidfVectorizer(
-            ngram_range=tuple(self.word_ngrams), min_df=self.min_df, max_features=self.max_word_features,
-            sublinear_tf=True, token_pattern=r"(?u)[^\s]+", lowercase=False, dtype=np.float32,
-        ).fit(normalized)
-        # Plain ints: model files store them compactly (NumPy scalars are one array each).
-        self.word_vectorizer_.vocabulary_ = {term: int(i) for term, i in self.word_vectorizer_.vocabulary_.items()}
-        if hasattr(self.word_vectorizer_, "stop_words_"):
-            del self.word_vectorizer_.stop_words_
-        self.char_hasher_ = self._char_hasher()
-        self.char_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(_fast_char_counts(self.char_hasher_, normalized))
-        self.indicator_names_ = list(indicators.names())
+        fitted = FeatureCounts(analyses, self).fit().features
+        for name in ("word_vectorizer_", "char_hasher_", "char_tfidf_", "indicator_names_"):
+            setattr(self, name, getattr(fitted, name))
         return self
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
@@ -419,14 +709,28 @@ class WaspadaFeatures(TransformerMixin, BaseEstimator):
             blocks.append(self._indicator_block(analyses))
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
+    def _word_vectorizer(self) -> TfidfVectorizer:
+        """The word block's vectoriser, unfitted."""
+        return TfidfVectorizer(
+            ngram_range=tuple(self.word_ngrams), min_df=self.min_df, max_features=self.max_word_features,
+            sublinear_tf=True, token_pattern=r"(?u)[^\s]+", lowercase=False, dtype=np.float32,
+        )
+
+    def _set_word_vectorizer(self, vectorizer: TfidfVectorizer) -> None:
+        # Plain ints: model files store them compactly (NumPy scalars are one array each).
+        vectorizer.vocabulary_ = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
+        if hasattr(vectorizer, "stop_words_"):
+            del vectorizer.stop_words_
+        self.word_vectorizer_ = vectorizer
+
     def _char_hasher(self) -> HashingVectorizer:
         return HashingVectorizer(
             analyzer="char_wb", ngram_range=tuple(self.char_ngrams), n_features=2**self.char_hash_bits,
             alternate_sign=False, norm=None, lowercase=False, dtype=np.float32,
         )
 
-    def _indicator_block(self, analyses: Sequence[Analysis]) -> sp.csr_matrix:
-        index = {name: i for i, name in enumerate(self.indicator_names_)}
+    def _indicator_block(self, analyses: Sequence[Analysis], names: Sequence[str] | None = None) -> sp.csr_matrix:
+        index = {name: i for i, name in enumerate(self.indicator_names_ if names is None else names)}
         width = len(index) + len(STRUCTURE_FEATURES)
         dense = np.zeros((len(analyses), width), dtype=np.float32)
         kinds = indicator_kinds()

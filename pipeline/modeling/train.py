@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import random
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,13 +19,12 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.svm import LinearSVC
+from sklearn.utils import check_random_state
 
 from pipeline import dedup, labeled, progress
 from pipeline.errors import InputError, OutputExistsError
-from pipeline.features import WaspadaFeatures
-from pipeline.indicators import Analysis
+from pipeline.features import CountedFeatures, FeatureCounts
 from pipeline.modeling import artifacts, baselines, card
 from pipeline.modeling.augment import augment_texts, obfuscate
 from pipeline.modeling.calibration import PlattCalibrated
@@ -83,16 +83,26 @@ def make_classifier(name: str, config: TrainConfig):
 
 @dataclass
 class _Prepared:
+    """The labeled posts, their variants and disguised copies, counted once.
+
+    ``counts`` holds one row per analysed text: the labeled posts first (row i is post i), then
+    the augmented variants (row ``n_posts + j`` is variant j), then the disguised copies
+    (``obfuscated_rows[i]`` is the row of post i's copy).
+    """
+
     data: pd.DataFrame
     y: np.ndarray
     groups: np.ndarray
-    analyses: list[Analysis]
     aug_sources: np.ndarray
-    aug_analyses: list[Analysis]
-    aug_labels: list[str]
+    aug_labels: np.ndarray
     splits: list[tuple[np.ndarray, np.ndarray]]
-    obfuscated: dict[int, Analysis]
+    obfuscated_rows: dict[int, int]
     obfuscated_texts: dict[int, str]
+    counts: FeatureCounts
+
+    @property
+    def labels(self) -> np.ndarray:
+        return self.data["label"].to_numpy()
 
 
 def prepare(data: pd.DataFrame, config: TrainConfig) -> _Prepared:
@@ -104,17 +114,95 @@ def prepare(data: pd.DataFrame, config: TrainConfig) -> _Prepared:
                               fragment_kinds=ORDINARY_KINDS) if config.augment else []
     aug_sources = np.array([source for source, _, _ in augmented], dtype=int)
     aug_analyses = analyse_parallel([text for _, _, text in augmented], jobs=config.jobs, description="Analysing augmented posts")
-    aug_labels = [data["label"].iloc[source] for source in aug_sources]
+    aug_labels = data["label"].to_numpy()[aug_sources]
     n_splits = min(config.folds, int(min(np.bincount(y))))
     if n_splits < 2:
         raise InputError("Too few labeled posts of one class to cross-validate.", "Label at least 10 posts of each class.")
-    splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=config.seed)
-    splits = list(splitter.split(np.zeros(len(y)), y, groups))
+    splits = stratified_group_splits(y, groups, n_splits, config.seed)
     obfuscated_texts = obfuscated_positives(texts, y, config.seed + OBFUSCATION_SEED_OFFSET)
     keys = sorted(obfuscated_texts)
     obf_analyses = analyse_parallel([obfuscated_texts[k] for k in keys], jobs=config.jobs, description="Analysing obfuscated checks")
-    return _Prepared(data, y, groups, analyses, aug_sources, aug_analyses, aug_labels, splits,
-                     dict(zip(keys, obf_analyses)), obfuscated_texts)
+    with progress.bar("Counting features", total=1, unit="step") as step:
+        counts = FeatureCounts(analyses + aug_analyses + obf_analyses, jobs=config.jobs)
+        step.update()
+    first_obfuscated = len(analyses) + len(aug_analyses)
+    obfuscated_rows = {key: first_obfuscated + i for i, key in enumerate(keys)}
+    return _Prepared(data, y, groups, aug_sources, aug_labels, splits, obfuscated_rows, obfuscated_texts, counts)
+
+
+def stratified_group_splits(y: np.ndarray, groups: np.ndarray, n_splits: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The (train, test) indices of ``StratifiedGroupKFold(n_splits, shuffle=True,
+    random_state=seed).split(X, y, groups)``, computed the same way step for step.
+
+    scikit-learn scores each candidate fold for each group with NumPy calls on arrays of a few
+    numbers, which takes seconds for tens of thousands of groups; the same arithmetic on Python
+    floats, in the same order, gives the same folds in a fraction of the time.
+    """
+    y = np.asarray(y)
+    _, y_inv, y_cnt = np.unique(y, return_inverse=True, return_counts=True)
+    if np.all(n_splits > y_cnt):
+        raise ValueError(f"n_splits={n_splits} cannot be greater than the number of members in each class.")
+    _, groups_inv, groups_cnt = np.unique(groups, return_inverse=True, return_counts=True)
+    n_groups, n_classes = len(groups_cnt), len(y_cnt)
+    if n_splits > n_groups:
+        raise ValueError(f"Cannot have number of splits n_splits={n_splits} greater than the number of groups: {n_groups}.")
+    if n_classes >= 8:  # NumPy sums 8 or more values pairwise, in another order than _best_fold
+        raise ValueError(f"At most 7 classes are supported, got {n_classes}.")
+    y_counts_per_group = np.zeros((n_groups, n_classes))
+    np.add.at(y_counts_per_group, (groups_inv.ravel(), y_inv.ravel()), 1)
+    perm = np.arange(n_groups)
+    check_random_state(seed).shuffle(perm)
+    y_counts_per_group = y_counts_per_group[perm]
+    inv_perm = np.empty_like(perm)
+    inv_perm[perm] = np.arange(perm.size)
+    groups_inv = inv_perm[groups_inv.ravel()]
+    # Stable: groups with the same spread keep their shuffled order.
+    sorted_groups_idx = np.argsort(-np.std(y_counts_per_group, axis=1), kind="stable")
+
+    class_sizes = [float(c) for c in y_cnt]
+    per_fold = [[0.0] * n_classes for _ in range(n_splits)]
+    fold_of_group = np.empty(n_groups, dtype=np.int64)
+    group_rows = y_counts_per_group.tolist()
+    for group_idx in sorted_groups_idx.tolist():
+        group_counts = group_rows[group_idx]
+        fold = _best_fold(per_fold, class_sizes, group_counts)
+        per_fold[fold] = [a + b for a, b in zip(per_fold[fold], group_counts)]
+        fold_of_group[group_idx] = fold
+    fold_of_sample = fold_of_group[groups_inv]
+    indices = np.arange(len(y))
+    return [(indices[fold_of_sample != fold], indices[fold_of_sample == fold]) for fold in range(n_splits)]
+
+
+def _best_fold(per_fold: list[list[float]], class_sizes: list[float], group_counts: list[float]) -> int:
+    """scikit-learn's ``StratifiedGroupKFold._find_best_fold``: the fold whose class shares stay
+    most even with this group added; near-ties go to the smaller fold."""
+    n_splits = len(per_fold)
+    best_fold, min_eval, min_samples = 0, math.inf, math.inf
+    for i in range(n_splits):
+        stds = []
+        for c, size in enumerate(class_sizes):
+            # np.std over the folds of column c, with NumPy's order of operations.
+            shares = [(row[c] + group_counts[c] if j == i else row[c]) / size for j, row in enumerate(per_fold)]
+            mean = 0.0
+            for share in shares:
+                mean += share
+            mean /= n_splits
+            spread = 0.0
+            for share in shares:
+                spread += (share - mean) * (share - mean)
+            stds.append(math.sqrt(spread / n_splits))
+        # np.mean over the classes (NumPy adds fewer than 8 values one after another).
+        total = 0.0
+        for std in stds:
+            total += std
+        fold_eval = total / len(stds)
+        samples = 0.0
+        for count in per_fold[i]:
+            samples += count
+        close = (math.isfinite(min_eval) and abs(fold_eval - min_eval) <= 1e-8 + 1e-5 * abs(min_eval)) or fold_eval == min_eval
+        if fold_eval < min_eval or (close and samples < min_samples):
+            best_fold, min_eval, min_samples = i, fold_eval, samples
+    return best_fold
 
 
 def obfuscated_positives(texts: list[str], y: np.ndarray, seed: int) -> dict[int, str]:
@@ -131,45 +219,132 @@ def obfuscated_positives(texts: list[str], y: np.ndarray, seed: int) -> dict[int
     return out
 
 
-def _training_rows(prepared: _Prepared, index: np.ndarray) -> tuple[list[Analysis], np.ndarray, list[str]]:
-    """Training analyses for a fold: the fold's posts plus the variants made from them."""
-    chosen = set(index.tolist())
-    extra = [i for i, source in enumerate(prepared.aug_sources) if source in chosen]
-    analyses = [prepared.analyses[i] for i in index] + [prepared.aug_analyses[i] for i in extra]
-    labels = [prepared.data["label"].iloc[i] for i in index] + [prepared.aug_labels[i] for i in extra]
+def _training_rows(prepared: _Prepared, index: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Rows of ``prepared.counts`` to train on for a fold (the fold's posts, then the variants
+    made from them), their 0/1 targets and their labels."""
+    extra = np.flatnonzero(np.isin(prepared.aug_sources, index))
+    rows = np.concatenate([index, len(prepared.y) + extra]).astype(np.int64)
+    labels = np.concatenate([prepared.labels[index], prepared.aug_labels[extra]]).tolist()
     y = np.array([int(label != "benign") for label in labels])
-    return analyses, y, labels
+    return rows, y, labels
 
 
-def _fold(prepared: _Prepared, candidates: tuple[str, ...], config: TrainConfig, train_index: np.ndarray, valid_index: np.ndarray):
-    """One fold for every candidate: the features are fitted once and shared, because they are
-    the same for all candidates and cost more than the classifiers."""
-    analyses, y, _ = _training_rows(prepared, train_index)
-    features = WaspadaFeatures().fit_analyses(analyses)
-    train_matrix = features.transform_analyses(analyses)
-    valid_matrix = features.transform_analyses([prepared.analyses[i] for i in valid_index])
-    obf_index = [int(i) for i in valid_index if int(i) in prepared.obfuscated]
-    obf_matrix = features.transform_analyses([prepared.obfuscated[i] for i in obf_index]) if obf_index else None
+def _fold(counts: FeatureCounts, candidates: tuple[str, ...], config: TrainConfig, train_rows: np.ndarray,
+          y: np.ndarray, valid_rows: np.ndarray, obf_rows: np.ndarray):
+    """One fold for every candidate: the features are fitted once (on the training rows only)
+    and shared, because they are the same for all candidates."""
+    fitted = counts.fit(train_rows)
+    train_matrix = fitted.transform(train_rows)
+    valid_matrix = fitted.transform(valid_rows)
+    obf_matrix = fitted.transform(obf_rows) if len(obf_rows) else None
     results = {}
     for candidate in candidates:
         classifier = make_classifier(candidate, config).fit(train_matrix, y)
-        obf_decisions = classifier.decision_function(obf_matrix) if obf_index else np.zeros(0)
+        obf_decisions = classifier.decision_function(obf_matrix) if obf_matrix is not None else np.zeros(0)
         results[candidate] = (classifier.decision_function(valid_matrix), obf_decisions)
-    return valid_index, obf_index, results
+    return results
 
 
-def out_of_fold(prepared: _Prepared, config: TrainConfig) -> dict[str, tuple[np.ndarray, dict[int, float]]]:
-    """Per candidate: out-of-fold decision values for every post and for the disguised copies of positives."""
+def _risk_fit(counts: FeatureCounts, selected: str, config: TrainConfig, rows: np.ndarray, y: np.ndarray):
+    """The risk classifier fitted on ``rows`` (features fitted on the same rows)."""
+    fitted = counts.fit(rows)
+    return make_classifier(selected, config).fit(fitted.transform(rows), y)
+
+
+def _category_fit(fitted: CountedFeatures, config: TrainConfig, rows: np.ndarray, y: np.ndarray, labels: list[str]):
+    """The tppo/tppm classifier, fitted on the positive posts and variants."""
+    positive_rows = np.flatnonzero(y == 1)
+    positive_labels = [labels[i] for i in positive_rows]
+    if len(set(positive_labels)) > 1:
+        category = LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear", random_state=config.seed)
+    else:  # only one crime in the labeled data: every positive gets that category
+        category = DummyClassifier(strategy="most_frequent")
+    return category.fit(fitted.transform(rows[positive_rows]), positive_labels)
+
+
+def _fits_alike_in_a_worker(candidate: str, n_rows: int, counts: FeatureCounts) -> bool:
+    """Whether fitting ``candidate`` in a worker process gives bit for bit what it gives here.
+
+    liblinear's primal solvers (logistic regression, and the SVM when there are more rows than
+    columns) sum through BLAS, whose results depend on how many threads it may use, and workers
+    are limited to one thread. The SVM's dual solver sums in its own loops.
+    """
+    return candidate == "linear_svm" and n_rows < counts.char_counts.shape[1]
+
+
+def _start(tasks: list, jobs: int):
+    """Start ``(function, args)`` tasks, in worker processes when ``jobs`` > 1; yields the
+    results in task order. Only count matrices and row numbers travel to the workers (large
+    arrays as shared memory maps), never the analysed posts."""
+    runner = Parallel(n_jobs=min(jobs, len(tasks)), return_as="generator")
+    return runner(delayed(function)(*args) for function, args in tasks)
+
+
+def _fold_tasks(prepared: _Prepared, config: TrainConfig) -> list:
+    tasks = []
+    for train_index, valid_index in prepared.splits:
+        rows, y, _ = _training_rows(prepared, train_index)
+        obf_rows = np.array([prepared.obfuscated_rows[i] for i in valid_index.tolist() if i in prepared.obfuscated_rows], dtype=np.int64)
+        tasks.append((_fold, (prepared.counts, config.candidates, config, rows, y, valid_index, obf_rows)))
+    return tasks
+
+
+def _collect_folds(prepared: _Prepared, config: TrainConfig, fold_results) -> dict[str, tuple[np.ndarray, dict[int, float]]]:
     decisions = {candidate: np.zeros(len(prepared.y)) for candidate in config.candidates}
     obfuscated: dict[str, dict[int, float]] = {candidate: {} for candidate in config.candidates}
-    runner = Parallel(n_jobs=min(config.jobs, len(prepared.splits)), return_as="generator")
-    folds = runner(delayed(_fold)(prepared, config.candidates, config, tr, va) for tr, va in prepared.splits)
-    description = f"Cross-validating {', '.join(config.candidates)}"
-    for valid_index, obf_index, results in progress.track(folds, description, total=len(prepared.splits), unit="fold"):
+    for (_, valid_index), results in zip(prepared.splits, fold_results):
+        obf_index = [i for i in valid_index.tolist() if i in prepared.obfuscated_rows]
         for candidate, (fold_decisions, obf_decisions) in results.items():
             decisions[candidate][valid_index] = fold_decisions
             obfuscated[candidate].update(zip(obf_index, obf_decisions.tolist()))
     return {candidate: (decisions[candidate], obfuscated[candidate]) for candidate in config.candidates}
+
+
+def out_of_fold(prepared: _Prepared, config: TrainConfig) -> dict[str, tuple[np.ndarray, dict[int, float]]]:
+    """Per candidate: out-of-fold decision values for every post and for the disguised copies of positives."""
+    results = _start(_fold_tasks(prepared, config), config.jobs)
+    description = f"Cross-validating {', '.join(config.candidates)}"
+    return _collect_folds(prepared, config, progress.track(results, description, total=len(prepared.splits), unit="fold"))
+
+
+def cross_validate_and_fit(prepared: _Prepared, config: TrainConfig):
+    """Out-of-fold decisions (see :func:`out_of_fold`) and the final features, risk classifier
+    and tppo/tppm classifier.
+
+    With a single candidate the final model does not depend on the folds, so it is fitted
+    while they run: the tppo/tppm classifier in this process, the risk classifier in a worker
+    when that gives the same result (see :func:`_fits_alike_in_a_worker`).
+    """
+    rows, y, labels = _training_rows(prepared, np.arange(len(prepared.y)))
+    single = config.candidates[0] if len(config.candidates) == 1 else None
+    risk_in_worker = single is not None and _fits_alike_in_a_worker(single, len(rows), prepared.counts)
+    tasks = _fold_tasks(prepared, config)
+    if risk_in_worker:
+        tasks.append((_risk_fit, (prepared.counts, single, config, rows, y)))
+    pending = _start(tasks, config.jobs)
+    if single is not None:
+        with progress.bar("Fitting the final tppo/tppm model", total=1, unit="step") as step:
+            fitted = prepared.counts.fit(rows)
+            category = _category_fit(fitted, config, rows, y, labels)
+            step.update()
+    results = list(progress.track(pending, f"Cross-validating {', '.join(config.candidates)}", total=len(tasks), unit="fit"))
+    cross_validated = _collect_folds(prepared, config, results[:len(prepared.splits)])
+    if single is None:
+        return cross_validated, None
+    base = results[-1] if risk_in_worker else make_classifier(single, config).fit(fitted.transform(rows), y)
+    return cross_validated, (fitted.features, base, category)
+
+
+def final_fit(prepared: _Prepared, config: TrainConfig, selected: str):
+    """Features, risk classifier and tppo/tppm classifier fitted on every labeled post and variant."""
+    rows, y, labels = _training_rows(prepared, np.arange(len(prepared.y)))
+    with progress.bar("Fitting the final model", total=2, unit="step") as steps:
+        fitted = prepared.counts.fit(rows)
+        base = make_classifier(selected, config).fit(fitted.transform(rows), y)
+        steps.update()
+        category = _category_fit(fitted, config, rows, y, labels)
+        steps.update()
+    return fitted.features, base, category
 
 
 def baseline_scores(prepared: _Prepared, config: TrainConfig) -> dict[str, tuple[np.ndarray, dict[int, float]]]:
@@ -212,7 +387,8 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
     kinds = data["kind"].to_numpy()
     cv: dict[str, dict] = {}
     oof: dict[str, np.ndarray] = {}
-    for candidate, (oof[candidate], obf) in out_of_fold(prepared, config).items():
+    cross_validated, final = cross_validate_and_fit(prepared, config)
+    for candidate, (oof[candidate], obf) in cross_validated.items():
         calibrator = PlattCalibrated.from_scores(None, oof[candidate], prepared.y).calibrator
         calibrated = calibrator.predict_proba(oof[candidate].reshape(-1, 1))[:, 1]
         obf_keys = sorted(obf)
@@ -231,24 +407,9 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
         threshold = threshold_for_recall(prepared.y, oof_probability, config.target_recall)
         threshold_rule = f"target recall {config.target_recall} on out-of-fold predictions"
 
-    all_index = np.arange(len(prepared.y))
-    analyses, y, labels = _training_rows(prepared, all_index)
-    with progress.bar("Fitting the final model", total=3, unit="step") as steps:
-        features = WaspadaFeatures().fit_analyses(analyses)
-        matrix = features.transform_analyses(analyses)
-        steps.update()
-        base = make_classifier(selected, config).fit(matrix, y)
-        risk = PlattCalibrated(base, calibrator)
-        risk.classes_ = np.array([0, 1])
-        steps.update()
-        positive_rows = np.flatnonzero(y == 1)
-        positive_labels = [labels[i] for i in positive_rows]
-        if len(set(positive_labels)) > 1:
-            category = LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear", random_state=config.seed)
-        else:  # only one crime in the labeled data: every positive gets that category
-            category = DummyClassifier(strategy="most_frequent")
-        category.fit(matrix[positive_rows], positive_labels)
-        steps.update()
+    features, base, category = final if final is not None else final_fit(prepared, config, selected)
+    risk = PlattCalibrated(base, calibrator)
+    risk.classes_ = np.array([0, 1])
     model = WaspadaModel(features, risk, category)
 
     selected_metrics = dict(cv[selected])
