@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> None:
     progress.set_enabled(False)
     started = time.perf_counter()
     results: dict = {"started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(), "jobs": args.jobs,
-                     "command": "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:]), "notes": []}
+                     "command": " ".join(["python -m bench.run", *(argv if argv is not None else sys.argv[1:])]), "notes": []}
     corpus = synth.load_corpus(ROOT / "data" / "labeled")
     with tempfile.TemporaryDirectory(prefix="waspada-bench-") as tmp:
         work = Path(tmp)
