@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from pipeline import __version__, progress, settings
-from pipeline.errors import WaspadaError
+from pipeline.errors import InputError, WaspadaError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -135,19 +135,25 @@ def ingest_cli(paths, out_dir, force, fmt, encoding, text_column, id_column, pla
               help="Candidate model to compare (repeat for several) [default: both].")
 @click.option("--no-baselines", is_flag=True, help="Skip the keyword and plain TF-IDF baselines in the comparison.")
 @click.option("--fast", is_flag=True, help="Retrain quickly on a large labeled set: linear SVM only, 3 folds, no baselines.")
+@click.option("--validation", "validation_path", type=click.Path(path_type=Path), default=None,
+              help="Transfer validation (posts by other writers) that sets the operating points [default: data/validation].")
 @click.option("--jobs", type=click.IntRange(1), default=1, show_default=True, help="Processes for the text layer and the folds.")
 @click.option("--promote", is_flag=True, help="Make the new model the current one.")
 @click.option("--force", is_flag=True, help="Rebuild a model that already exists.")
 @quiet_option
 @handle_errors
 def train_cli(labeled_path, models_dir, target_recall, review_budget, posts_per_day, prevalence, seed, folds, no_augment,
-              candidates, no_baselines, fast, jobs, promote, force, quiet, as_json):
-    """Train, compare and calibrate a model on labeled posts; save a verified bundle.
+              candidates, no_baselines, fast, validation_path, jobs, promote, force, quiet, as_json):
+    """Train, compare and calibrate the two-stage model on labeled posts; save a verified bundle.
 
-    Candidates (logistic regression, linear SVM) and baselines (keyword search, plain TF-IDF)
-    are compared by grouped cross-validation; the threshold is chosen on validation folds.
-    --fast keeps the grouped cross-validation that calibrates the model and sets its threshold,
-    but drops the comparison: use it to retrain a known setup on many labeled posts.
+    Candidates for the full model (logistic regression, linear SVM) and baselines (keyword
+    search, plain TF-IDF) are compared by grouped cross-validation and by leave-one-source-out
+    cross-validation (each labeled file or writer held out in turn), which is what tells how a
+    model does on writing it has not seen. The screen, the full model and the red-flag counts
+    are combined on the leave-one-source-out scores. The operating points (high, watch) are set
+    on the transfer validation in data/validation, which training never reads.
+    --fast skips leave-one-source-out and the comparison: use it to retrain a known setup on many
+    labeled posts.
 
     \b
     Example:
@@ -163,15 +169,37 @@ def train_cli(labeled_path, models_dir, target_recall, review_budget, posts_per_
     folds = folds or (3 if fast else 5)
     config = TrainConfig(seed=seed, folds=folds, target_recall=target_recall, review_budget=review_budget,
                          posts_per_day=posts_per_day, prevalence=prevalence, augment=not no_augment, jobs=jobs,
-                         candidates=tuple(candidates) or CANDIDATES, baselines=not no_baselines)
-    result = train(labeled_path or settings.labeled_dir(), models_dir or settings.models_dir(), config, promote=promote, force=force)
+                         candidates=tuple(candidates) or CANDIDATES, baselines=not no_baselines,
+                         leave_one_source_out=not fast)
+    validation = validation_path or settings.validation_dir()
+    if validation_path is not None and not validation_path.exists():
+        raise InputError(f"The transfer validation {validation_path} does not exist.",
+                         "Pass a folder of JSONL files written by other writers, or leave --validation out.")
+    result = train(labeled_path or settings.labeled_dir(), models_dir or settings.models_dir(), config, promote=promote,
+                   force=force, validation_path=validation if validation.exists() else None)
     lines = [f"Model {result.model_id} saved in {result.path} ({'promoted to current' if result.promoted else 'not promoted; use --promote'})."]
-    lines.append(f"Selected {result.selected}; threshold {result.threshold:.3f}. Grouped CV (out-of-fold):")
-    for name, metrics in result.cv.items():
-        lines.append(f"  {name:20s} PR-AUC {metrics['pr_auc']:.3f}  recall@P0.9 {metrics['recall_at_precision_0_90']:.3f}  "
-                     f"disguised recall {metrics.get('obfuscated_recall') or 0:.3f}  awareness/news FPR {metrics['awareness_news_fpr'] or 0:.3f}")
+    loss = result.screen["measured_loss"]
+    loso_loss = "" if loss["leave_one_source_out"] is None else f", {loss['leave_one_source_out']:.2%} leave-one-source-out"
+    lines.append(f"Full model {result.selected}; threshold {result.threshold:.3f}; screen passes scores >= {result.screen['threshold']:.3f} "
+                 f"(screen loss {loss['grouped']:.2%} grouped{loso_loss}).")
+    for title, table in (("Grouped CV (out-of-fold)", result.cv), ("Leave-one-source-out (out-of-fold)", result.by_source)):
+        if not table:
+            continue
+        lines.append(f"{title}:")
+        for name, metrics in table.items():
+            lines.append(f"  {name:20s} PR-AUC {metrics['pr_auc']:.3f}  recall@P0.9 {metrics['recall_at_precision_0_90']:.3f}  "
+                         f"disguised recall {metrics.get('obfuscated_recall') or 0:.3f}  awareness/news FPR {metrics['awareness_news_fpr'] or 0:.3f}")
+    if result.transfer:
+        ranking = result.transfer["ranking"]
+        lines.append("Transfer validation (other writers), recall at 3/10/25/50 false positives: "
+                     + " / ".join(f"{ranking[f'recall_at_{b}_fp']:.3f}" for b in (3, 10, 25, 50)))
+        for point, values in result.transfer["operating_points"].items():
+            fitted = values["cross_fitted"]
+            lines.append(f"  {point:6s} threshold {values['threshold']:.3f}: precision {fitted['precision'] or 0:.3f}, "
+                         f"recall {fitted['recall'] or 0:.3f}, disguised recall {fitted['disguised_recall'] or 0:.3f} (cross-fitted by writer)")
     emit({"model_id": result.model_id, "path": str(result.path), "selected": result.selected, "threshold": result.threshold,
-          "promoted": result.promoted, "cv": result.cv, "counts": result.counts}, as_json, lines)
+          "promoted": result.promoted, "cv": result.cv, "leave_one_source_out": result.by_source, "transfer": result.transfer,
+          "screen": result.screen, "counts": result.counts}, as_json, lines)
 
 
 @main.command("score", context_settings=CONTEXT)
@@ -179,6 +207,9 @@ def train_cli(labeled_path, models_dir, target_recall, review_budget, posts_per_
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Output folder.")
 @click.option("--model", "model_dir", type=click.Path(path_type=Path), default=None, help="Model bundle folder [default: the current model].")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None, help="Flag at this score instead of the model's threshold.")
+@click.option("--operating-point", type=click.Choice(["high", "watch"]), default=None,
+              help="high: the review queue's threshold [default]; watch: a wider net for analysts.")
+@click.option("--no-screen", is_flag=True, help="Run the full analysis on every post instead of only on those the screen passes.")
 @click.option("--jobs", type=int, default=0, show_default=True, help="Processes (0 = all cores).")
 @click.option("--chunk-size", type=click.IntRange(100), default=5000, show_default=True, help="Records per chunk.")
 @click.option("--queue-limit", type=click.IntRange(1), default=20000, show_default=True, help="Most posts kept in the review queue.")
@@ -192,7 +223,7 @@ def train_cli(labeled_path, models_dir, target_recall, review_budget, posts_per_
 @ingest_options
 @quiet_option
 @handle_errors
-def score_cli(paths, out_dir, model_dir, threshold, jobs, chunk_size, queue_limit, lang, resume, to_review, review_db, engine, scheduler, force,
+def score_cli(paths, out_dir, model_dir, threshold, operating_point, no_screen, jobs, chunk_size, queue_limit, lang, resume, to_review, review_db, engine, scheduler, force,
               fmt, encoding, text_column, id_column, platform, max_text_kb, timezone, quiet, as_json):
     """Score collected posts and write scored.csv, review_queue.csv, quarantine.csv, report.json.
 
@@ -208,7 +239,10 @@ def score_cli(paths, out_dir, model_dir, threshold, jobs, chunk_size, queue_limi
     from pipeline.scoring import ScoreOptions, score_collection
 
     bundle = resolve_model(model_dir, settings.models_dir())
-    options = ScoreOptions(threshold, jobs or os.cpu_count() or 1, chunk_size, lang, queue_limit, resume, force)
+    if threshold is not None and operating_point is not None:
+        raise InputError("--threshold and --operating-point both set the threshold.", "Pass only one of them.")
+    options = ScoreOptions(threshold, jobs or os.cpu_count() or 1, chunk_size, lang, not no_screen, operating_point,
+                           queue_limit, resume, force)
     ingest = _ingest_options(fmt, encoding, text_column, id_column, platform, max_text_kb, timezone)
     if engine == "dask":
         from pipeline.distributed import score_with_dask

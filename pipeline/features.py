@@ -38,6 +38,9 @@ STRUCTURE_FEATURES: tuple[str, ...] = (
     "struct__evasion_count",
     "struct__n_red_flags",
     "struct__n_counters",
+    # Red flags that are mild one by one are damning together: the linear model gets the count
+    # as steps, so three or four cues can outweigh what each adds alone.
+    *(RED_FLAG_STEPS := ("struct__red_flags_2_or_more", "struct__red_flags_3_or_more", "struct__red_flags_4_or_more")),
 )
 _FORMAL_CONTACT_RE = re.compile(r"_email_|_url_|\b(?:kirim (?:cv|lamaran|berkas)|apply|lamar)\b")
 _QUALIFICATION_RE = re.compile(r"\b(?:kualifikasi|persyaratan|requirements?|qualifications?|tanggung jawab|responsibilities|job description|deskripsi pekerjaan|benefit|fasilitas)\b")
@@ -69,6 +72,9 @@ def structure_row(analysis: Analysis, kinds: dict[str, str] | None = None) -> li
         min(len(analysis.normalized.evasions), 3) / 3.0,
         min(n_red, 6) / 6.0,
         min(n_counter, 3) / 3.0,
+        1.0 if n_red >= 2 else 0.0,
+        1.0 if n_red >= 3 else 0.0,
+        1.0 if n_red >= 4 else 0.0,
     ]
 
 

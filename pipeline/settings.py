@@ -24,6 +24,11 @@ def labeled_dir() -> Path:
     return _path("WASPADA_LABELED", "data/labeled")
 
 
+def validation_dir() -> Path:
+    """The transfer validation: posts by writers whose hand is not in ``data/labeled``."""
+    return _path("WASPADA_VALIDATION", "data/validation")
+
+
 def raw_dir() -> Path:
     return _path("WASPADA_RAW", "data/raw")
 

@@ -125,7 +125,8 @@ def test_fast_training_skips_the_comparison_but_keeps_calibration(tmp_path):
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["selected"] == "linear_svm"
-    assert set(summary["cv"]) == {"linear_svm"}
+    assert set(summary["cv"]) == {"linear_svm", "waspada_two_stage", "screen_only"}
+    assert summary["leave_one_source_out"] is None
     manifest = json.loads((Path(summary["path"]) / "manifest.json").read_text())
     assert manifest["cv"]["folds"] == 3 and manifest["config"]["baselines"] is False
     assert 0.0 < manifest["threshold"] < 1.0

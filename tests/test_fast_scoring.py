@@ -47,9 +47,13 @@ def texts() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def analyses():
-    labeled = _labeled_texts()
-    return analyse_many(labeled[::8] + TRICKY)
+def sample_texts() -> list[str]:
+    return _labeled_texts()[::8] + TRICKY
+
+
+@pytest.fixture(scope="module")
+def analyses(sample_texts):
+    return analyse_many(sample_texts)
 
 
 def assert_same_csr(actual, expected) -> None:
@@ -207,9 +211,9 @@ def test_transform_keeps_no_cache_on_the_model(bundle, analyses):
     assert all(vars(model_features)[key] is value for key, value in before.items())
 
 
-def test_scores_and_explanations_equal_one_row_at_a_time(bundle, analyses):
+def test_scores_and_explanations_equal_one_row_at_a_time(bundle, sample_texts, analyses):
     scorer = Scorer(bundle)
-    prediction = scorer.model.predict_analyses(analyses)
+    prediction = scorer.model.predict(sample_texts, analyses, use_screen=False)
     scored = scorer.score_prediction(analyses, prediction)
     assert len(scored) == len(analyses)
     for i, (analysis, post) in enumerate(zip(analyses, scored)):
@@ -281,7 +285,7 @@ def test_chunk_scorer_signatures_equal_one_post_at_a_time(bundle):
     worker = scoring.ChunkScorer(bundle, None, "id")
     posts = [{"post_id": f"p{i}", "text": text} for i, text in enumerate(_labeled_texts()[:50] + TRICKY)]
     frame, signatures, _ = worker.score_frame(posts)
-    expected = [worker.hasher.signature(reference_shingles(a.normalized.text)) for a in analyse_many([p["text"] for p in posts])]
+    expected = [worker.hasher.signature(reference_shingles(text)) for text in dedup.cluster_texts([p["text"] for p in posts])]
     np.testing.assert_array_equal(signatures, np.array(expected).T)
     assert len(frame) == len(posts)
 
