@@ -221,10 +221,10 @@ SHARED = Cues({
     "crossing_context": (
         r"\b(?:perbatasan|border|nyeberang|nyebrang|menyeberang|seberang|imigrasi|paspor|razia|patroli|malaysia|singapura|"
         r"johor|tawau|sabah|sarawak|nunukan|entikong|batam|dumai|karimun|kapal|speedboat|pelabuhan|kerja|bekerja|tkw|tki|pmi)\b"),
-    # Legitimacy words a post can write without showing anything a reviewer could check.
-    "legit_words": (
-        r"\b(?:p3mi|sip3mi|siskop2mi|g2g|eps-topik|eps topik|im japan|ssw|tokutei|bp2mi|kp2mi|disnaker|resmi|legal|"
-        r"berizin|terdaftar|terpercaya|amanah|bersertifikat|licensed|official)\b"),
+    # Work abroad: where a claim of being licensed is a claim about migrant placement.
+    "placement": (
+        r"\b(?:luar negeri|ln|overseas|abroad|berangkat|keberangkatan|penempatan|pmi|tki|tkw|p3mi|bp2mi|kp2mi|g2g|"
+        r"eps-topik|eps topik|visa|paspor|majikan|sponsor|negara tujuan)\b"),
 }, negatable=False, owner="shared")
 
 _RISK_BY_PLACE = {p.canonical: p.risk for p in places()}
@@ -741,6 +741,8 @@ def mengaku_resmi(ctx: PostContext, cues: Cues) -> str | None:
     match = cues.find(ctx, "claim")
     if not match or _checkable_legitimacy(ctx):
         return None
+    if not (SHARED.find(ctx, "placement") or any(_RISK_BY_PLACE.get(d) != "border" for d in ctx.entities.destinations)):
+        return None  # "agen resmi OJK" in a domestic sales ad is not about placement
     before = ctx.text[:match.start()].split()[-4:]
     if _CLAIM_ADVICE.intersection(before):
         return None  # advice to the reader ("harus lewat P3MI resmi") claims nothing for the poster

@@ -160,7 +160,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "mengaku_resmi": (
         ["Lowongan resmi P3MI, gaji 25jt, berangkat bulan depan",  # a claim with nothing to check
-         "Program G to G resmi, tinggal transfer biaya admin 3jt", "PT kami legal dan aman, 100% bukan penipuan"],
+         "Program G to G resmi, tinggal transfer biaya admin 3jt", "PT kami legal dan aman, 100% bukan penipuan, berangkat bulan depan"],
         ["PT Bina Karya (SIP3MI No. 123/2024) membuka job order Taiwan", "Kerja ke luar negeri harus lewat P3MI resmi",
          "Apakah PT ini resmi? ada yang tahu?", "Lowongan kasir minimarket, Cikarang"],
     ),
