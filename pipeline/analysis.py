@@ -14,6 +14,7 @@ from functools import cached_property
 from pipeline import indicators
 from pipeline.entities import Entities, extract
 from pipeline.text.normalize import Normalized, normalize_with_clean
+from pipeline.text.patterns import FOLD_EXTRAS_RE
 
 
 @dataclass
@@ -41,6 +42,16 @@ class PostContext:
 
             self.cleaned = clean_text(self.raw)
         return self.cleaned
+
+    @cached_property
+    def cleaned_lower(self) -> str:
+        """The cleaned original in lower case, for the hint words of patterns that read it."""
+        return self.cleaned_text.lower()
+
+    @cached_property
+    def cleaned_folds(self) -> bool:
+        """Whether the cleaned original has a letter that IGNORECASE folds but ``str.lower`` does not."""
+        return FOLD_EXTRAS_RE.search(self.cleaned_text) is not None
 
     @cached_property
     def keywords(self) -> frozenset[str]:

@@ -391,14 +391,22 @@ def _destination_spans(source: str) -> list[tuple[int, int, str]]:
 
 def _add_money(found: Entities, text: str) -> None:
     """Every amount in ``text`` with what it is for; bare numbers after a pay word as pay."""
+    foreign: list[str | None] = []  # worked out once, and only for an amount that needs it
+
+    def foreign_unit() -> str | None:
+        if not foreign:
+            foreign.append(_foreign_unit(text, found.destinations))
+        return foreign[0]
+
     matches = list(patterns.iter_money(text))
-    foreign = _foreign_unit(text, found.destinations) if matches or "gaji" in text.lower() else None
     for match in matches:
-        money = _read_money(match, text[match.end():match.end() + 20], foreign)
+        bare_k = (match.group("mult_bare") or match.group("mult_post") or "").lower() == "k" and not (
+            match.group("cur_pre") or match.group("cur_post"))
+        money = _read_money(match, text[match.end():match.end() + 20], foreign_unit() if bare_k else None)
         found.money.append(_classified(money, money_kind(text, match.start(), match.end())))
-    taken = [(m.start(), m.end()) for m in matches]
     if not may_hold_any(text, _BARE_PAY_WORDS):
         return
+    taken = [(m.start(), m.end()) for m in matches]
     for match in _BARE_PAY_RE.finditer(text):
         start = match.start(1)
         if any(a <= start < b for a, b in taken):
@@ -407,12 +415,13 @@ def _add_money(found: Entities, text: str) -> None:
         period = _PERIOD_RE.match(text, match.end(1))
         name = _PERIOD_NAME[period.group(1).lower()] if period else ""
         factor = _PERIOD_TO_MONTH[period.group(1).lower()] if period else 1
+        unit = foreign_unit() if number < 100_000 else None
         if number >= 100_000:
             money = Money(match.group(1), number * factor, PAY, number, "Rp", number, name)
-        elif foreign:
-            rate = IDR_PER_UNIT.get(foreign, 16_000)
+        elif unit:
+            rate = IDR_PER_UNIT.get(unit, 16_000)
             money = Money(match.group(1), number * rate * factor, PAY, number * rate,
-                          _CURRENCY_CODE.get(foreign, foreign.upper()), number, name)
+                          _CURRENCY_CODE.get(unit, unit.upper()), number, name)
         else:
             money = Money(match.group(1), None, PAY)  # pay, in a currency the post does not say
         found.money.append(money)

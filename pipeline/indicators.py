@@ -48,18 +48,22 @@ class Cues(Mapping[str, re.Pattern[str]]):
     A pattern reads the normalised text unless its name is in ``cleaned`` (then it reads the
     cleaned original with its case, for words normalisation erases: "KK" becomes "kakak").
     A pattern named in ``within`` spans a gap ("tiket ... ditanggung") and is also denied by a
-    negator inside the gap ("tiket tidak ditanggung").
+    negator inside the gap ("tiket tidak ditanggung"). The keyword gate only knows the normalised
+    text, so a pattern on the cleaned text names in ``hints`` words one of which every match holds
+    (in lower case): a post with none of them is not searched.
     """
 
     def __init__(self, patterns: Mapping[str, str | re.Pattern[str]], *, cleaned: Iterable[str] = (),
-                 within: Iterable[str] = (), negatable: bool = True, owner: str = ""):
+                 within: Iterable[str] = (), negatable: bool = True, owner: str = "",
+                 hints: Mapping[str, tuple[str, ...]] | None = None):
         self._patterns = {key: value if isinstance(value, re.Pattern) else re.compile(value)
                           for key, value in patterns.items()}
         self.cleaned = frozenset(cleaned)
         self.within = frozenset(within)
         self.negatable = negatable
         self.owner = owner
-        unknown = (self.cleaned | self.within) - set(self._patterns)
+        self.hints = dict(hints or {})
+        unknown = (self.cleaned | self.within | set(self.hints)) - set(self._patterns)
         if unknown:
             raise ValueError(f"no pattern named {sorted(unknown)}")
 
@@ -80,6 +84,9 @@ class Cues(Mapping[str, re.Pattern[str]]):
         pattern = self._patterns[key]
         if key in self.cleaned:
             text, token_map = ctx.cleaned_text, _cleaned_token
+            hints = self.hints.get(key)
+            if hints and not ctx.cleaned_folds and not any(word in ctx.cleaned_lower for word in hints):
+                return None  # what may_hold_any(text, hints) says, with the lower-casing done once
         else:
             needed = keyword_gate().needed.get(pattern)
             if needed is not None and ctx.keywords.isdisjoint(needed):
@@ -178,6 +185,7 @@ def indicator(
     *,
     patterns: Mapping[str, str | re.Pattern[str]] | None = None,
     cleaned: Iterable[str] = (),
+    hints: Mapping[str, tuple[str, ...]] | None = None,
     within: Iterable[str] = (),
     negatable: bool = True,
     negation_note: str = "",
@@ -192,7 +200,7 @@ def indicator(
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")
-    cues = Cues(patterns or {}, cleaned=cleaned, within=within, negatable=negatable, owner=name)
+    cues = Cues(patterns or {}, cleaned=cleaned, within=within, negatable=negatable, owner=name, hints=hints)
 
     def register(func: Detect) -> Detect:
         REGISTRY.append(Indicator(name, kind, label_id, label_en, description_id, description_en, func, cues,
@@ -418,6 +426,7 @@ def _only_denied(ctx: PostContext, place: str) -> bool:
                    r"apply (?:via|melalui|di) _url_|lamar (?:via|melalui) _url_)\b"),
     },
     cleaned=("dm",),
+    hints={"dm": ("dm", "japri", "pm", "inbox", "direct message")},
     negatable=False,
     negation_note="a contact is there or not; 'tidak lewat DM' still names a chat channel",
     laws=("uu18_2017",),
@@ -498,6 +507,7 @@ def potong_gaji(ctx: PostContext, cues: Cues) -> str | None:
             r"\bunder ?age (?:ok|boleh|bisa)\b"),
     },
     cleaned=("minor_age",),
+    hints={"minor_age": ("usia", "umur", "age")},
     laws=("uu21_2007_anak", "uu18_2017_usia"),
     must_fire=("usia 16-25 thn boleh", "umur bisa dituakan di paspor", "lulusan SMP boleh, umur 17 bisa"),
     must_not_fire=("usia 18-35 tahun", "Anak saya umur 16 tahun baru masuk SMA", "umur tidak bisa dituakan, paspor asli"),
@@ -530,6 +540,7 @@ def dokumen_diurus_atau_ditahan(ctx: PostContext, cues: Cues) -> str | None:
     return cues.search(ctx, "papers")
 
 
+_ID_DOC_WORDS = ("ktp", "paspor", "passport", "kk", "kartu keluarga", "buku", "atm", "rekening", "npwp", "ijazah")
 # "KK" (family card) only in capitals: in lower case it is "kakak".
 _ID_DOCS = r"(?:e-?ktp|ktp|paspor|passport|(?-i:KK)|kartu keluarga|buku (?:tabungan|rekening)|kartu atm|atm|rekening|npwp|ijazah asli)"
 
@@ -556,6 +567,8 @@ _ID_DOCS = r"(?:e-?ktp|ktp|paspor|passport|(?-i:KK)|kartu keluarga|buku (?:tabun
             r"(?:interview|wawancara|tes|seleksi|tanda tangan|penandatanganan|kontrak)\b|\bbawa (?:fotokopi|asli)\b"),
     },
     cleaned=("send_docs", "docs_to_chat", "otp", "bank"),
+    hints={"send_docs": _ID_DOC_WORDS, "docs_to_chat": _ID_DOC_WORDS, "otp": ("otp", "verifikasi", "pin"),
+           "bank": ("tabungan", "rekening", "atm")},
     within=("send_docs",),
     laws=("uu27_2022", "uu21_2007"),
     must_fire=("Yang minat kirim foto KTP, KK dan buku tabungan via WA 0812-3456-7890",
@@ -567,17 +580,15 @@ _ID_DOCS = r"(?:e-?ktp|ktp|paspor|passport|(?-i:KK)|kartu keluarga|buku (?:tabun
                    "Kemarin foto KTP ku buram pas bikin SIM"),
 )
 def minta_dokumen_pribadi(ctx: PostContext, cues: Cues) -> str | None:
-    if cues.find(ctx, "later", negation=False):
-        return None  # documents shown at an interview or a signing are the normal way
     secret = cues.search(ctx, "otp")
-    if secret:
+    if secret and not cues.find(ctx, "later", negation=False):
         return secret
     request = cues.search(ctx, "send_docs")
     if not request and "minta_dokumen_pribadi" in ctx.negated:
         return None  # "tidak usah kirim foto KTP ... ke WA": the only request is denied
     request = request or cues.search(ctx, "docs_to_chat")
-    if not request:
-        return None
+    if not request or cues.find(ctx, "later", negation=False):
+        return None  # documents shown at an interview or a signing are the normal way
     # A bank book or ATM card asked for is never part of applying; an ID card is, by e-mail to an
     # employer, so it counts only when it goes to a chat.
     if cues.find(ctx, "bank") or cues.find(ctx, "chat", negation=False) or cues.find(ctx, "docs_to_chat"):
@@ -793,7 +804,8 @@ _CHECKABLE = Cues({
     "programme": r"\b(?:g2g|eps-topik|eps topik|im japan|ssw|tokutei ginou|program magang kemnaker)\b",
     # The channel a registered programme is joined through.
     "channel": r"\b(?:bp2mi|kp2mi|bp3mi|uptp2mi|lp3mi|disnaker|disnakertrans|kemnaker|hrd korea|karirhub|siskop2mi|uptd)\b",
-}, cleaned=("official_site",), owner="penempatan_resmi")
+}, cleaned=("official_site",), hints={"official_site": ("go.id", "go.kr", "or.kr", "or.jp", "go.jp")},
+   owner="penempatan_resmi")
 
 
 def _checkable_legitimacy(ctx: PostContext) -> str | None:
@@ -839,10 +851,11 @@ MIN_WORDS = 4
     must_not_fire=("Dicari admin online penempatan Kamboja, gaji 20jt", "Lowongan kasir Malang, kirim CV"),
 )
 def terlalu_pendek(ctx: PostContext, cues: Cues) -> str | None:
-    words = sum(1 for token in ctx.text.split() if token[:1].isalnum() or token.startswith("_"))
-    if words >= MIN_WORDS:
-        return None
-    return f"{words} kata"
+    tokens = ctx.text.split()
+    if len(tokens) >= 3 * MIN_WORDS:
+        return None  # most posts: enough tokens even if a third of them were punctuation
+    words = sum(1 for token in tokens if token[:1].isalnum() or token.startswith("_"))
+    return None if words >= MIN_WORDS else f"{words} kata"
 
 
 def by_name(name: str) -> Indicator:

@@ -237,3 +237,14 @@ def test_space_shortcuts_keep_text_as_the_substitutions_would(corpus):
         joined = " ".join(text.split(" "))
         if not ("  " in joined or normalize._NON_SPACE_WS_RE.search(joined)):
             assert normalize._WS_RE.sub(" ", joined) == joined
+
+
+def test_cleaned_text_hints_never_hide_a_match(corpus):
+    # Patterns on the cleaned original are skipped when none of their hint words occurs.
+    hinted = [(cues.hints[key], cues[key]) for cues in [item.cues for item in indicators.REGISTRY]
+              for key in cues.hints]
+    assert len(hinted) >= 6
+    texts = corpus + ["Kirim foto KK + KTP via WA", "sebutkan kode OTP", "cek www.bp2mi.go.id", "DM aja", "Usia 16 boleh"]
+    for text in texts:
+        for words, pattern in hinted:
+            assert pattern.search(text) is None or patterns.may_hold_any(text, words), (pattern.pattern[:60], text)
