@@ -130,7 +130,7 @@ def test_english_interface_and_recruiter_view(desk, page):
     page.wait_for_selector("text=Start reviewing")
     page.goto(base + "/recruiters")
     first = page.locator("#recruiters-table tbody tr[data-contact]").first
-    assert first.get_attribute("data-contact") == "081377902265"
+    assert first.get_attribute("data-contact") == "6281377902265"
     assert first.locator("td.posts").inner_text() == "3"
     assert "One contact across many posts" in page.inner_text("main")
 

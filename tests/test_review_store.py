@@ -164,14 +164,38 @@ def test_progress_counts_today(store):
 
 def test_recruiters_group_contacts_across_flagged_posts(store):
     by_contact = {r["contact"]: r for r in store.recruiters()}
-    assert by_contact["081377902265"]["posts"] == 3
-    assert by_contact["081377902265"]["clusters"] == 1
-    assert by_contact["081377902265"]["kind"] == "phone"
+    assert by_contact["6281377902265"]["posts"] == 3  # shown and grouped by its contact key
+    assert by_contact["6281377902265"]["clusters"] == 1
+    assert by_contact["6281377902265"]["kind"] == "phone"
     assert by_contact["@agen.kerja"]["posts"] == 2
     assert by_contact["@agen.kerja"]["kind"] == "handle"
     assert sorted(by_contact["@agen.kerja"]["platforms"]) == ["facebook", "instagram"]
-    assert store.recruiters()[0]["contact"] == "081377902265"
-    assert [r["contact"] for r in store.recruiters(min_posts=3)] == ["081377902265"]
+    assert store.recruiters()[0]["contact"] == "6281377902265"
+    assert [r["contact"] for r in store.recruiters(min_posts=3)] == ["6281377902265"]
+
+
+def test_one_number_written_three_ways_is_one_recruiter(tmp_path):
+    s = ReviewStore(f"sqlite:///{tmp_path / 'review.sqlite'}")
+    rows = [post("a", 0.9, contacts="081377902265"), post("b", 0.8, contacts="wa.me/6281377902265"),
+            post("c", 0.7, contacts="+6281377902265 t.me/agen_kerja"), post("d", 0.6, contacts="@Agen_Kerja")]
+    s.load_queue(write_queue(tmp_path / "queue.csv", rows))
+    by_contact = {r["contact"]: r["posts"] for r in s.recruiters()}
+    assert by_contact == {"6281377902265": 3, "@agen_kerja": 2}
+    s.close()
+
+
+def test_queue_leaves_out_too_short_posts_unless_a_red_flag_fired(tmp_path):
+    s = ReviewStore(f"sqlite:///{tmp_path / 'review.sqlite'}")
+    rows = [post("short", 0.9, "Kamboja 20jt", indicators="terlalu_pendek"),
+            post("short_news", 0.85, "Pelaku ditangkap", indicators="konteks_berita,terlalu_pendek"),
+            post("short_flag", 0.8, "Kamboja 20jt WA", indicators="negara_berisiko,terlalu_pendek"),
+            post("long", 0.7)]
+    s.load_queue(write_queue(tmp_path / "queue.csv", rows))
+    queued = [r["post_id"] for r in s.query(QueueFilter(status="all"))[0]]
+    assert queued == ["short_flag", "long"]
+    shown = [r["post_id"] for r in s.query(QueueFilter(status="all", indicator="terlalu_pendek"))[0]]
+    assert shown == ["short", "short_news", "short_flag"]  # asked for by name, they are shown
+    s.close()
 
 
 def _decide_many(url: str, reviewer: str, ids: list[str], rounds: int) -> None:

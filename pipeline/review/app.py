@@ -28,6 +28,8 @@ from flask import (
 )
 from werkzeug.serving import make_server
 
+from pipeline import indicators, legal
+from pipeline.entities import format_idr_month
 from pipeline.errors import InputError
 from pipeline.review import highlight
 from pipeline.review.i18n import LANGS, translate
@@ -181,11 +183,13 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
         members = store.cluster_members(item["cluster_id"]) if item["cluster_size"] > 1 else []
         pending_members = [m for m in members if m["decision"] is None and m["post_id"] != post_id]
         terms = highlight.evidence_terms(item["reasons"], item["contacts"], item["destinations"])
+        fired = [name for name in item["indicators"].split(",") if name]
         return render_template(
             "post.html", post=item, flt=flt, pieces=highlight.pieces(item["text"], terms),
             reasons=[r.strip() for r in item["reasons"].split(";") if r.strip()],
             contacts=item["contacts"].split(), destinations=[d for d in item["destinations"].split(",") if d],
-            pay=_pay(item["pay_idr_month"]), members=members, pending_members=pending_members,
+            pay=_pay(item["pay_idr_month"]), members=members, laws=_laws(fired, session.get("lang", app.config["WASPADA_LANG"])),
+            too_short="terlalu_pendek" in fired, pending_members=pending_members,
             history=store.history(post_id), safe_url=item["url"] if item["url"].startswith(("https://", "http://")) else "",
             next_id=store.neighbour(flt, item, 1), prev_id=store.neighbour(QueueFilter(**{**flt.__dict__, "status": "all"}), item, -1),
         )
@@ -245,9 +249,18 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
 
 def _pay(value: str) -> str:
     try:
-        return f"Rp {float(value) / 1e6:.1f} jt/bln" if value else ""
+        return format_idr_month(float(value)) if value else ""
     except ValueError:
         return ""
+
+
+def _laws(fired: list[str], lang: str) -> list[tuple[str, list[str]]]:
+    """(label, laws) of each red flag on the post that points to a law, in registry order."""
+    out = []
+    for item in indicators.REGISTRY:
+        if item.name in fired and item.laws:
+            out.append((item.label(lang), legal.describe(item.laws, lang)))
+    return out
 
 
 class DeskServer:

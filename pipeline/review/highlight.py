@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.entities import contact_key
+from pipeline.text import patterns
+
 _QUOTED = re.compile(r'"([^"]{2,120})"')
 _MIN_LEN = 3
 
@@ -24,7 +27,7 @@ def evidence_terms(reasons: str, contacts: str = "", destinations: str = "") -> 
     terms: list[tuple[str, str]] = []
     for quoted in _QUOTED.findall(reasons or ""):
         for part in re.split(r"\s\+\s|, ", quoted.rstrip("…")):
-            part = re.sub(r"\s*\(≈.*$", "", part).strip()
+            part = re.sub(r"\s*\((?:≈|Rp|[A-Z]{2,3}\$? ).*$", "", part).strip()  # a formatted amount after the words
             if len(part) >= _MIN_LEN:
                 terms.append((part, "reason"))
     terms += [(c, "contact") for c in (contacts or "").split() if len(c) >= _MIN_LEN]
@@ -32,9 +35,28 @@ def evidence_terms(reasons: str, contacts: str = "", destinations: str = "") -> 
     return terms
 
 
-def pieces(text: str, terms: list[tuple[str, str]]) -> list[Piece]:
-    """Cut ``text`` at every case-insensitive occurrence of a term; the longest match wins overlaps."""
+# How contacts are written in a post; each is marked when its contact key is one of the post's.
+_CONTACT_RES = (patterns.CHAT_LINK_RE, patterns.PHONE_ID_RE, patterns.PHONE_FOREIGN_RE, patterns.LETTER_O_PHONE_RE,
+                patterns.HANDLE_RE)
+
+
+def _contact_spans(text: str, keys: set[str]) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int, str]] = []
+    for pattern in _CONTACT_RES:
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if contact_key(match.group(0)) in keys and all(end <= s or start >= e for s, e, _ in spans):
+                spans.append((start, end, "contact"))
+    return spans
+
+
+def pieces(text: str, terms: list[tuple[str, str]]) -> list[Piece]:
+    """Cut ``text`` at every case-insensitive occurrence of a term; the longest match wins overlaps.
+
+    Contacts are found by their key, so "0812-3456-7890" in the text is marked for the contact
+    "6281234567890".
+    """
+    spans = _contact_spans(text, {contact_key(term) for term, kind in terms if kind == "contact"})
     lowered = text.lower()
     for term, kind in sorted(set(terms), key=lambda t: -len(t[0])):
         needle = term.lower()

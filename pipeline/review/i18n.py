@@ -77,6 +77,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "csrf_failed": "Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi.",
         "not_found": "Unggahan tidak ditemukan.",
         "model": "Model",
+        "legal_basis": "Dasar hukum tanda bahaya",
+        "too_short": "Teks terlalu pendek untuk dinilai: skor bertumpu pada sedikit kata. Unggahan seperti ini tidak masuk antrean kecuali ada tanda bahaya lain.",
     },
     "en": {
         "title": "Waspada Review Desk",
@@ -150,6 +152,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "csrf_failed": "The form expired or is not valid. Reload the page and try again.",
         "not_found": "Post not found.",
         "model": "Model",
+        "legal_basis": "Legal basis of the red flags",
+        "too_short": "Too little text to judge: the score rests on a few words. Posts like this stay out of the queue unless a red flag fires too.",
     },
 }
 

@@ -24,7 +24,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from pipeline import settings
+from pipeline import indicators, settings
+from pipeline.entities import contact_key
 from pipeline.errors import InputError
 from pipeline.review import db
 from pipeline.review.db import decisions, label_exports, posts
@@ -98,6 +99,8 @@ class QueueFilter:
             out.append(posts.c.posted_at <= (self.date_to + "\uffff" if len(self.date_to) == 10 else self.date_to))
         if self.origin:
             out.append(posts.c.origin == self.origin)
+        if self.indicator != TOO_SHORT:
+            out.append(_worth_queueing())
         if self.status == "pending":
             out.append(posts.c.decision.is_(None))
         elif self.status == "decided":
@@ -105,6 +108,18 @@ class QueueFilter:
         elif self.status in DECISIONS:
             out.append(posts.c.decision == self.status)
         return out
+
+
+TOO_SHORT = "terlalu_pendek"
+
+
+def _worth_queueing():
+    """Leaves out posts too short to judge unless a red flag fired too (``indicators.is_queue_worthy``
+    in SQL); filtering on the indicator itself shows them."""
+    padded = sa.literal(",").concat(posts.c.indicators).concat(",")
+    red_flags = [item.name for item in indicators.REGISTRY if item.kind == indicators.RED_FLAG]
+    any_red_flag = sa.or_(*(padded.like(f"%,{_escape_like(name)},%", escape="\\") for name in red_flags))
+    return sa.or_(sa.not_(padded.like(f"%,{TOO_SHORT},%")), any_red_flag)
 
 
 def _escape_like(value: str) -> str:
@@ -387,7 +402,8 @@ class ReviewStore:
         groups: dict[str, dict] = defaultdict(lambda: {"post_ids": [], "clusters": set(), "platforms": set(), "authors": set(),
                                                        "decisions": Counter(), "max_score": 0.0})
         for row in rows:
-            for contact in dict.fromkeys(row["contacts"].split()):
+            # One key per contact: rows written before keys existed ("0812…") meet newer ones ("62812…").
+            for contact in dict.fromkeys(contact_key(c) for c in row["contacts"].split()):
                 group = groups[contact]
                 group["post_ids"].append(row["post_id"])
                 group["clusters"].add(row["cluster_id"] or row["post_id"])
