@@ -22,8 +22,7 @@ def _phone_key(value: str) -> str | None:
     digits = re.sub(r"\D", "", value)
     if len(digits) < 7:
         return None
-    if digits.startswith("00"):
-        digits = digits[2:]  # international call prefix
+    digits = digits.removeprefix("00")  # international call prefix
     if digits.startswith("0"):
         return "62" + digits[1:]  # Indonesian trunk prefix
     if digits.startswith("8") and not value.lstrip().startswith("+") and 9 <= len(digits) <= 12:
