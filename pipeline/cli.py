@@ -186,13 +186,16 @@ def train_cli(labeled_path, models_dir, target_recall, review_budget, posts_per_
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from its last finished chunk.")
 @click.option("--to-review", "to_review", is_flag=True, help="Also load the review queue into the review store.")
 @click.option("--review-db", default=None, help="Review store URL [default: sqlite:///data/review/review.sqlite].")
+@click.option("--history-db", default=None, help="Run history URL [default: WASPADA_HISTORY_DB, else the review store].")
+@click.option("--no-history", is_flag=True, help="Do not record this run in the history that `waspada trends` reads.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True, help="Score here, or on a Dask cluster.")
 @click.option("--scheduler", default=None, help="Dask scheduler address (tcp://HOST:8786); default starts a local cluster.")
 @click.option("--force", is_flag=True, help="Overwrite outputs in --out.")
 @ingest_options
 @quiet_option
 @handle_errors
-def score_cli(paths, out_dir, model_dir, threshold, jobs, chunk_size, queue_limit, lang, resume, to_review, review_db, engine, scheduler, force,
+def score_cli(paths, out_dir, model_dir, threshold, jobs, chunk_size, queue_limit, lang, resume, to_review, review_db, history_db, no_history,
+              engine, scheduler, force,
               fmt, encoding, text_column, id_column, platform, max_text_kb, timezone, quiet, as_json):
     """Score collected posts and write scored.csv, review_queue.csv, quarantine.csv, report.json.
 
@@ -216,6 +219,10 @@ def score_cli(paths, out_dir, model_dir, threshold, jobs, chunk_size, queue_limi
         report = score_with_dask(paths, out_dir, bundle, ingest, options, scheduler)
     else:
         report = score_collection(paths, out_dir, bundle, ingest, options)
+    if not no_history and report["counts_balance"]:
+        from pipeline.history.cli import record_after_score
+
+        report["history"] = record_after_score(out_dir, history_db)
     if to_review:
         from pipeline.review.store import ReviewStore
 
@@ -232,6 +239,9 @@ def score_cli(paths, out_dir, model_dir, threshold, jobs, chunk_size, queue_limi
     ]
     if "review_store" in report:
         lines.append(f"Review store: {report['review_store']['added']} new, {report['review_store']['updated']} updated posts.")
+    if "history" in report:
+        lines.append(f"History: run {report['history']['run_id']} ({report['history']['new_posts']} new flagged posts); "
+                     "`waspada trends` shows what changed.")
     emit(report, as_json, lines)
     if not report["counts_balance"]:
         sys.exit(1)
@@ -375,11 +385,14 @@ def demo_cli(out_dir, retrain, quiet, as_json):
 
 
 def _register_review_commands() -> None:
-    """The review commands live with the review package; imported last to avoid an import cycle."""
+    """The review and history commands live with their packages; imported last to avoid an import cycle."""
+    from pipeline.history.cli import history_group, trends_cli
     from pipeline.review.cli import review_group, suggest_cli
 
     main.add_command(review_group)
     main.add_command(suggest_cli)
+    main.add_command(trends_cli)
+    main.add_command(history_group)
 
 
 _register_review_commands()
