@@ -350,6 +350,9 @@ def rules_cli(labeled_path, lang, quiet, as_json):
 def demo_cli(out_dir, retrain, quiet, as_json):
     """The whole path on the bundled data: train (if needed), score data/raw, show the queue.
 
+    Then data/raw is scored again as three weekly collections (with planted reposts) that are
+    recorded in the run history and loaded into the review store, and a trends report is
+    written, so `waspada trends` and the desk's Tren page have something to show.
     The demo skips the baseline comparison to stay quick; `waspada train` runs it.
 
     \b
@@ -381,6 +384,16 @@ def demo_cli(out_dir, retrain, quiet, as_json):
     for _, row in queue.head(3).iterrows():
         lines.append(f"  [{row['score']:.2f} {row['category']}] {row['text'][:90]!s}…")
         lines.append(f"      {row['reasons'][:160]}")
+    from pipeline.history.demo import run_demo_history
+
+    click.echo("Scoring the collection again as three weekly collections for the run history ...", err=True)
+    history = run_demo_history(settings.raw_dir(), out_dir, bundle, jobs=os.cpu_count() or 1)
+    counts = history.summary["counts"]
+    report["history"] = {"runs": history.runs, "trends": str(history.trends_html), "summary": history.summary}
+    lines += [(f"Run history: {len(history.runs)} weekly runs recorded ({out_dir}/week-1..3); in week 3: "
+              f"{counts['new_contacts']} new contacts, {counts['new_templates']} new templates, "
+              f"{counts['spreading_templates']} spreading templates, {counts['networks']} networks."),
+              f"Trends: {history.trends_html}   (again: waspada trends --out runs/trends; on the desk: waspada review serve → Tren)"]
     emit(report, as_json, lines)
 
 
