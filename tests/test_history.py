@@ -9,6 +9,7 @@ week-1 post of template C collected again.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -247,3 +248,34 @@ def test_cli_record_runs_and_trends(runs, tmp_path):
 def test_help(command):
     result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0 and "Example" in result.output
+
+
+def signed_in(app, name="Sari"):
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    assert client.post("/login", data={"csrf_token": token, "reviewer": name, "next": "/queue"}).status_code == 302
+    return client, token
+
+
+def test_desk_tren_page_shows_the_report_and_links_into_the_desk(store, runs, tmp_path):
+    from pipeline.review.app import create_app
+    from pipeline.review.store import ReviewStore
+
+    recorded(store, runs, "week-3")
+    make_trends(tmp_path / "trends", store.url)
+    review = ReviewStore(f"sqlite:///{tmp_path / 'review.sqlite'}")
+    client, _ = signed_in(create_app(review, trends_dir=str(tmp_path / "trends")))
+    page = client.get("/trends")
+    assert page.status_code == 200
+    assert "Templat yang menyebar" in page.text and 'href="/trends"' in page.text
+    assert "/post/123:9?status=all" in page.text and "/queue?cluster=c_123:9&amp;status=all" in page.text
+    picture = re.search(r'src="(/trends/file/plots/network_n1\.png)"', page.text).group(1)
+    image = client.get(picture)
+    assert image.status_code == 200 and image.mimetype == "image/png"
+    assert client.get("/trends/file/new_contacts.csv").status_code == 200
+    assert client.get("/trends/file/../history.sqlite").status_code == 404
+    english = client.get("/trends?lang=en")
+    assert "Spreading templates" in english.text
+    empty, _ = signed_in(create_app(review, trends_dir=str(tmp_path / "nothing")))
+    assert "waspada trends --out" in empty.get("/trends").text
+    review.close()
