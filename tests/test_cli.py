@@ -168,3 +168,8 @@ def test_demo_scores_the_bundled_collection(in_project, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Review queue" in result.output
     assert (tmp_path / "demo" / "review_queue.csv").is_file()
+    # Three weekly runs in the history, with something recurring, spreading and new in week 3.
+    trends = json.loads((tmp_path / "demo" / "trends" / "trends.json").read_text(encoding="utf-8"))
+    assert trends["summary"]["runs"] == 3 and trends["summary"]["latest_run"]["label"] == "demo week 3"
+    assert any("telegram" in row["new_platforms"].split() for row in trends["spreading_templates"])
+    assert trends["new_contacts"] and trends["new_templates"] and trends["networks"]
