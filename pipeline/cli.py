@@ -197,9 +197,10 @@ def train_cli(labeled_path, models_dir, target_recall, review_budget, posts_per_
             fitted = values["cross_fitted"]
             lines.append(f"  {point:6s} threshold {values['threshold']:.3f}: precision {fitted['precision'] or 0:.3f}, "
                          f"recall {fitted['recall'] or 0:.3f}, disguised recall {fitted['disguised_recall'] or 0:.3f} (cross-fitted by writer)")
+    lines += [f"Warning: {warning}" for warning in result.warnings]
     emit({"model_id": result.model_id, "path": str(result.path), "selected": result.selected, "threshold": result.threshold,
           "promoted": result.promoted, "cv": result.cv, "leave_one_source_out": result.by_source, "transfer": result.transfer,
-          "screen": result.screen, "counts": result.counts}, as_json, lines)
+          "screen": result.screen, "counts": result.counts, "warnings": result.warnings}, as_json, lines)
 
 
 @main.command("score", context_settings=CONTEXT)
@@ -217,13 +218,16 @@ def train_cli(labeled_path, models_dir, target_recall, review_budget, posts_per_
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from its last finished chunk.")
 @click.option("--to-review", "to_review", is_flag=True, help="Also load the review queue into the review store.")
 @click.option("--review-db", default=None, help="Review store URL [default: sqlite:///data/review/review.sqlite].")
+@click.option("--history-db", default=None, help="Run history URL [default: WASPADA_HISTORY_DB, else the review store].")
+@click.option("--no-history", is_flag=True, help="Do not record this run in the history that `waspada trends` reads.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True, help="Score here, or on a Dask cluster.")
 @click.option("--scheduler", default=None, help="Dask scheduler address (tcp://HOST:8786); default starts a local cluster.")
 @click.option("--force", is_flag=True, help="Overwrite outputs in --out.")
 @ingest_options
 @quiet_option
 @handle_errors
-def score_cli(paths, out_dir, model_dir, threshold, operating_point, no_screen, jobs, chunk_size, queue_limit, lang, resume, to_review, review_db, engine, scheduler, force,
+def score_cli(paths, out_dir, model_dir, threshold, operating_point, no_screen, jobs, chunk_size, queue_limit, lang, resume, to_review,
+              review_db, history_db, no_history, engine, scheduler, force,
               fmt, encoding, text_column, id_column, platform, max_text_kb, timezone, quiet, as_json):
     """Score collected posts and write scored.csv, review_queue.csv, quarantine.csv, report.json.
 
@@ -250,6 +254,10 @@ def score_cli(paths, out_dir, model_dir, threshold, operating_point, no_screen, 
         report = score_with_dask(paths, out_dir, bundle, ingest, options, scheduler)
     else:
         report = score_collection(paths, out_dir, bundle, ingest, options)
+    if not no_history and report["counts_balance"]:
+        from pipeline.history.cli import record_after_score
+
+        report["history"] = record_after_score(out_dir, history_db)
     if to_review:
         from pipeline.review.store import ReviewStore
 
@@ -266,6 +274,9 @@ def score_cli(paths, out_dir, model_dir, threshold, operating_point, no_screen, 
     ]
     if "review_store" in report:
         lines.append(f"Review store: {report['review_store']['added']} new, {report['review_store']['updated']} updated posts.")
+    if "history" in report:
+        lines.append(f"History: run {report['history']['run_id']} ({report['history']['new_posts']} new flagged posts); "
+                     "`waspada trends` shows what changed.")
     emit(report, as_json, lines)
     if not report["counts_balance"]:
         sys.exit(1)
@@ -391,6 +402,9 @@ def rules_cli(labeled_path, lang, markdown, quiet, as_json):
 def demo_cli(out_dir, retrain, quiet, as_json):
     """The whole path on the bundled data: train (if needed), score data/raw, show the queue.
 
+    Then data/raw is scored again as three weekly collections (with planted reposts) that are
+    recorded in the run history and loaded into the review store, and a trends report is
+    written, so `waspada trends` and the desk's Tren page have something to show.
     The demo skips the baseline comparison to stay quick; `waspada train` runs it.
 
     \b
@@ -422,15 +436,28 @@ def demo_cli(out_dir, retrain, quiet, as_json):
     for _, row in queue.head(3).iterrows():
         lines.append(f"  [{row['score']:.2f} {row['category']}] {row['text'][:90]!s}…")
         lines.append(f"      {row['reasons'][:160]}")
+    from pipeline.history.demo import run_demo_history
+
+    click.echo("Scoring the collection again as three weekly collections for the run history ...", err=True)
+    history = run_demo_history(settings.raw_dir(), out_dir, bundle, jobs=os.cpu_count() or 1)
+    counts = history.summary["counts"]
+    report["history"] = {"runs": history.runs, "trends": str(history.trends_html), "summary": history.summary}
+    lines += [(f"Run history: {len(history.runs)} weekly runs recorded ({out_dir}/week-1..3); in week 3: "
+              f"{counts['new_contacts']} new contacts, {counts['new_templates']} new templates, "
+              f"{counts['spreading_templates']} spreading templates, {counts['networks']} networks."),
+              f"Trends: {history.trends_html}   (again: waspada trends --out runs/trends; on the desk: waspada review serve → Tren)"]
     emit(report, as_json, lines)
 
 
 def _register_review_commands() -> None:
-    """The review commands live with the review package; imported last to avoid an import cycle."""
+    """The review and history commands live with their packages; imported last to avoid an import cycle."""
+    from pipeline.history.cli import history_group, trends_cli
     from pipeline.review.cli import review_group, suggest_cli
 
     main.add_command(review_group)
     main.add_command(suggest_cli)
+    main.add_command(trends_cli)
+    main.add_command(history_group)
 
 
 _register_review_commands()

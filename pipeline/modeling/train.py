@@ -446,7 +446,9 @@ def _operating_points(model: WaspadaModel, transfer: TransferSet | None, jobs: i
         return {}, None
     analyses = analyse_parallel(transfer.texts, jobs=jobs, description="Scoring the transfer validation")
     scores = model.predict(transfer.texts, analyses).scores
-    return {point: threshold_for_false_positive_rate(transfer.y, scores, rate) for point, rate in OPERATING_POINTS.items()}, scores
+    # A threshold above 1 would flag nothing; 1.0 flags only certain posts and says so in a warning.
+    return {point: min(1.0, threshold_for_false_positive_rate(transfer.y, scores, rate))
+            for point, rate in OPERATING_POINTS.items()}, scores
 
 
 def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bool = False, force: bool = False,
@@ -535,6 +537,9 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
         threshold_rule = (f"target recall {config.target_recall} on out-of-fold predictions "
                           "(no transfer validation found: expect lower recall on new writing)")
     transfer_metrics = evaluate_transfer(transfer, transfer_scores, thresholds) if transfer is not None else None
+    warnings = [f"At the {point} operating point the model flags more than {OPERATING_POINTS[point]:.0%} of the transfer "
+                "validation's negatives at any threshold below 1: label more varied posts before relying on it."
+                for point, value in thresholds.items() if transfer is not None and value >= 1.0]
 
     manifest = {
         "model_id": model_id,
@@ -565,5 +570,5 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
     })
     if promote:
         artifacts.promote(Path(models_dir), model_id)
-    return TrainResult(model_id, target, selected, threshold, cv, counts, promote, by_source=by_source if loso_used else None,
+    return TrainResult(model_id, target, selected, threshold, cv, counts, promote, warnings, by_source=by_source if loso_used else None,
                        transfer=transfer_metrics, screen=manifest["screen"])

@@ -13,6 +13,7 @@ import ipaddress
 import logging
 import secrets
 import threading
+from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import (
@@ -23,15 +24,16 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
 from werkzeug.serving import make_server
 
-from pipeline import indicators, legal
+from pipeline import indicators, legal, settings
 from pipeline.entities import format_idr_month
 from pipeline.errors import InputError
-from pipeline.review import highlight
+from pipeline.review import highlight, trends_page
 from pipeline.review.i18n import LANGS, translate
 from pipeline.review.store import DECISIONS, QueueFilter, ReviewStore
 
@@ -53,8 +55,11 @@ def is_loopback(host: str) -> bool:
 
 
 def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", host: str = "127.0.0.1",
-               timezone: str = "Asia/Jakarta") -> Flask:
-    """The desk for ``store``. A non-loopback ``host`` needs a ``token`` (refused otherwise)."""
+               timezone: str = "Asia/Jakarta", trends_dir: str | None = None) -> Flask:
+    """The desk for ``store``. A non-loopback ``host`` needs a ``token`` (refused otherwise).
+
+    ``trends_dir`` is the folder of the trends report the Tren page shows [default: runs/trends].
+    """
     if not is_loopback(host) and not token:
         raise InputError(f"The review desk would be open to the network on {host} without an access token.",
                          "Pass --token SECRET (or leave --host at 127.0.0.1).")
@@ -137,6 +142,18 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
     @app.get("/favicon.ico")
     def favicon():
         return "", 204
+
+    trends_folder = Path(trends_dir or settings.trends_dir()).resolve()
+
+    @app.get("/trends")
+    def trends():
+        return render_template("trends.html", **trends_page.context(trends_folder, session.get("lang", app.config["WASPADA_LANG"])))
+
+    @app.get("/trends/file/<path:name>")
+    def trends_file(name: str):
+        if not trends_page.servable(name):
+            abort(404)
+        return send_from_directory(trends_folder, name, as_attachment=not name.endswith(".png"))
 
     @app.route("/login", methods=["GET", "POST"])
     def login():
