@@ -345,6 +345,45 @@ def visa_turis_untuk_kerja(ctx: PostContext, cues: Cues) -> str | None:
 
 
 @indicator(
+    "cerita_samaran_petugas", RED_FLAG, "diajari berbohong ke petugas", "coached to lie to officers",
+    "Mengajari pembaca menjawab petugas dengan cerita samaran (liburan, jenguk keluarga, umrah) atau menyembunyikan tujuan kerja.",
+    "Coaches the reader to tell officers a cover story (holiday, visiting family, pilgrimage) or to hide that they go to work.",
+    patterns={
+        "officer": (r"\b(?:petugas|imigrasi|pegawai|polisi|aparat|officers?|immigration|bandara|pelabuhan|airport|"
+                    r"konter|counter|loket|pos|custom|customs)\b"),
+        "asked": (r"\b(?:kalau|kalo|klo|jika|bila|pas|nek|if|when)\b[^.!?\n]{0,40}?"
+                  r"\b(?:ditanya|ditanyain|ditanyai|ditakoni|tanya|tanya2|asks?|asked)\b"),
+        "story": (r"\b(?:bilang|ngomong|cakap|jawab|katakan|bilangin|omong|say|tell (?:them|the officers?|officers?)|answer)\b"
+                  r"[^.!?\n]{0,40}?\b(?:liburan|libur|jalan jalan|jalan2|jalan|wisata|melancong|holiday|vacation|trip|jenguk|"
+                  r"njenguk|menjenguk|nengok|ziarah|umrah|umroh|ibadah|kunjungan|visit|visiting|saudara|keluarga|family|"
+                  r"turis|tourist|honeymoon|bulan madu|belanja)\b"),
+        "hide_work": (r"\b(?:jangan|ojo|don ?t|do not|never)\b[^.!?\n]{0,25}?\b(?:bilang|ngomong|cakap|sebut|say|tell|"
+                      r"mention|ngaku)\b[^.!?\n]{0,15}?\b(?:kerja|bekerja|work|working|job)\b"),
+        "memorise": (r"\b(?:hafal|hafalkan|hafalin|ingat|inget)\b[^.!?\n]{0,20}?\b(?:nama|alamat)\b[^.!?\n]{0,25}?"
+                     r"\b(?:saudara|keluarga|hotel)\b"),
+    },
+    negatable=False,
+    negation_note="'jangan bilang kerja' is the coaching itself, not a denied cue.",
+    laws=("uu6_2011", "uu21_2007"),
+    must_fire=("Kalau ditanya petugas imigrasi bilang aja mau liburan ke Bangkok",
+               "Nek ditakoni nang pelabuhan ojo ngomong kerja yo, ngomong e njenguk sedulur",
+               "tolong hafal nama & alamat saudara yg sy kasih. Pegawai kat Nunukan suka tanya2",
+               "if immigration asks, tell them you are on holiday visiting family"),
+    must_not_fire=("Kalau ditanya petugas imigrasi, jawab jujur tujuan dan tunjukkan kontrak kerja resmi",
+                   "Liburan ke Bangkok minggu depan, ada yang mau titip?",
+                   "Petugas bandara ramah, proses imigrasi cepat"),
+)
+def cerita_samaran_petugas(ctx: PostContext, cues: Cues) -> str | None:
+    if not cues.search(ctx, "officer"):
+        return None
+    for key in ("hide_work", "memorise"):
+        hit = cues.search(ctx, key)
+        if hit:
+            return hit
+    return cues.search(ctx, "story") if cues.search(ctx, "asked") else None
+
+
+@indicator(
     "jalur_nonprosedural", RED_FLAG, "jalur tidak resmi", "non-procedural route",
     "Menghindari P3MI berizin, BP2MI/KP2MI atau Disnaker: 'jalur mandiri', 'tanpa PT', 'tanpa izin P3MI', 'langsung majikan'.",
     "Avoids licensed agencies and the placement authority, or says it has no licence.",

@@ -73,6 +73,13 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["Tips bikin visa turis Jepang buat liburan musim semi 🌸",
          "Visa on arrival Thailand sekarang gratis buat liburan 30 hari"],
     ),
+    "cerita_samaran_petugas": (
+        ["Utk yg brgkt Sabtu: kalau ditanya petugas kat Batam Centre, cakap je nak jalan2, tunjuk booking hotel",
+         "Jangan sekali2 bilang mau kerja ke petugas imigrasi, bilang aja jenguk saudara di KL",
+         "at the airport counter, if they ask, say you're visiting family. don't mention work"],
+        ["Sosialisasi imigrasi: jawab pertanyaan petugas dengan jujur, jangan mau disuruh mengaku turis",
+         "Kalau ditanya petugas, tunjukkan visa kerja dan kontrak dari P3MI"],
+    ),
     "jalur_nonprosedural": (
         ["lewat jalur mandiri aja kak, gak usah lewat PT, lebih murah",
          "Tanpa melalui P3MI, langsung majikan, proses cepat", "ada calo di desa yg bisa bantu berangkat",

@@ -11,7 +11,6 @@ seconds per 1,000 posts. Run it with ``make ablation``; it writes ``docs/ablatio
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -25,11 +24,11 @@ from sklearn.svm import LinearSVC
 
 from pipeline import labeled, settings
 from pipeline.external_eval import EXTERNAL_SETS
+from pipeline.features import RED_FLAG_STEPS
 from pipeline.fileio import write_json, write_text
+from pipeline.hashgrams import HashedNgrams
 from pipeline.modeling import baselines
 from pipeline.modeling.artifacts import resolve_model
-from pipeline.modeling.hashgrams import HashedNgrams
-from pipeline.features import RED_FLAG_STEPS
 from pipeline.modeling.stages import FALSE_POSITIVE_BUDGETS, ranking_summary
 from pipeline.modeling.thresholds import OPERATING_POINTS, threshold_for_false_positive_rate
 from pipeline.modeling.train import TrainConfig, _training_rows, prepare
@@ -61,7 +60,7 @@ def build_variants(seed: int, jobs: int) -> tuple[list[Variant], dict]:
     fitted = prepared.counts.fit(rows)
     full = fitted.transform(rows)
     features = fitted.features
-    n_words = len(features.word_vectorizer_.vocabulary_)
+    n_words = len(features.word_vocabulary_)
     n_chars = 2**features.char_hash_bits
     blocks = {"words": (0, n_words), "chars": (n_words, n_words + n_chars), "indicators": (n_words + n_chars, full.shape[1])}
     texts = [prepared.texts[r] for r in rows]
@@ -104,7 +103,7 @@ def build_variants(seed: int, jobs: int) -> tuple[list[Variant], dict]:
     learner = _learner("linear_svm", seed).fit(everything, y)
     variants.append(Variant("all normalised blocks + raw hashed n-grams", "everything", "linear_svm",
                             lambda t, a, m=learner: m.decision_function(sp.hstack([features.transform_analyses(a), hashed.transform(t)], format="csr"))))
-    info = {"labeled_posts": int(len(data)), "training_rows": int(len(rows))}
+    info = {"labeled_posts": len(data), "training_rows": len(rows)}
     return variants, info
 
 

@@ -50,8 +50,8 @@ def _cv_table(title: str, cv: dict[str, dict]) -> list[str]:
 def transfer_lines(transfer: dict | None) -> list[str]:
     """The transfer validation as Markdown: recall at equal false positives, the operating points."""
     if not transfer:
-        return ["## Transfer validation", "", "No transfer validation was found; the threshold comes from "
-                "out-of-fold scores and recall on new writing will be lower.", ""]
+        return ["## Transfer validation", "", ("No transfer validation was found; the threshold comes from "
+                "out-of-fold scores and recall on new writing will be lower."), ""]
     ranking = transfer["ranking"]
     lines = ["## Transfer validation (posts by other writers, never trained on)", "",
              f"{ranking['n']} posts ({ranking['positives']} recruitment) by {len(transfer['writers'])} writers.", "",
@@ -88,7 +88,7 @@ def render(model: WaspadaModel, manifest: dict, cv: dict[str, dict], by_source: 
         f"- Seed {manifest['seed']}; selected candidate: **{manifest['selected_candidate']}**.",
         f"- Threshold **{manifest['threshold']:.4f}** ({manifest['threshold_rule']}).",
         "",
-        f"- Operating points: " + ", ".join(f"`{k}` {v:.4f}" for k, v in manifest.get("operating_points", {}).items()) + ".",
+        "- Operating points: " + ", ".join(f"`{k}` {v:.4f}" for k, v in manifest.get("operating_points", {}).items()) + ".",
         (f"- Screen: posts whose stage-1 decision is below {manifest['screen']['threshold']:.3f} skip the full analysis; "
          f"out-of-fold screen loss {_pct(manifest['screen']['measured_loss']['grouped'])} (grouped) and "
          f"{_pct(manifest['screen']['measured_loss']['leave_one_source_out'])} (leave-one-source-out) of positives."),

@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 
-from pipeline.modeling.hashgrams import HashedNgrams
+from pipeline.hashgrams import HashedNgrams
 
 # Screen out at most this share of positives (measured out of fold).
 MAX_SCREEN_LOSS = 0.005

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from pipeline.indicators import Analysis
-from pipeline.indicators import COUNTER, RED_FLAG, REGISTRY
+from pipeline.indicators import COUNTER, RED_FLAG, REGISTRY, Analysis
 
 FALSE_POSITIVE_BUDGETS: tuple[int, ...] = (3, 10, 25, 50)
 
@@ -75,7 +74,7 @@ def ranking_summary(y: np.ndarray, scores: np.ndarray, disguised: np.ndarray | N
     y = np.asarray(y).astype(int)
     scores = np.asarray(scores, dtype=float)
     negatives = np.sort(scores[y == 0])[::-1]
-    result: dict = {"n": int(len(y)), "positives": int(y.sum())}
+    result: dict = {"n": len(y), "positives": int(y.sum())}
     for budget in budgets:
         result[f"recall_at_{budget}_fp"] = recall_at_false_positives(y, scores, budget)
         if disguised is not None:

@@ -19,6 +19,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from pipeline.sparse import count_matrix
+
 _SEPARATOR = "\x00"
 _SPACE_RE = re.compile(r"[^\S\x00]+")
 _BASE = np.uint64(1_000_003)
@@ -67,8 +69,8 @@ class HashedNgrams(TransformerMixin, BaseEstimator):
     ----------
     char_ngrams : (int, int)
         Lengths of the character n-grams (they run across word edges inside a post).
-    word_ngrams : (int, int)
-        Word n-gram range; words are runs of letters and digits.
+    word_ngrams : (int, int) or None
+        Word n-gram range (within (1, 2)); words are runs of letters and digits. None: none.
     bits : int
         Columns are ``2**bits``; character and word n-grams share them.
     max_chars : int
@@ -82,7 +84,7 @@ class HashedNgrams(TransformerMixin, BaseEstimator):
     (2, 4096)
     """
 
-    def __init__(self, char_ngrams: tuple[int, int] = (2, 5), word_ngrams: tuple[int, int] = (1, 2),
+    def __init__(self, char_ngrams: tuple[int, int] = (2, 5), word_ngrams: tuple[int, int] | None = (1, 2),
                  bits: int = 20, max_chars: int = 4000):
         self.char_ngrams = char_ngrams
         self.word_ngrams = word_ngrams
@@ -93,7 +95,7 @@ class HashedNgrams(TransformerMixin, BaseEstimator):
         low, high = self.char_ngrams
         if not 1 <= low <= high:
             raise ValueError(f"char_ngrams must be 1 <= low <= high, got {self.char_ngrams}.")
-        if not 1 <= self.word_ngrams[0] <= self.word_ngrams[1] <= 2:
+        if self.word_ngrams is not None and not 1 <= self.word_ngrams[0] <= self.word_ngrams[1] <= 2:
             raise ValueError(f"word_ngrams must lie within (1, 2), got {self.word_ngrams}.")
         if not 8 <= self.bits <= 26:
             raise ValueError(f"bits must be between 8 and 26, got {self.bits}.")
@@ -124,6 +126,8 @@ class HashedNgrams(TransformerMixin, BaseEstimator):
             rows.append(row_of[starts])
             columns.append(_finish(segment_hashes(starts, starts + n), np.uint64(n), self.bits))
 
+        if self.word_ngrams is None:
+            return np.concatenate(rows), np.concatenate(columns)
         is_word = ((codes >= 97) & (codes <= 122)) | (codes == 48) | ((codes >= 0xC0) & (codes < 0x2000))
         edges = np.diff(np.concatenate(([0], is_word.astype(np.int8), [0])))
         word_starts = np.flatnonzero(edges == 1)
@@ -140,16 +144,26 @@ class HashedNgrams(TransformerMixin, BaseEstimator):
             columns.append(_finish(pairs[same_row], _WORD_SALT + np.uint64(2), self.bits))
         return np.concatenate(rows), np.concatenate(columns)
 
+    @property
+    def n_columns(self) -> int:
+        return 2**self.bits
+
+    def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """How often each hashed n-gram occurs in each text."""
+        if len(texts) == 0:
+            return sp.csr_matrix((0, self.n_columns), dtype=np.float32)
+        rows, columns = self.occurrences(texts)
+        return count_matrix(rows, columns, (len(texts), self.n_columns))
+
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Counts of each hashed n-gram, divided by the square root of the post's number of
         n-grams (so long posts do not dominate, and a linear score stays a plain sum)."""
         n_rows = len(texts)
         if n_rows == 0:
-            return sp.csr_matrix((0, 2**self.bits), dtype=np.float32)
+            return sp.csr_matrix((0, self.n_columns), dtype=np.float32)
         rows, columns = self.occurrences(texts)
-        scale = row_scale(rows, n_rows)
-        matrix = sp.csr_matrix((scale[rows], (rows, columns)), shape=(n_rows, 2**self.bits), dtype=np.float32)
-        matrix.sum_duplicates()
+        matrix = count_matrix(rows, columns, (n_rows, self.n_columns))
+        matrix.data *= np.repeat(row_scale(rows, n_rows), np.diff(matrix.indptr)).astype(np.float32)
         return matrix
 
     def linear_scores(self, texts: Sequence[str], weights: np.ndarray, intercept: float) -> np.ndarray:
