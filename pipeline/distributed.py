@@ -218,10 +218,16 @@ def score_with_dask(paths: Sequence, out_dir: Path, bundle: Bundle, ingest_optio
     if score_options.resume:
         raise InputError("--resume works with the local engine only; a Dask run re-scores its partitions.",
                          "Drop --resume, or run with --engine local.")
-    started = time.perf_counter()
     out_dir = Path(out_dir)
-    scoring.check_outputs(out_dir, score_options)
     sources = resolve_inputs(paths)
+    with scoring.output_lock(out_dir):
+        return _score_locked(sources, out_dir, bundle, ingest_options, score_options, scheduler)
+
+
+def _score_locked(sources: list[str], out_dir: Path, bundle: Bundle, ingest_options: IngestOptions,
+                  score_options: scoring.ScoreOptions, scheduler: str | None) -> dict:
+    started = time.perf_counter()
+    scoring.check_outputs(out_dir, score_options)
     parts = out_dir / scoring.PARTS_DIR
     shutil.rmtree(parts, ignore_errors=True)
     parts.mkdir(parents=True, exist_ok=True)
@@ -260,7 +266,7 @@ def score_with_dask(paths: Sequence, out_dir: Path, bundle: Bundle, ingest_optio
     report["outputs"]["partitions"] = str(partitions)
     report["seconds"]["total"] = round(time.perf_counter() - started, 3)
     write_json(out_dir / "report.json", report)
-    shutil.rmtree(parts, ignore_errors=True)
+    scoring.remove_parts(parts)
     return report
 
 

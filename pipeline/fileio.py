@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from pipeline.errors import OutputExistsError
+from pipeline.errors import OutputExistsError, OutputLockedError
 
 UTF8_BOM = "\ufeff"
 
@@ -105,6 +105,70 @@ def _csv_cell(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return ""
     return value
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path, what: str, hint: str) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` for the duration, or fail at once if someone else does.
+
+    The lock is ``flock``/``LockFileEx`` on an open file, not the file's existence: the kernel
+    drops it when the holding process ends, even by ``kill -9``, so a crash never leaves a stale
+    lock to clean up by hand. Processes forked while it is held share it and keep it held.
+    The file stays behind (removing it would race with the next run opening it) and holds the
+    pid of the last holder, for the message.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+", encoding="utf-8")
+    try:
+        if not _try_lock(handle):
+            handle.seek(0)
+            holder = handle.read().strip()
+            raise OutputLockedError(f"{what} is in use by another Waspada process{f' (pid {holder})' if holder else ''}.", hint)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # closing the last descriptor releases the lock
+
+
+def _try_lock(handle: IO[Any]) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+def remove_stale_temporaries(folder: Path, names: Sequence[str] | None = None) -> list[Path]:
+    """Delete the temporary files ``atomic_path`` leaves when a process is killed mid-write.
+
+    Only safe while holding the folder's lock: otherwise they may belong to a live writer.
+    ``names`` limits it to temporaries of those targets; by default every ``.*.tmp``.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    patterns = [f".{name}.*.tmp" for name in names] if names is not None else [".*.tmp"]
+    removed = []
+    for pattern in patterns:
+        for path in folder.glob(pattern):
+            if path.is_file():
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
 
 
 def sha256_file(path: Path) -> str:
