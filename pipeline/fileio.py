@@ -119,8 +119,7 @@ def exclusive_lock(path: Path, what: str, hint: str) -> Iterator[None]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path, "a+", encoding="utf-8")
-    try:
+    with open(path, "a+", encoding="utf-8") as handle:  # closing the last descriptor releases the lock
         if not _try_lock(handle):
             handle.seek(0)
             holder = handle.read().strip()
@@ -130,8 +129,6 @@ def exclusive_lock(path: Path, what: str, hint: str) -> Iterator[None]:
         handle.write(f"{os.getpid()}\n")
         handle.flush()
         yield
-    finally:
-        handle.close()  # closing the last descriptor releases the lock
 
 
 def _try_lock(handle: IO[Any]) -> bool:

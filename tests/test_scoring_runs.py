@@ -18,11 +18,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def collection(path: Path, count: int) -> Path:
-    first = sorted((ROOT / "data" / "labeled").glob("*.jsonl"))[0]
+    first = min((ROOT / "data" / "labeled").glob("*.jsonl"))
     texts = [json.loads(line)["text"] for line in first.read_text(encoding="utf-8").splitlines() if line.strip()]
-    with open(path, "w", encoding="utf-8") as handle:
-        for n in range(count):
-            handle.write(json.dumps({"post_id": f"p{n}", "text": texts[n % len(texts)] + f" #{n}"}, ensure_ascii=False) + "\n")
+    lines = (json.dumps({"post_id": f"p{n}", "text": texts[n % len(texts)] + f" #{n}"}, ensure_ascii=False) + "\n" for n in range(count))
+    path.write_text("".join(lines), encoding="utf-8")
     return path
 
 
@@ -50,9 +49,8 @@ def interrupted_run(source: Path, out: Path, bundle, monkeypatch, chunk_size: in
 def test_a_second_run_into_the_same_folder_fails_at_once(tmp_path, bundle):
     source = collection(tmp_path / "posts.jsonl", 20)
     out = tmp_path / "run"
-    with scoring.output_lock(out):   # another run holds the folder
-        with pytest.raises(OutputLockedError) as info:
-            score_collection([source], out, bundle, IngestOptions(), ScoreOptions(jobs=1, force=True))
+    with scoring.output_lock(out), pytest.raises(OutputLockedError) as info:   # another run holds the folder
+        score_collection([source], out, bundle, IngestOptions(), ScoreOptions(jobs=1, force=True))
     assert "another Waspada process" in info.value.message and "--out" in info.value.hint
     assert not (out / "scored.csv").exists() and not (out / scoring.PARTS_DIR).exists()
     # Released with its holder: the next run goes ahead.
