@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from pipeline import __version__, progress, settings
-from pipeline.errors import WaspadaError
+from pipeline.errors import InputError, WaspadaError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -119,6 +119,7 @@ def ingest_cli(paths, out_dir, force, fmt, encoding, text_column, id_column, pla
         f"{c['clusters']} near-duplicate clusters; the largest holds {c['largest_cluster']} posts.",
         f"Posts: {out_dir / 'posts.csv'}   Quarantine: {out_dir / 'quarantine.csv'}",
     ])
+    check_run_problems(report, out_dir, "ingested")
 
 
 @main.command("train", context_settings=CONTEXT)
@@ -235,6 +236,27 @@ def score_cli(paths, out_dir, model_dir, threshold, jobs, chunk_size, queue_limi
     emit(report, as_json, lines)
     if not report["counts_balance"]:
         sys.exit(1)
+    check_run_problems(report, out_dir)
+
+
+def check_run_problems(report: dict, out_dir: Path, done: str = "scored") -> None:
+    """Say what the report notes about files, and fail when a file was not scored for a reason
+    the person has to fix, or when records were read and none scored."""
+    notes = report.get("file_notes", [])
+    for note in notes:
+        if not note.get("problem"):
+            click.echo(f"Note: {note['note']}", err=True)
+    problems = [note for note in notes if note.get("problem")]
+    if problems:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more files; see report.json file_notes)" if len(problems) > 1 else ""
+        raise InputError(f"{first['note']}{more}.", f"{first['hint']} Then run again with --force.")
+    c = report["counts"]
+    if c["read"] and not c[done]:
+        reasons = report.get("quarantine_reasons", {})
+        top = max(reasons, key=reasons.get) if reasons else "skipped as not posts"
+        raise InputError(f"Nothing was {done}: all {c['read']} records were quarantined or skipped (most often: {top}).",
+                         f"Read the reasons in {out_dir / 'quarantine.csv'}, fix the input or the options they name, and run again with --force.")
 
 
 @main.command("evaluate", context_settings=CONTEXT)

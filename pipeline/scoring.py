@@ -371,7 +371,8 @@ def _score_locked(files: list[Path], out_dir: Path, bundle: Bundle, ingest_optio
     jobs = max(1, options.jobs)
     pending: deque = deque()
     with ChunkPool(jobs, make_chunk_scorer, (bundle, options.threshold, options.lang)) as pool:
-        outcomes = iter_outcomes(files, ingest_options)
+        notes: list[dict] = []
+        outcomes = iter_outcomes(files, ingest_options, notes)
         t_read = time.perf_counter()
         for index, chunk in enumerate(progress.track(_chunks(outcomes, options.chunk_size), "Scoring", unit="chunk")):
             if index < state["completed"]:
@@ -392,6 +393,7 @@ def _score_locked(files: list[Path], out_dir: Path, bundle: Bundle, ingest_optio
     del seen  # the duplicate keys are not needed any more; clustering needs the room
     report = finish(out_dir, parts, bundle.model_id, _threshold(bundle, options), totals, options)
     report["files"] = [str(f) for f in files]
+    report["file_notes"] = notes
     report["engine"] = {"name": "local", "jobs": jobs, "chunk_size": options.chunk_size,
                         "resumed_chunks": state["resumed_chunks"]}
     report["seconds"]["total"] = round(time.perf_counter() - started, 3)

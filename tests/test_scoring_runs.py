@@ -122,3 +122,32 @@ def test_resume_removes_temporaries_of_a_run_killed_while_writing(tmp_path, bund
     assert report["engine"]["resumed_chunks"] == 1
     assert not any(path.exists() for path in stale)
     assert not list(out.rglob("*.tmp")) and keep.read_text() == "mine"
+
+
+def test_a_file_without_a_recognised_text_column_fails_naming_the_column(in_project, tmp_path):
+    source = tmp_path / "kalimat.csv"
+    source.write_text("id,kalimat\nk1,Dicari admin ke Kamboja gaji 15jt\nk2,Lowongan kasir Bandung\n", encoding="utf-8")
+    out = tmp_path / "run"
+    result = CliRunner().invoke(main, ["score", str(source), "--out", str(out), "--jobs", "1", "-q"])
+    assert result.exit_code == 1, result.output
+    assert "no text column" in result.output and "--text-column kalimat" in result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["file_notes"][0]["problem"] and report["file_notes"][0]["file"] == str(source)
+    fixed = CliRunner().invoke(main, ["score", str(source), "--out", str(out), "--jobs", "1", "-q", "--force", "--text-column", "kalimat"])
+    assert fixed.exit_code == 0, fixed.output
+    assert json.loads((out / "report.json").read_text())["counts"]["scored"] == 2
+
+
+def test_one_file_without_a_text_column_among_good_ones_still_fails_the_run(in_project, tmp_path):
+    (tmp_path / "a.csv").write_text("id,text\na1,Lowongan kasir Bandung\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text("id,kalimat\nb1,Dicari admin ke Kamboja\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["score", str(tmp_path), "--out", str(tmp_path / "run"), "--jobs", "1", "-q"])
+    assert result.exit_code == 1 and "b.csv: no text column" in result.output
+    assert json.loads((tmp_path / "run" / "report.json").read_text())["counts"]["scored"] == 1
+
+
+def test_nothing_scored_is_a_failure(in_project, tmp_path):
+    source = tmp_path / "empty_texts.jsonl"
+    source.write_text('{"text": ""}\n{"text": "  "}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["score", str(source), "--out", str(tmp_path / "run"), "--jobs", "1", "-q"])
+    assert result.exit_code == 1 and "Nothing was scored" in result.output and "empty text" in result.output

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from pipeline import schema
-from pipeline.errors import InputError
+from pipeline.errors import InputError, WaspadaError
 from pipeline.ingest import fields as F
 from pipeline.ingest.detect import FORMATS, SUPPORTED_SUFFIXES, detect_format
 from pipeline.ingest.readers import READERS
@@ -56,6 +56,7 @@ class IngestResult:
     skipped: list[dict] = field(default_factory=list)
     duplicates: list[dict] = field(default_factory=list)
     counts: dict = field(default_factory=dict)
+    notes: list[dict] = field(default_factory=list)
 
     def check_balance(self) -> None:
         c = self.counts
@@ -100,9 +101,38 @@ def check_options(options: IngestOptions) -> None:
 
 def iter_records(files: Iterable[Path], options: IngestOptions) -> Iterator[RawRecord]:
     for path in files:
+        yield from file_records(path, options)
+
+
+def file_records(path: Path, options: IngestOptions) -> Iterator[RawRecord]:
+    """The records of one file. A file that breaks its reader part-way becomes one quarantine
+    entry for what could not be read, so one bad file never stops the batch."""
+    count = 0
+    try:
         fmt = options.format or detect_format(path)
         log.info("reading %s as %s", path, fmt)
-        yield from READERS[fmt](path, options.encoding)
+        for record in READERS[fmt](path, options.encoding):
+            count += 1
+            yield record
+    except (WaspadaError, MemoryError):
+        raise
+    except Exception as exc:  # any failure of one file is reported as that file's problem
+        log.debug("reading %s failed", path, exc_info=True)
+        rest = "the rest of the file was not read" if count else "nothing in it was read"
+        yield RawRecord(str(path), count + 1, raw="", problem=f"{unreadable_reason(exc)}; {rest}")
+
+
+def unreadable_reason(exc: Exception) -> str:
+    """Why a whole file could not be read, in words a person can act on."""
+    if isinstance(exc, PermissionError):
+        return "file not readable (permission denied; give the user running Waspada read access or move the file out)"
+    if isinstance(exc, RecursionError):
+        return "JSON nested too deeply to be posts (the file could not be read)"
+    if isinstance(exc, IsADirectoryError | FileNotFoundError):
+        return f"file not readable ({exc.strerror})"
+    if isinstance(exc, OSError):
+        return f"file not readable ({exc.strerror or exc})"
+    return f"file not readable as posts ({type(exc).__name__}: {exc})"
 
 
 def to_post(record: RawRecord, options: IngestOptions, collected_at: str, tz: ZoneInfo) -> Outcome:
@@ -140,14 +170,40 @@ def to_post(record: RawRecord, options: IngestOptions, collected_at: str, tz: Zo
     return Outcome("post", record, post)
 
 
-def iter_outcomes(paths: Sequence[Path], options: IngestOptions) -> Iterator[Outcome]:
-    """Stream the outcome of every record of every input, without holding them all."""
+def iter_outcomes(paths: Sequence[Path], options: IngestOptions, notes: list[dict] | None = None) -> Iterator[Outcome]:
+    """Stream the outcome of every record of every input, without holding them all.
+
+    ``notes`` (when given) receives one dict per file that needs a word in the report: a file
+    not read, or a file none of whose records had a text column (``problem`` true: nothing of
+    it was scored and the person has to act).
+    """
     check_options(options)
     files = expand_paths(paths)
     collected_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     tz = ZoneInfo(options.timezone)
-    for record in iter_records(files, options):
-        yield to_post(record, options, collected_at, tz)
+    for path in files:
+        records = missing = 0
+        example: dict | None = None
+        for record in file_records(path, options):
+            outcome = to_post(record, options, collected_at, tz)
+            records += 1
+            if outcome.reason.startswith("missing text column"):
+                missing += 1
+                example = example or record.fields
+            yield outcome
+        if notes is not None and records and missing == records:
+            notes.append(no_text_column_note(str(path), example or {}, options))
+
+
+def no_text_column_note(file: str, fields: dict, options: IngestOptions) -> dict:
+    """The report's word on a file none of whose records had a text column, naming the likely one."""
+    columns = [str(key) for key in fields]
+    longest = max(fields, key=lambda key: len(str(fields[key])) if isinstance(fields[key], str) else -1, default=None)
+    looked = options.text_column or ", ".join(schema.TEXT_COLUMN_NAMES[:8]) + ", …"
+    note = (f"{file}: no text column (looked for {looked}; the file has {', '.join(columns[:12]) or 'no columns'}); "
+            "its records were quarantined, none was scored")
+    hint = f"Pass --text-column {longest} (the column holding the post text)." if longest is not None else "Pass --text-column NAME."
+    return {"file": file, "note": note, "hint": hint, "problem": True}
 
 
 def exact_key(text: str) -> str:
@@ -197,7 +253,8 @@ def ingest(paths: Sequence[Path], options: IngestOptions | None = None) -> Inges
     reasons: Counter = Counter()
     skip_reasons: Counter = Counter()
     read = 0
-    for outcome in iter_outcomes(paths, options):
+    notes: list[dict] = []
+    for outcome in iter_outcomes(paths, options, notes):
         read += 1
         per_file[outcome.record.source_file] += 1
         if outcome.status == "skipped":
@@ -228,5 +285,6 @@ def ingest(paths: Sequence[Path], options: IngestOptions | None = None) -> Inges
         "quarantine_reasons": dict(reasons),
         "skip_reasons": dict(skip_reasons),
     }
+    result.notes = notes
     result.check_balance()
     return result
