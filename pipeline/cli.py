@@ -5,10 +5,14 @@ Exit codes: 0 success, 1 a failure Waspada explains (with a hint), 2 a usage err
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -19,21 +23,43 @@ from pipeline.errors import InputError, WaspadaError
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a service stop, ``kill``, a cron timeout), handled exactly like Ctrl-C."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def handle_errors(func):
-    """Show a WaspadaError as a short message plus the fix, and exit 1."""
+    """Show a WaspadaError as a short message plus the fix, and exit 1; Ctrl-C exits 130 and
+    SIGTERM 143, both after the same clean-up (finished chunks kept, workers stopped)."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
-            return func(*args, **kwargs)
+            with _sigterm_interrupts():
+                return func(*args, **kwargs)
         except WaspadaError as exc:
             click.secho(f"Error: {exc.message}", fg="red", err=True)
             if exc.hint:
                 click.echo(f"  Hint: {exc.hint}", err=True)
             sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             click.echo("Interrupted. Finished chunks are kept; re-run with --resume to continue.", err=True)
-            sys.exit(130)
+            sys.exit(143 if isinstance(exc, Terminated) else 130)
 
     return wrapper
 
