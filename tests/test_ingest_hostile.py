@@ -1,0 +1,114 @@
+"""Hostile and damaged input files, generated here: each costs its own records, never the batch."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+from pipeline.ingest import IngestOptions, core, ingest
+
+
+def good_file(folder: Path) -> Path:
+    path = folder / "zz_good.jsonl"
+    path.write_text('{"id": "g1", "text": "Dicari admin ke Kamboja gaji 15jt"}\n', encoding="utf-8")
+    return path
+
+
+def only_good_post_scored(result) -> None:
+    assert result.posts["post_id"].tolist() == ["g1"]
+    c = result.counts
+    assert c["read"] == c["ingested"] + c["duplicates"] + c["skipped"] + c["quarantined"]
+
+
+def test_json_nested_100000_deep_is_one_quarantine_entry(tmp_path):
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    good_file(tmp_path)
+    result = ingest([tmp_path])
+    only_good_post_scored(result)
+    assert [q["reason"].split(";")[0] for q in result.quarantine] == ["JSON nested too deeply to be posts (the file could not be read)"]
+
+
+def test_x_export_with_damaged_includes_keeps_its_posts(tmp_path):
+    payload = {"data": [{"id": "1", "text": "Loker Kamboja gaji 15jt", "author_id": "9"},
+                        {"id": "2", "text": "Kerja di Myanmar", "author_id": ["x"]}],
+               "includes": {"users": 5}}
+    (tmp_path / "x.json").write_text(json.dumps(payload), encoding="utf-8")
+    result = ingest([tmp_path / "x.json"])
+    assert result.posts["post_id"].tolist() == ["1", "2"] and result.quarantine == []
+
+
+def test_telegram_export_with_chats_list_not_a_list_is_one_quarantine_entry(tmp_path):
+    (tmp_path / "result.json").write_text(json.dumps({"about": "x", "chats": {"list": 5}}), encoding="utf-8")
+    good_file(tmp_path)
+    result = ingest([tmp_path])
+    only_good_post_scored(result)
+    assert [q["reason"] for q in result.quarantine] == ["chats.list is not a list of chats; the file could not be read"]
+
+
+def test_an_unreadable_file_in_a_folder_is_one_quarantine_entry(tmp_path, monkeypatch):
+    locked = tmp_path / "locked.csv"
+    locked.write_text("text\nLoker Kamboja\n", encoding="utf-8")
+    locked.chmod(0)
+    good_file(tmp_path)
+    if os.geteuid() == 0:  # root reads anything: make the file refuse the way it would for anyone else
+        real = core.detect_format
+
+        def refuse(path):
+            if Path(path) == locked:
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path)
+
+        monkeypatch.setattr(core, "detect_format", refuse)
+    try:
+        result = ingest([tmp_path])
+    finally:
+        locked.chmod(0o644)
+    only_good_post_scored(result)
+    assert len(result.quarantine) == 1 and result.quarantine[0]["source_file"] == str(locked)
+    assert result.quarantine[0]["reason"].startswith("file not readable (permission denied")
+
+
+def test_a_reader_failing_midway_keeps_what_it_read(tmp_path, monkeypatch):
+    path = tmp_path / "posts.jsonl"
+    path.write_text('{"id": "a", "text": "satu"}\n{"id": "b", "text": "dua"}\n', encoding="utf-8")
+
+    real = core.READERS["jsonl"]
+
+    def partial(path, encoding):
+        records = real(path, encoding)
+        yield next(records)
+        raise ValueError("simulated damage")
+
+    monkeypatch.setitem(core.READERS, "jsonl", partial)
+    result = ingest([path])
+    assert result.posts["post_id"].tolist() == ["a"]
+    assert result.quarantine[0]["source_record"] == 2
+    assert result.quarantine[0]["reason"] == "file not readable as posts (ValueError: simulated damage); the rest of the file was not read"
+
+
+@pytest.mark.parametrize("options", [IngestOptions(), IngestOptions(format="json")])
+def test_deep_nesting_with_a_forced_format_is_still_contained(tmp_path, options):
+    (tmp_path / "deep.json").write_text('{"posts": ' + "[" * 50_000 + "]" * 50_000 + "}", encoding="utf-8")
+    result = ingest([tmp_path / "deep.json"], options)
+    assert result.counts["quarantined"] == 1 and result.posts.empty
+
+
+def test_score_over_a_folder_of_hostile_json_scores_the_rest(in_project, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "deep.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    (folder / "x.json").write_text(json.dumps({"data": [{"id": "1", "text": "Loker Kamboja gaji 15jt"}], "includes": {"users": 5}}),
+                                   encoding="utf-8")
+    (folder / "tg.json").write_text(json.dumps({"chats": {"list": 5}}), encoding="utf-8")
+    good_file(folder)
+    out = tmp_path / "run"
+    result = CliRunner().invoke(main, ["score", str(folder), "--out", str(out), "--jobs", "1", "-q", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["counts"]["scored"] == 2 and report["counts"]["quarantined"] == 2 and report["counts_balance"]
+    assert not (out / ".parts").exists()
