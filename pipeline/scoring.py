@@ -43,9 +43,9 @@ from pipeline.ingest.core import (
     IngestOptions,
     Outcome,
     exact_key,
-    expand_paths,
     iter_outcomes,
     quarantine_row,
+    scan_inputs,
 )
 from pipeline.modeling.artifacts import Bundle
 from pipeline.modeling.predict import Scorer
@@ -336,12 +336,13 @@ def score_collection(
     model and settings are unchanged, and otherwise refused with what changed.
     """
     out_dir = Path(out_dir)
-    files = expand_paths(paths)
+    files, left_out = scan_inputs(paths)
     with output_lock(out_dir):
-        return _score_locked(files, out_dir, bundle, ingest_options, options)
+        return _score_locked(files, left_out, out_dir, bundle, ingest_options, options)
 
 
-def _score_locked(files: list[Path], out_dir: Path, bundle: Bundle, ingest_options: IngestOptions, options: ScoreOptions) -> dict:
+def _score_locked(files: list[Path], left_out: list[dict], out_dir: Path, bundle: Bundle, ingest_options: IngestOptions,
+                  options: ScoreOptions) -> dict:
     started = time.perf_counter()
     parts = out_dir / PARTS_DIR
     check_outputs(out_dir, options)
@@ -371,7 +372,7 @@ def _score_locked(files: list[Path], out_dir: Path, bundle: Bundle, ingest_optio
     jobs = max(1, options.jobs)
     pending: deque = deque()
     with ChunkPool(jobs, make_chunk_scorer, (bundle, options.threshold, options.lang)) as pool:
-        notes: list[dict] = []
+        notes: list[dict] = list(left_out)
         outcomes = iter_outcomes(files, ingest_options, notes)
         t_read = time.perf_counter()
         for index, chunk in enumerate(progress.track(_chunks(outcomes, options.chunk_size), "Scoring", unit="chunk")):

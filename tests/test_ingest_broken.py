@@ -125,7 +125,7 @@ def test_unicode_line_separators_inside_cells_do_not_split_rows(tmp_path):
 
 
 def test_an_unreadable_json_file_is_one_quarantined_record_and_the_rest_is_read(tmp_path):
-    (tmp_path / "a_broken.json").write_text('{"posts": [{"text": "satu"}, {"text": ', encoding="utf-8")
+    (tmp_path / "a_broken.json").write_text('{"meta": {"source": ', encoding="utf-8")
     (tmp_path / "b_good.jsonl").write_text('{"text": "Loker Kamboja"}\n', encoding="utf-8")
     result = ingest([tmp_path])
     assert result.posts["text"].tolist() == ["Loker Kamboja"]

@@ -112,3 +112,42 @@ def test_score_over_a_folder_of_hostile_json_scores_the_rest(in_project, tmp_pat
     report = json.loads((out / "report.json").read_text())
     assert report["counts"]["scored"] == 2 and report["counts"]["quarantined"] == 2 and report["counts_balance"]
     assert not (out / ".parts").exists()
+
+
+@pytest.mark.parametrize("opening", ['{"posts": [', '{"source": "scraper", "count": 3, "posts": [', "["])
+def test_a_truncated_scrape_keeps_its_complete_posts(tmp_path, opening):
+    path = tmp_path / "scrape.json"
+    path.write_text(opening + '{"id": "t1", "text": "Loker Kamboja"}, {"id": "t2", "text": "Kerja Myanmar"}, {"id": "t3", "te',
+                    encoding="utf-8")
+    result = ingest([path])
+    assert result.posts["post_id"].tolist() == ["t1", "t2"]
+    assert len(result.quarantine) == 1 and "the rest of the file could not be read" in result.quarantine[0]["reason"]
+
+
+def test_files_not_read_in_a_folder_each_get_a_line_in_the_report(in_project, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good_file(folder)
+    (folder / "empty.csv").write_bytes(b"")
+    (folder / "nul.jsonl").write_bytes(b"\x00" * 4096)
+    (folder / "laporan.pdf").write_bytes(b"%PDF-1.4 ...")
+    (folder / "README.txt").write_text("Data scraped on Monday, from three groups.\nAsk Budi before sharing it, please.\n"
+                                       "Columns: id, text, platform.\n", encoding="utf-8")
+    (folder / "loop.csv").symlink_to(folder / "loop.csv")
+    os.mkfifo(folder / "pipe.csv")
+    out = tmp_path / "run"
+    result = CliRunner().invoke(main, ["score", str(folder), "--out", str(out), "--jobs", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    notes = {Path(note["file"]).name: note["note"] for note in report["file_notes"]}
+    assert set(notes) == {"empty.csv", "nul.jsonl", "laporan.pdf", "README.txt", "loop.csv", "pipe.csv"}
+    assert "empty file" in notes["empty.csv"] and "only NUL bytes" in notes["nul.jsonl"]
+    assert "unsupported file type .pdf" in notes["laporan.pdf"] and "README" in notes["README.txt"]
+    assert "link loop" in notes["loop.csv"] and "FIFO" in notes["pipe.csv"]
+    assert report["counts"]["read"] == report["counts"]["scored"] == 1
+    assert "Note: " in result.output and "laporan.pdf" in result.output
+
+
+def test_a_txt_table_in_a_folder_is_still_read(tmp_path):
+    (tmp_path / "export.txt").write_text("id,text,platform\nk1,Loker Kamboja,facebook\nk2,Kasir Bandung,facebook\n", encoding="utf-8")
+    assert ingest([tmp_path]).posts["post_id"].tolist() == ["k1", "k2"]

@@ -16,7 +16,7 @@ import pandas as pd
 from pipeline import schema
 from pipeline.errors import InputError, WaspadaError
 from pipeline.ingest import fields as F
-from pipeline.ingest.detect import FORMATS, SUPPORTED_SUFFIXES, detect_format
+from pipeline.ingest.detect import FORMATS, SUPPORTED_SUFFIXES, detect_format, looks_like_data
 from pipeline.ingest.readers import READERS
 from pipeline.ingest.records import RawRecord
 from pipeline.text.clean import clean_text
@@ -64,22 +64,45 @@ class IngestResult:
             raise AssertionError(f"Ingestion lost records: {c}")
 
 
-def _wanted(path: Path) -> bool:
+def _hidden(path: Path) -> bool:
     # Hidden files and Excel's "~$name.xlsx" lock files are never collected data.
-    return path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES and not path.name.startswith((".", "~$"))
+    return path.name.startswith((".", "~$"))
 
 
 def expand_paths(paths: Sequence[Path]) -> list[Path]:
     """Files to read: each given file, and every supported file inside each given folder, each once."""
+    return scan_inputs(paths)[0]
+
+
+def scan_inputs(paths: Sequence[Path]) -> tuple[list[Path], list[dict]]:
+    """Files to read, and a note for every other entry of a given folder that was left out.
+
+    A folder's unsupported files, FIFOs, broken or looping links and ``.txt`` files that are
+    neither a WhatsApp chat nor a table (a README) are not read, and each says so in the
+    report; hidden files and Excel lock files are left out without a word.
+    """
     files: list[Path] = []
+    notes: list[dict] = []
     seen: set[Path] = set()
     for path in map(Path, paths):
         if path.is_dir():
-            inside = sorted(p for p in path.rglob("*") if _wanted(p) and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            inside = []
+            for entry in sorted(path.rglob("*")):
+                if any(part.startswith((".", "~$")) for part in entry.relative_to(path).parts) or entry.is_dir():
+                    continue
+                reason = _left_out(entry)
+                if reason:
+                    notes.append({"file": str(entry), "note": f"{entry}: {reason}; not read", "hint": None, "problem": False})
+                else:
+                    inside.append(entry)
             if not inside:
                 raise InputError(f"The folder {path} holds no supported files.", "Supported: .csv .tsv .txt .jsonl .json .parquet .xlsx")
         elif path.is_file():
             inside = [path]
+        elif path.is_symlink():
+            raise InputError(f"{path} is a broken symbolic link or a link loop.", "Point it at a file, or pass the file itself.")
+        elif path.exists():
+            raise InputError(f"{path} is not a regular file (a FIFO, socket or device).", "Save the data to a file and pass that file.")
         else:
             raise InputError(f"Input not found: {path}", "Check the path; folders are read recursively.")
         for file in inside:
@@ -87,7 +110,38 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
             if file.resolve() not in seen:
                 seen.add(file.resolve())
                 files.append(file)
-    return files
+    return files, notes
+
+
+def _left_out(entry: Path) -> str | None:
+    """Why a file found in a folder is not read, or None to read it."""
+    if entry.is_symlink() and not entry.exists():
+        return "a broken symbolic link or a link loop"
+    if not entry.is_file():
+        return "not a regular file (a FIFO, socket or device)"
+    if entry.suffix.lower() not in SUPPORTED_SUFFIXES:
+        return f"unsupported file type {entry.suffix or '(no extension)'} (supported: {' '.join(sorted(SUPPORTED_SUFFIXES))})"
+    if entry.suffix.lower() == ".txt" and not looks_like_data(entry):
+        return "a .txt file that is neither a WhatsApp chat export nor a table (a README or notes?); pass it on its own to read it"
+    return None
+
+
+def blank_file_note(path: Path) -> dict | None:
+    """A note for a file with nothing to read (empty, or only NUL bytes), else None."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None  # the reader reports it
+    if size == 0:
+        return {"file": str(path), "note": f"{path}: empty file; nothing to read", "hint": None, "problem": False}
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                if block.strip(b"\x00"):
+                    return None
+    except OSError:
+        return None
+    return {"file": str(path), "note": f"{path}: only NUL bytes (a file never written to); nothing to read", "hint": None, "problem": False}
 
 
 def check_options(options: IngestOptions) -> None:
@@ -178,10 +232,17 @@ def iter_outcomes(paths: Sequence[Path], options: IngestOptions, notes: list[dic
     it was scored and the person has to act).
     """
     check_options(options)
-    files = expand_paths(paths)
+    files, left_out = scan_inputs(paths)
+    if notes is not None:
+        notes.extend(left_out)
     collected_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     tz = ZoneInfo(options.timezone)
     for path in files:
+        blank = blank_file_note(path)
+        if blank:
+            if notes is not None:
+                notes.append(blank)
+            continue
         records = missing = 0
         example: dict | None = None
         for record in file_records(path, options):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,12 @@ def read_json(path: Path, encoding: str | None) -> Iterator[RawRecord]:
             yield from _jsonl_lines(path, text.split("\n"))
             return
         if text.lstrip().startswith("["):
-            yield from _salvage_array(path, text)
+            yield from _salvage_array(path, text, text.index("[") + 1)
+            return
+        wrapper = _WRAPPED_ARRAY_RE.match(text)
+        if wrapper:
+            # {"posts": [ ... cut off: the complete posts before the cut are kept, as for a bare array.
+            yield from _salvage_array(path, text, wrapper.end())
             return
         yield from _unreadable_json(path, text, exc)
         return
@@ -95,10 +101,15 @@ def _json_object_record(path: Path, index: int, obj: Any) -> RawRecord:
     return RawRecord(str(path), index, raw=dump_excerpt(obj), problem=f"record {index} is not a JSON object")
 
 
-def _salvage_array(path: Path, text: str) -> Iterator[RawRecord]:
-    """Read a damaged JSON array element by element (a scraper killed mid-write), quarantining the rest."""
+# An object whose list of posts starts after a few scalar fields: {"source": "x", "posts": [
+_WRAPPED_ARRAY_RE = re.compile(r'\s*\{\s*(?:"[^"\\]*"\s*:\s*(?:"[^"\\]*"|[-+\w.]+)\s*,\s*)*'
+                               r'"(?:posts|items|results|data|records|statuses)"\s*:\s*\[')
+
+
+def _salvage_array(path: Path, text: str, position: int) -> Iterator[RawRecord]:
+    """Read a damaged JSON array element by element from ``position`` (just after its "["),
+    for a scraper killed mid-write, quarantining the rest."""
     decoder = json.JSONDecoder()
-    position = text.index("[") + 1
     index = 0
     while True:
         while position < len(text) and text[position] in " \t\r\n,":
