@@ -151,3 +151,42 @@ def test_files_not_read_in_a_folder_each_get_a_line_in_the_report(in_project, tm
 def test_a_txt_table_in_a_folder_is_still_read(tmp_path):
     (tmp_path / "export.txt").write_text("id,text,platform\nk1,Loker Kamboja,facebook\nk2,Kasir Bandung,facebook\n", encoding="utf-8")
     assert ingest([tmp_path]).posts["post_id"].tolist() == ["k1", "k2"]
+
+
+def test_an_excel_cp1252_csv_is_read_whole_and_the_report_says_so(in_project, tmp_path):
+    source = tmp_path / "excel.csv"
+    rows = ["id,text,platform"] + [f"e{n},Lowongan kerja pabrik nomor {n} di Bekasi,facebook" for n in range(40)]
+    rows[5] = "e4,Lowongan café Macau gaji €2000 “langsung berangkat”,facebook"
+    rows[9] = "e8,Kerja di Brunéi – tanpa biaya,facebook"
+    source.write_bytes(("\r\n".join(rows) + "\r\n").encode("cp1252"))
+    out = tmp_path / "run"
+    result = CliRunner().invoke(main, ["score", str(source), "--out", str(out), "--jobs", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["counts"]["scored"] == 40 and report["counts"]["quarantined"] == 0
+    assert "read as cp1252" in report["file_notes"][0]["note"]
+    scored = (out / "scored.csv").read_text(encoding="utf-8-sig")
+    assert "Lowongan café Macau gaji €2000 “langsung berangkat”" in scored and "Brunéi – tanpa" in scored
+
+
+def test_a_utf8_file_with_one_damaged_byte_stays_utf8(tmp_path):
+    path = tmp_path / "mostly.csv"
+    ordinary = "".join(f"o{n},Lowongan kasir nomor {n}\n" for n in range(10))
+    path.write_bytes("id,text\nu1,Kerja di Brunéi\n".encode() + b"u2,caf\xe9 rusak\n" + f"u3,Gaji 8jt “segera”\n{ordinary}".encode())
+    result = ingest([path])
+    assert result.posts["text"].tolist()[:2] == ["Kerja di Brunéi", "Gaji 8jt “segera”"]
+    assert [q["source_record"] for q in result.quarantine] == [3] and result.notes == []
+
+
+@pytest.mark.parametrize("encoding", [None, "latin-1"])
+def test_random_bytes_named_csv_are_not_a_text_table(in_project, tmp_path, encoding):
+    import random
+
+    source = tmp_path / "photo.csv"
+    source.write_bytes(random.Random(7).randbytes(20_000))
+    extra = ["--encoding", encoding] if encoding else []
+    result = CliRunner().invoke(main, ["score", str(source), "--out", str(tmp_path / "run"), "--jobs", "1", "-q", *extra])
+    assert result.exit_code == 1
+    assert "not a text table" in result.output and "legacy encoding" not in result.output
+    report = json.loads((tmp_path / "run" / "report.json").read_text())
+    assert report["counts"]["read"] == report["counts"]["quarantined"] == 1

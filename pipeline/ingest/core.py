@@ -16,6 +16,7 @@ import pandas as pd
 from pipeline import schema
 from pipeline.errors import InputError, WaspadaError
 from pipeline.ingest import fields as F
+from pipeline.ingest.decoding import legacy_encoding, looks_binary
 from pipeline.ingest.detect import FORMATS, SUPPORTED_SUFFIXES, detect_format, looks_like_data
 from pipeline.ingest.readers import READERS
 from pipeline.ingest.records import RawRecord
@@ -158,14 +159,34 @@ def iter_records(files: Iterable[Path], options: IngestOptions) -> Iterator[RawR
         yield from file_records(path, options)
 
 
-def file_records(path: Path, options: IngestOptions) -> Iterator[RawRecord]:
+_TEXT_FORMATS = frozenset(FORMATS) - {"parquet", "xlsx"}
+
+
+def file_records(path: Path, options: IngestOptions, notes: list[dict] | None = None) -> Iterator[RawRecord]:
     """The records of one file. A file that breaks its reader part-way becomes one quarantine
-    entry for what could not be read, so one bad file never stops the batch."""
+    entry for what could not be read, so one bad file never stops the batch.
+
+    A text file with no valid UTF-8 multi-byte sequence at all but other bytes beyond ASCII is
+    read in its legacy encoding, and ``notes`` says so; binary data is one quarantine entry.
+    """
     count = 0
     try:
         fmt = options.format or detect_format(path)
+        encoding = options.encoding
+        if fmt in _TEXT_FORMATS and looks_binary(path):
+            # No encoding turns this into posts; an --encoding would only turn it into garbage rows.
+            yield RawRecord(str(path), 1, raw="", problem=(
+                "not a text table: the file holds binary data (an image, archive or another program's file?); "
+                "export the posts as CSV, JSON or XLSX"))
+            return
+        if fmt in _TEXT_FORMATS and encoding is None:
+            encoding = legacy_encoding(path)
+            if encoding and notes is not None:
+                notes.append({"file": str(path), "hint": None, "problem": False,
+                              "note": (f"{path}: read as {encoding}: the file has no valid UTF-8 multi-byte sequence "
+                                       f"(pass --encoding to choose another)")})
         log.info("reading %s as %s", path, fmt)
-        for record in READERS[fmt](path, options.encoding):
+        for record in READERS[fmt](path, encoding):
             count += 1
             yield record
     except (WaspadaError, MemoryError):
@@ -245,7 +266,7 @@ def iter_outcomes(paths: Sequence[Path], options: IngestOptions, notes: list[dic
             continue
         records = missing = 0
         example: dict | None = None
-        for record in file_records(path, options):
+        for record in file_records(path, options, notes):
             outcome = to_post(record, options, collected_at, tz)
             records += 1
             if outcome.reason.startswith("missing text column"):
