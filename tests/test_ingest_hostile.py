@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,48 @@ def test_random_bytes_named_csv_are_not_a_text_table(in_project, tmp_path, encod
     assert "not a text table" in result.output and "legacy encoding" not in result.output
     report = json.loads((tmp_path / "run" / "report.json").read_text())
     assert report["counts"]["read"] == report["counts"]["quarantined"] == 1
+
+
+def test_a_cell_at_xfd1048576_does_not_make_the_sheet_huge(tmp_path, monkeypatch):
+    import time
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A1"], sheet["B1"] = "id", "text"
+    sheet["A2"], sheet["B2"] = "x1", "Loker Kamboja gaji 15jt"
+    sheet["XFD1048576"] = "jauh"
+    path = tmp_path / "far.xlsx"
+    book.save(path)
+    assert path.stat().st_size < 10_000
+    loads = []
+    real = openpyxl.load_workbook
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: loads.append(k) or real(*a, **k))
+    started = time.perf_counter()
+    result = ingest([path])
+    assert time.perf_counter() - started < 30
+    assert result.posts["post_id"].tolist() == ["x1"]
+    assert result.skipped == [] and result.quarantine == []
+    assert loads == [{"read_only": True, "data_only": True}]
+
+
+def test_a_workbook_that_unpacks_to_a_huge_string_is_refused_before_loading(tmp_path, monkeypatch):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["text"])
+    book.active.append(["PLACEHOLDER"])
+    book.save(tmp_path / "small.xlsx")
+    path = tmp_path / "bomb.xlsx"
+    # Excel and openpyxl stop at 32,767 characters a cell; a crafted file does not.
+    with zipfile.ZipFile(tmp_path / "small.xlsx") as small, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for info in small.infolist():
+            bomb.writestr(info.filename, small.read(info).replace(b"PLACEHOLDER", b"a" * (40 << 20)))
+    (tmp_path / "small.xlsx").unlink()
+    assert path.stat().st_size < 200_000
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("the workbook was loaded"))
+    good_file(tmp_path)
+    result = ingest([tmp_path])
+    only_good_post_scored(result)
+    assert len(result.quarantine) == 1 and result.quarantine[0]["reason"].startswith("workbook too large to read safely")
