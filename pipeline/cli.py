@@ -9,6 +9,7 @@ import contextlib
 import functools
 import json
 import logging
+import math
 import signal
 import sys
 import threading
@@ -62,6 +63,13 @@ def handle_errors(func):
             sys.exit(143 if isinstance(exc, Terminated) else 130)
 
     return wrapper
+
+
+def _finite_threshold(ctx, param, value):
+    # click's FloatRange lets "nan" through (every comparison with NaN is false).
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter("must be a number between 0 and 1, not NaN.")
+    return value
 
 
 def quiet_option(func):
@@ -205,7 +213,8 @@ def train_cli(labeled_path, models_dir, target_recall, review_budget, posts_per_
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Output folder.")
 @click.option("--model", "model_dir", type=click.Path(path_type=Path), default=None, help="Model bundle folder [default: the current model].")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=None, help="Flag at this score instead of the model's threshold.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None, callback=_finite_threshold,
+              help="Flag at this score instead of the model's threshold.")
 @click.option("--jobs", type=int, default=0, show_default=True, help="Processes (0 = all cores).")
 @click.option("--chunk-size", type=click.IntRange(100), default=5000, show_default=True, help="Records per chunk.")
 @click.option("--queue-limit", type=click.IntRange(1), default=20000, show_default=True, help="Most posts kept in the review queue.")
@@ -289,7 +298,7 @@ def check_run_problems(report: dict, out_dir: Path, done: str = "scored") -> Non
 @click.option("--data", "data_path", type=click.Path(path_type=Path), required=True, help="Labeled file or folder (text, label[, kind]).")
 @click.option("--model", "model_dir", type=click.Path(path_type=Path), default=None, help="Model bundle [default: current].")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None, help="Write metrics.json and report.html here.")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=None)
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None, callback=_finite_threshold)
 @click.option("--jobs", type=click.IntRange(1), default=1)
 @click.option("--force", is_flag=True, help="Overwrite an existing report.")
 @quiet_option

@@ -8,8 +8,11 @@ allow-list below. ``models/CURRENT`` is a plain text file naming the current mod
 from __future__ import annotations
 
 import json
+import math
 import platform
+import re
 import sys
+import zipfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -18,6 +21,7 @@ from typing import Any
 import skops.io as sio
 
 from pipeline.errors import ModelError
+from pipeline.features import WaspadaFeatures
 from pipeline.fileio import atomic_path, sha256_file, write_json, write_text
 from pipeline.modeling.model import WaspadaModel
 
@@ -26,7 +30,8 @@ MANIFEST_FILE = "manifest.json"
 CURRENT_FILE = "CURRENT"
 
 # Every type a Waspada model file may contain. Anything else in a file means it was not written
-# by Waspada (or was tampered with) and it is not loaded.
+# by Waspada (or was tampered with) and it is not loaded. This list is the whole of what is
+# trusted: skops' own default trust (which covers most of scikit-learn) is not relied on.
 ALLOWED_TYPES: frozenset[str] = frozenset({
     "pipeline.features.WaspadaFeatures",
     "pipeline.modeling.calibration.PlattCalibrated",
@@ -51,6 +56,12 @@ ALLOWED_TYPES: frozenset[str] = frozenset({
     "numpy.dtype",
     "builtins.slice",
     "builtins.tuple",
+    "builtins.dict",
+    "builtins.list",
+    "builtins.str",
+    "builtins.int",
+    "builtins.float",
+    "builtins.bool",
     "collections.OrderedDict",
     "scipy.sparse._csr.csr_matrix",
 })
@@ -112,6 +123,57 @@ def save_bundle(model: WaspadaModel, directory: Path, manifest: dict[str, Any], 
     return directory
 
 
+_SHA256_RE = re.compile(r"[0-9a-f]{64}")
+_MODEL_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+
+def check_manifest(manifest: Any, manifest_path: Path) -> dict[str, Any]:
+    """The manifest, if it holds what loading and scoring rely on; else a ModelError naming the field.
+
+    The threshold must be a finite number in [0, 1] (``NaN`` would flag nothing and make the
+    report invalid JSON), the model file a plain name inside the bundle, the hash a sha256.
+    """
+    def bad(detail: str) -> ModelError:
+        return ModelError(f"The manifest {manifest_path} is not usable: {detail}.",
+                          "Use a model bundle written by `waspada train`, or retrain.")
+
+    if not isinstance(manifest, dict):
+        raise bad("it is not a JSON object")
+    missing = [key for key in ("model_id", "threshold", "model_sha256") if key not in manifest]
+    if missing:
+        raise bad(f"missing {', '.join(missing)}")
+    if not isinstance(manifest["model_id"], str) or not _MODEL_ID_RE.fullmatch(manifest["model_id"]):
+        raise bad(f"model_id {manifest['model_id']!r} is not a model id")
+    threshold = manifest["threshold"]
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not math.isfinite(threshold) or not 0 <= threshold <= 1:
+        raise bad(f"threshold {threshold!r} is not a number between 0 and 1")
+    if not isinstance(manifest["model_sha256"], str) or not _SHA256_RE.fullmatch(manifest["model_sha256"]):
+        raise bad("model_sha256 is not a sha256 digest")
+    model_file = manifest.get("model_file", MODEL_FILE)
+    if not isinstance(model_file, str) or Path(model_file).name != model_file or model_file in ("", ".", ".."):
+        raise bad(f"model_file {model_file!r} is not a file name inside the bundle")
+    return manifest
+
+
+def model_file_types(model_path: Path) -> set[str]:
+    """Every type named in a skops file, read from its schema (the file format's ``schema.json``)
+    without loading anything: the allow-list is checked against all of them, not only against
+    the ones skops would not trust by itself."""
+    types: set[str] = set()
+    with zipfile.ZipFile(model_path) as archive:
+        schema = json.loads(archive.read("schema.json"))
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "__class__" in node or "__module__" in node:
+                types.add(f"{node.get('__module__')}.{node.get('__class__')}")
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return types
+
+
 def load_bundle(directory: Path) -> Bundle:
     directory = Path(directory)
     manifest_path = directory / MANIFEST_FILE
@@ -122,8 +184,9 @@ def load_bundle(directory: Path) -> Bundle:
         )
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise ModelError(f"The manifest {manifest_path} is not valid JSON ({exc}).", "Retrain the model.") from exc
+    manifest = check_manifest(manifest, manifest_path)
     model_path = directory / manifest.get("model_file", MODEL_FILE)
     if not model_path.is_file():
         raise ModelError(f"The model file {model_path} is missing.", "Retrain the model with `waspada train`.")
@@ -136,16 +199,25 @@ def load_bundle(directory: Path) -> Bundle:
         )
     try:
         untrusted = set(sio.get_untrusted_types(file=model_path))
+        named = model_file_types(model_path)
     except Exception as exc:  # a crafted file may not even parse
         raise ModelError(f"The model file {model_path} cannot be read safely ({exc}).", "Retrain the model.") from exc
-    unexpected = sorted(untrusted - ALLOWED_TYPES)
+    unexpected = sorted((untrusted | named) - ALLOWED_TYPES)
     if unexpected:
         raise ModelError(
             f"The model file {model_path} contains types Waspada never writes: {', '.join(unexpected[:5])}. It is not loaded.",
             "Only load model bundles written by `waspada train`.",
         )
-    state = sio.load(model_path, trusted=sorted(untrusted))
-    return Bundle(WaspadaModel.from_state(state), manifest, directory)
+    try:
+        state = sio.load(model_path, trusted=sorted(untrusted))
+        model = WaspadaModel.from_state(state)
+    except Exception as exc:  # allowed types in a shape Waspada never writes
+        raise ModelError(f"The model file {model_path} does not hold a Waspada model ({type(exc).__name__}: {exc}).",
+                         "Use a model bundle written by `waspada train`, or retrain.") from exc
+    if not (isinstance(model.features, WaspadaFeatures) and hasattr(model.risk, "predict_proba")):
+        raise ModelError(f"The model file {model_path} does not hold a Waspada model.",
+                         "Use a model bundle written by `waspada train`, or retrain.")
+    return Bundle(model, manifest, directory)
 
 
 def current_model_dir(models_dir: Path) -> Path:
