@@ -151,3 +151,22 @@ def test_nothing_scored_is_a_failure(in_project, tmp_path):
     source.write_text('{"text": ""}\n{"text": "  "}\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["score", str(source), "--out", str(tmp_path / "run"), "--jobs", "1", "-q"])
     assert result.exit_code == 1 and "Nothing was scored" in result.output and "empty text" in result.output
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o077])
+def test_outputs_and_model_bundles_follow_the_umask(tmp_path, bundle, models_dir, umask):
+    import os
+    import stat
+
+    from pipeline.fileio import write_json
+
+    source = collection(tmp_path / "posts.jsonl", 10)
+    previous = os.umask(umask)
+    try:
+        score_collection([source], tmp_path / "run", bundle, IngestOptions(), ScoreOptions(jobs=1))
+        write_json(tmp_path / "models" / "x" / "manifest.json", {"a": 1})
+    finally:
+        os.umask(previous)
+    expected = 0o666 & ~umask
+    for path in [*(tmp_path / "run" / name for name in scoring.OUTPUT_FILES), tmp_path / "models" / "x" / "manifest.json"]:
+        assert stat.S_IMODE(path.stat().st_mode) == expected, path
