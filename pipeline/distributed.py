@@ -101,14 +101,17 @@ def _local_copy(source: str) -> Iterator[Path]:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _outcomes(source: str, ingest_options: IngestOptions):
+def _outcomes(source: str, ingest_options: IngestOptions, notes: list[dict] | None = None):
     with _local_copy(source) as local:
-        for outcome in iter_outcomes([local], ingest_options):
+        local_notes: list[dict] = []
+        for outcome in iter_outcomes([local], ingest_options, local_notes):
             if str(local) != source:
                 outcome.record.source_file = source
                 if outcome.post is not None:
                     outcome.post["source_file"] = source
             yield outcome
+        if notes is not None:
+            notes.extend({**note, "file": source, "note": note["note"].replace(str(local), source)} for note in local_notes)
 
 
 def partition_keys(source: str, ingest_options: IngestOptions) -> tuple[np.ndarray, np.ndarray]:
@@ -163,7 +166,8 @@ def score_partition(source: str, ingest_options: IngestOptions, decisions: np.nd
     posts, text_keys, id_keys = [], [], []
     post_number = 0
     t0 = time.perf_counter()
-    for outcome in _outcomes(source, ingest_options):
+    notes: list[dict] = []
+    for outcome in _outcomes(source, ingest_options, notes):
         record = outcome.record
         if outcome.status == "skipped":
             side["skipped"].append({"source_file": record.source_file, "source_record": record.source_record, "reason": outcome.reason})
@@ -196,7 +200,7 @@ def score_partition(source: str, ingest_options: IngestOptions, decisions: np.nd
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)
     return {"scored": buffer.getvalue(), "signatures": np.concatenate(signatures, axis=1), "side": side,
-            "summary": scoring.summarise(frame, dict(seconds))}
+            "summary": scoring.summarise(frame, dict(seconds)), "notes": notes}
 
 
 def _client(scheduler: str | None, jobs: int):
@@ -250,8 +254,11 @@ def _score_locked(sources: list[str], out_dir: Path, bundle: Bundle, ingest_opti
         futures = client.map(score_partition, sources, [ingest_options] * len(sources), decisions,
                              bundle=model, threshold=score_options.threshold, lang=score_options.lang,
                              chunk_size=score_options.chunk_size, pure=False)
+        notes: list[dict] = []
         for index, future in enumerate(futures):
-            _store_partition(index, future.result(), parts, partitions, totals)
+            result = future.result()
+            notes.extend(result.get("notes", []))
+            _store_partition(index, result, parts, partitions, totals)
             future.release()
     finally:
         client.close()
@@ -261,6 +268,7 @@ def _score_locked(sources: list[str], out_dir: Path, bundle: Bundle, ingest_opti
     threshold = bundle.threshold if score_options.threshold is None else float(score_options.threshold)
     report = scoring.finish(out_dir, parts, bundle.model_id, threshold, totals, score_options)
     report["files"] = sources
+    report["file_notes"] = notes
     report["engine"] = {"name": "dask", "scheduler": scheduler or "local cluster", "workers": workers,
                         "partitions": len(sources), "partitions_dir": str(partitions)}
     report["outputs"]["partitions"] = str(partitions)
