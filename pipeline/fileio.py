@@ -10,6 +10,7 @@ import json
 import math
 import os
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -125,8 +126,9 @@ def _csv_cell(value: Any) -> Any:
 
 
 @contextlib.contextmanager
-def exclusive_lock(path: Path, what: str, hint: str) -> Iterator[None]:
-    """Hold an exclusive lock on ``path`` for the duration, or fail at once if someone else does.
+def exclusive_lock(path: Path, what: str, hint: str, wait: float = 0.0) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` for the duration, or fail if someone else does: at once,
+    or after waiting up to ``wait`` seconds for a holder that only needs it briefly.
 
     The lock is ``flock``/``LockFileEx`` on an open file, not the file's existence: the kernel
     drops it when the holding process ends, even by ``kill -9``, so a crash never leaves a stale
@@ -137,7 +139,11 @@ def exclusive_lock(path: Path, what: str, hint: str) -> Iterator[None]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+", encoding="utf-8") as handle:  # closing the last descriptor releases the lock
-        if not _try_lock(handle):
+        deadline = time.monotonic() + wait
+        while not _try_lock(handle):
+            if time.monotonic() < deadline:
+                time.sleep(0.05)
+                continue
             handle.seek(0)
             holder = handle.read().strip()
             raise OutputLockedError(f"{what} is in use by another Waspada process{f' (pid {holder})' if holder else ''}.", hint)
