@@ -7,6 +7,7 @@ import random
 import re
 import secrets
 import string
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -113,3 +114,44 @@ def test_a_session_from_the_old_token_is_not_admitted_after_a_restart_with_a_new
     same_token = create_app(store, host="0.0.0.0", token=TOKEN).test_client()  # a restart with the same token keeps it
     same_token.set_cookie("waspada_desk", cookie)
     assert same_token.get("/queue").status_code == 200
+
+
+def _as_a_browser_reads(location: str) -> str:
+    """What a browser makes of a Location header (the WHATWG URL parser's clean-up)."""
+    cleaned = location.replace("\t", "").replace("\n", "").replace("\r", "").strip("".join(map(chr, range(0x21))))
+    return cleaned.replace("\\", "/")
+
+
+def _hostile_next_values() -> list[str]:
+    values = ["//evil.example/phish", "/\\evil.example/phish", "\\/evil.example", "https://evil.example/",
+              "javascript:alert(1)", "/%09/evil.example/phish", "///evil.example", " //evil.example"]
+    for code in [*range(0x21), 0x7f]:
+        ch = chr(code)
+        values += [f"/{ch}/evil.example/phish", f"{ch}//evil.example", f"/{ch}{ch}/evil.example", f"/{ch}\\evil.example"]
+    return values
+
+
+@pytest.mark.parametrize("target", _hostile_next_values())
+def test_sign_in_never_sends_the_reviewer_off_the_desk(store, target):
+    client = create_app(store).test_client()
+    csrf = CSRF.search(client.get("/login").text).group(1)
+    response = client.post("/login", data={"csrf_token": csrf, "reviewer": "Sari", "next": target})
+    assert response.status_code == 302
+    seen = urlsplit(_as_a_browser_reads(response.location))
+    assert not seen.scheme and not seen.netloc and seen.path.startswith("/") and not seen.path.startswith("//")
+
+
+def test_the_reported_tab_redirect_lands_on_the_queue(store):
+    client = create_app(store).test_client()
+    page = client.get("/login?next=/%09/evil.example/phish")
+    csrf = CSRF.search(page.text).group(1)
+    hidden = re.search(r'name="next" value="([^"]*)"', page.text).group(1)
+    response = client.post("/login", data={"csrf_token": csrf, "reviewer": "Sari", "next": hidden})
+    assert response.location == "/queue"
+
+
+def test_a_local_next_page_is_kept(store):
+    client = create_app(store).test_client()
+    csrf = CSRF.search(client.get("/login").text).group(1)
+    response = client.post("/login", data={"csrf_token": csrf, "reviewer": "Sari", "next": "/post/p1?status=all&platform=x"})
+    assert response.location == "/post/p1?status=all&platform=x"

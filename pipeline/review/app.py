@@ -24,7 +24,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import (
     Flask,
@@ -109,6 +109,22 @@ class TokenGuard:
 def token_fingerprint(secret_key: str, token: str) -> str:
     """What a session keeps of the token that admitted it: enough to tell tokens apart, never the token."""
     return hmac.new(secret_key.encode(), b"desk-token:" + token.encode(), hashlib.sha256).hexdigest()
+
+
+def local_path(target: str) -> str | None:
+    r"""``target`` if it is a path on this desk, else None.
+
+    Browsers drop tabs and newlines anywhere in a URL, strip control characters and spaces at
+    its ends and read ``\`` as ``/``, so ``/\t/evil.example`` becomes ``//evil.example``. A
+    target holding any control character, space or backslash is refused, as is one that is not
+    a plain absolute path.
+    """
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    if any(ch <= "\x20" or ch == "\x7f" or ch == "\\" for ch in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 def is_loopback(host: str) -> bool:
@@ -214,9 +230,7 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
         return hmac.compare_digest(str(session.get("token", "")).encode(), token_tag.encode()) if token_tag else True
 
     def _safe_next() -> str:
-        target = request.values.get("next", "") or url_for("queue")
-        # Only paths on this desk: never an absolute or scheme-relative URL.
-        return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else url_for("queue")
+        return local_path(request.values.get("next", "")) or url_for("queue")
 
     @app.get("/healthz")
     def healthz():
