@@ -262,8 +262,8 @@ def score_cli(paths, out_dir, model_dir, threshold, jobs, chunk_size, queue_limi
         (f"Read {c['read']} records: {c['scored']} scored, {c['flagged']} flagged, {c['quarantined']} quarantined, "
         f"{c['duplicates']} duplicates, {c['skipped']} skipped ({'counts add up' if report['counts_balance'] else 'COUNTS DO NOT ADD UP'})."),
         f"Model {report['model_id']} at threshold {report['threshold']:.3f}.",
-        f"Review queue: {out_dir / 'review_queue.csv'} ({c['in_review_queue']} posts)",
-        f"All scores:   {out_dir / 'scored.csv'}",
+        f"Review queue: {out_dir / 'review_queue.xlsx'} ({c['in_review_queue']} posts; the file to open in Excel)",
+        f"For programs: {out_dir / 'review_queue.csv'}, {out_dir / 'scored.csv'} (all scores; exact text, formulas included)",
         f"Quarantine:   {out_dir / 'quarantine.csv'}",
     ]
     if "review_store" in report:
@@ -424,7 +424,7 @@ def demo_cli(out_dir, retrain, quiet, as_json):
     lines = [f"Waspada demo with model {report['model_id']} (threshold {report['threshold']:.3f})",
              (f"Read {c['read']} records: {c['scored']} scored, {c['flagged']} flagged, {c['quarantined']} quarantined, "
              f"{c['duplicates']} duplicates, {c['skipped']} skipped."),
-             f"Review queue: {out_dir / 'review_queue.csv'}", "Top of the queue:"]
+             f"Review queue: {out_dir / 'review_queue.xlsx'} (for Excel; review_queue.csv for programs)", "Top of the queue:"]
     for _, row in queue.head(3).iterrows():
         lines.append(f"  [{row['score']:.2f} {row['category']}] {row['text'][:90]!s}…")
         lines.append(f"      {row['reasons'][:160]}")

@@ -115,6 +115,55 @@ def write_csv_frames(target: Path, frames: Iterable[Any], columns: Sequence[str]
     return count
 
 
+XLSX_MAX_CELL = 32_767      # Excel's limit on the characters of one cell
+XLSX_MAX_ROWS = 1_048_576   # and on the rows of one sheet, the header included
+
+
+def write_xlsx_text(target: Path, rows: Iterable[Mapping[str, Any]], columns: Sequence[str], numeric: Sequence[str] = (),
+                    sheet: str = "Sheet1") -> int:
+    """Write rows as a workbook for people to open: every cell outside ``numeric`` is a text
+    cell holding the exact text, so ``=HYPERLINK(...)``, ``+cmd|...`` or ``@SUM(...)`` in a post
+    is shown, never run. Characters XML cannot hold are dropped and cells cut at Excel's 32,767
+    characters (ending in "…"); rows past the sheet's limit are left out. Returns the row count."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    worksheet = book.create_sheet(sheet)
+    worksheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+
+    def text_cell(value: Any, font: Any = None) -> Any:
+        text = ILLEGAL_CHARACTERS_RE.sub("", str(_csv_cell(value)))
+        if len(text) > XLSX_MAX_CELL:
+            text = text[:XLSX_MAX_CELL - 1] + "…"
+        cell = WriteOnlyCell(worksheet, value=text)
+        cell.data_type = "s"  # openpyxl would store text starting with "=" as a formula
+        if font is not None:
+            cell.font = font
+        return cell
+
+    worksheet.append([text_cell(name, bold) for name in columns])
+    count = 0
+    for row in rows:
+        if count >= XLSX_MAX_ROWS - 1:
+            break
+        cells = []
+        for name in columns:
+            value = row.get(name, "")
+            if name in numeric and isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+                cells.append(value)
+            else:
+                cells.append(text_cell(value))
+        worksheet.append(cells)
+        count += 1
+    with atomic_path(target) as tmp:
+        book.save(tmp)
+    return count
+
+
 def _csv_cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -38,6 +38,7 @@ from pipeline.fileio import (
     write_csv,
     write_csv_frames,
     write_json,
+    write_xlsx_text,
 )
 from pipeline.ingest.core import (
     IngestOptions,
@@ -54,7 +55,7 @@ from pipeline.parallel import ChunkPool, analyse_timed
 PARTS_DIR = ".parts"
 STATE_FILE = "state.json"
 LOCK_FILE = ".waspada.lock"
-OUTPUT_FILES = ("scored.csv", "review_queue.csv", "quarantine.csv", "duplicates.csv", "skipped.csv", "report.json")
+OUTPUT_FILES = ("scored.csv", "review_queue.csv", "review_queue.xlsx", "quarantine.csv", "duplicates.csv", "skipped.csv", "report.json")
 NUM_PERM = 32
 BANDS = 8
 STAGES = ("read", "normalise", "indicators", "vectorise", "model", "explain", "write", "cluster")
@@ -635,6 +636,8 @@ def finish(out_dir: Path, parts: Path, model_id: str, threshold: float, totals: 
     write_csv_frames(out_dir / "scored.csv", scored_frames(), schema.SCORED_COLUMNS)
     ordered = _queue_rows(sorted(queue, key=lambda item: (-item[0], -item[1])), scored_parts, roots, sizes, root_names)
     write_csv(out_dir / "review_queue.csv", ordered, schema.SCORED_COLUMNS)
+    # The CSVs keep post text exactly, for programs; people open the workbook, where text is text.
+    write_xlsx_text(out_dir / "review_queue.xlsx", ordered, schema.SCORED_COLUMNS, numeric=("score", "cluster_size"), sheet="review_queue")
 
     def duplicate_rows() -> Iterator[dict]:
         for path in _part_files(parts, "duplicates"):
