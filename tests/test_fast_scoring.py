@@ -19,6 +19,7 @@ from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
 from sklearn.utils import murmurhash3_32
 
 from pipeline import dedup, features, indicators, scoring
+from pipeline.datacard import corpus_files
 from pipeline.features import STRUCTURE_FEATURES, WaspadaFeatures, WordNgramColumns
 from pipeline.indicators import analyse_many
 from pipeline.modeling.explain import Explainer, Explanation, readable_term
@@ -36,7 +37,7 @@ TRICKY = [
 
 def _labeled_texts() -> list[str]:
     texts = []
-    for path in sorted((ROOT / "data" / "labeled").glob("*.jsonl")):
+    for path in corpus_files(ROOT / "data" / "labeled"):
         texts += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return texts
 

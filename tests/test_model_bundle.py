@@ -11,9 +11,8 @@ import numpy as np
 import pytest
 import skops.io as sio
 
-from pipeline.datacard import counts_block
+from pipeline.datacard import counts_block, load_corpus
 from pipeline.errors import ModelError
-from pipeline.labeled import load_labeled
 from pipeline.modeling.artifacts import MANIFEST_FILE, MODEL_FILE, current_model_dir, load_bundle
 from pipeline.modeling.predict import Scorer
 from pipeline.modeling.thresholds import threshold_for_budget, threshold_for_recall
@@ -81,7 +80,7 @@ def test_missing_bundle_says_how_to_train(tmp_path):
 def test_same_data_and_seed_give_the_same_model(tmp_path):
     from pipeline.modeling.train import TrainConfig, train
 
-    small = load_labeled(ROOT / "data" / "labeled").groupby("label").head(60)
+    small = load_corpus(ROOT / "data" / "labeled").groupby("label").head(60)
     path = tmp_path / "small.jsonl"
     small.to_json(path, orient="records", lines=True, force_ascii=False)
     config = TrainConfig(folds=3, candidates=("linear_svm",), baselines=False)
@@ -118,11 +117,11 @@ def test_threshold_for_budget_fits_the_daily_budget():
 
 def test_data_card_counts_match_the_labeled_files():
     card = (ROOT / "data" / "labeled" / "DATACARD.md").read_text(encoding="utf-8")
-    assert counts_block(load_labeled(ROOT / "data" / "labeled")) in card, "run `python -m pipeline.datacard`"
+    assert counts_block(load_corpus(ROOT / "data" / "labeled")) in card, "run `python -m pipeline.datacard`"
 
 
 def test_corpus_meets_its_size_and_mix():
-    data = load_labeled(ROOT / "data" / "labeled")
+    data = load_corpus(ROOT / "data" / "labeled")
     from pipeline.labeled import HARD_NEGATIVE_KINDS
 
     assert len(data) >= 2500

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from pipeline import scoring
 from pipeline.cli import main
+from pipeline.datacard import corpus_files
 from pipeline.errors import InputError, OutputExistsError, OutputLockedError
 from pipeline.ingest.core import IngestOptions
 from pipeline.scoring import ScoreOptions, score_collection
@@ -18,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def collection(path: Path, count: int) -> Path:
-    first = min((ROOT / "data" / "labeled").glob("*.jsonl"))
+    first = corpus_files(ROOT / "data" / "labeled")[0]
     texts = [json.loads(line)["text"] for line in first.read_text(encoding="utf-8").splitlines() if line.strip()]
     lines = (json.dumps({"post_id": f"p{n}", "text": texts[n % len(texts)] + f" #{n}"}, ensure_ascii=False) + "\n" for n in range(count))
     path.write_text("".join(lines), encoding="utf-8")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import scoring
+from pipeline.datacard import corpus_files
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")]
@@ -39,7 +40,7 @@ def alive(pid: int) -> bool:
 
 
 def start_run(tmp_path: Path, models_dir: Path, *extra: str) -> tuple[subprocess.Popen, Path]:
-    first = min((ROOT / "data" / "labeled").glob("*.jsonl"))
+    first = corpus_files(ROOT / "data" / "labeled")[0]
     texts = [json.loads(line)["text"] for line in first.read_text(encoding="utf-8").splitlines() if line.strip()]
     source = tmp_path / "posts.jsonl"
     source.write_text("".join(json.dumps({"post_id": f"p{n}", "text": f"{texts[n % len(texts)]} #{n}"}) + "\n" for n in range(6000)),
