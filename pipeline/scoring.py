@@ -376,7 +376,7 @@ def _score_locked(files: list[Path], left_out: list[dict], out_dir: Path, bundle
         notes: list[dict] = list(left_out)
         outcomes = iter_outcomes(files, ingest_options, notes)
         t_read = time.perf_counter()
-        for index, chunk in enumerate(progress.track(_chunks(outcomes, options.chunk_size), "Scoring", unit="chunk")):
+        for index, chunk in enumerate(progress.read_chunks(_chunks(outcomes, options.chunk_size), files, "Reading and scoring")):
             if index < state["completed"]:
                 t_read = time.perf_counter()
                 continue
@@ -594,7 +594,8 @@ def finish(out_dir: Path, parts: Path, model_id: str, threshold: float, totals: 
     """Cluster near-duplicates and stream the parts into the final outputs; returns the report."""
     t0 = time.perf_counter()
     scored_parts = _part_files(parts, "scored")
-    roots = cluster_parts([_signature_path(parts, int(p.stem.rsplit("-", 1)[1])) for p in scored_parts])
+    with progress.stage("Clustering near-duplicates"):
+        roots = cluster_parts([_signature_path(parts, int(p.stem.rsplit("-", 1)[1])) for p in scored_parts])
     sizes = np.bincount(roots, minlength=len(roots)) if len(roots) else np.zeros(0, np.int64)
     wanted = np.unique(np.concatenate([pd.read_parquet(p, columns=["duplicate_of_index"])["duplicate_of_index"].to_numpy(np.int64)
                                        for p in _part_files(parts, "duplicates")] or [np.zeros(0, np.int64)]))
@@ -633,22 +634,24 @@ def finish(out_dir: Path, parts: Path, model_id: str, threshold: float, totals: 
                     heapq.heappushpop(queue, item)
             yield frame
 
-    write_csv_frames(out_dir / "scored.csv", scored_frames(), schema.SCORED_COLUMNS)
-    ordered = _queue_rows(sorted(queue, key=lambda item: (-item[0], -item[1])), scored_parts, roots, sizes, root_names)
-    write_csv(out_dir / "review_queue.csv", ordered, schema.SCORED_COLUMNS)
-    # The CSVs keep post text exactly, for programs; people open the workbook, where text is text.
-    write_xlsx_text(out_dir / "review_queue.xlsx", ordered, schema.SCORED_COLUMNS, numeric=("score", "cluster_size"), sheet="review_queue")
+    with progress.bar("Writing scored.csv", total=totals.scored) as writing:
+        write_csv_frames(out_dir / "scored.csv", progress.counted(scored_frames(), writing), schema.SCORED_COLUMNS)
+    with progress.stage("Writing the review queue and side files"):
+        ordered = _queue_rows(sorted(queue, key=lambda item: (-item[0], -item[1])), scored_parts, roots, sizes, root_names)
+        write_csv(out_dir / "review_queue.csv", ordered, schema.SCORED_COLUMNS)
+        # The CSVs keep post text exactly, for programs; people open the workbook, where text is text.
+        write_xlsx_text(out_dir / "review_queue.xlsx", ordered, schema.SCORED_COLUMNS, numeric=("score", "cluster_size"), sheet="review_queue")
 
-    def duplicate_rows() -> Iterator[dict]:
-        for path in _part_files(parts, "duplicates"):
-            for row in pd.read_parquet(path).to_dict("records"):
-                row["duplicate_of"] = originals[int(row.pop("duplicate_of_index"))]
-                yield row
+        def duplicate_rows() -> Iterator[dict]:
+            for path in _part_files(parts, "duplicates"):
+                for row in pd.read_parquet(path).to_dict("records"):
+                    row["duplicate_of"] = originals[int(row.pop("duplicate_of_index"))]
+                    yield row
 
-    write_csv(out_dir / "duplicates.csv", duplicate_rows(), schema.DUPLICATE_COLUMNS)
-    for kind, columns, name in (("quarantine", schema.QUARANTINE_COLUMNS, "quarantine.csv"),
-                                ("skipped", schema.SKIPPED_COLUMNS, "skipped.csv")):
-        write_csv(out_dir / name, (row for path in _part_files(parts, kind) for row in pd.read_parquet(path).to_dict("records")), columns)
+        write_csv(out_dir / "duplicates.csv", duplicate_rows(), schema.DUPLICATE_COLUMNS)
+        for kind, columns, name in (("quarantine", schema.QUARANTINE_COLUMNS, "quarantine.csv"),
+                                    ("skipped", schema.SKIPPED_COLUMNS, "skipped.csv")):
+            write_csv(out_dir / name, (row for path in _part_files(parts, kind) for row in pd.read_parquet(path).to_dict("records")), columns)
     totals.seconds["write"] += time.perf_counter() - t1
 
     balanced = totals.read == totals.scored + totals.quarantined + totals.duplicates + totals.skipped
