@@ -5,10 +5,15 @@ Exit codes: 0 success, 1 a failure Waspada explains (with a hint), 2 a usage err
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
+import math
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -19,23 +24,52 @@ from pipeline.errors import InputError, WaspadaError
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a service stop, ``kill``, a cron timeout), handled exactly like Ctrl-C."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def handle_errors(func):
-    """Show a WaspadaError as a short message plus the fix, and exit 1."""
+    """Show a WaspadaError as a short message plus the fix, and exit 1; Ctrl-C exits 130 and
+    SIGTERM 143, both after the same clean-up (finished chunks kept, workers stopped)."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
-            return func(*args, **kwargs)
+            with _sigterm_interrupts():
+                return func(*args, **kwargs)
         except WaspadaError as exc:
             click.secho(f"Error: {exc.message}", fg="red", err=True)
             if exc.hint:
                 click.echo(f"  Hint: {exc.hint}", err=True)
             sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             click.echo("Interrupted. Finished chunks are kept; re-run with --resume to continue.", err=True)
-            sys.exit(130)
+            sys.exit(143 if isinstance(exc, Terminated) else 130)
 
     return wrapper
+
+
+def _finite_threshold(ctx, param, value):
+    # click's FloatRange lets "nan" through (every comparison with NaN is false).
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter("must be a number between 0 and 1, not NaN.")
+    return value
 
 
 def quiet_option(func):
@@ -119,6 +153,7 @@ def ingest_cli(paths, out_dir, force, fmt, encoding, text_column, id_column, pla
         f"{c['clusters']} near-duplicate clusters; the largest holds {c['largest_cluster']} posts.",
         f"Posts: {out_dir / 'posts.csv'}   Quarantine: {out_dir / 'quarantine.csv'}",
     ])
+    check_run_problems(report, out_dir, "ingested")
 
 
 @main.command("train", context_settings=CONTEXT)
@@ -207,7 +242,8 @@ def train_cli(labeled_path, models_dir, target_recall, review_budget, posts_per_
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Output folder.")
 @click.option("--model", "model_dir", type=click.Path(path_type=Path), default=None, help="Model bundle folder [default: the current model].")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=None, help="Flag at this score instead of the model's threshold.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None, callback=_finite_threshold,
+              help="Flag at this score instead of the model's threshold.")
 @click.option("--operating-point", type=click.Choice(["high", "watch"]), default=None,
               help="high: the review queue's threshold [default]; watch: a wider net for analysts.")
 @click.option("--no-screen", is_flag=True, help="Run the full analysis on every post instead of only on those the screen passes.")
@@ -268,8 +304,8 @@ def score_cli(paths, out_dir, model_dir, threshold, operating_point, no_screen, 
         (f"Read {c['read']} records: {c['scored']} scored, {c['flagged']} flagged, {c['quarantined']} quarantined, "
         f"{c['duplicates']} duplicates, {c['skipped']} skipped ({'counts add up' if report['counts_balance'] else 'COUNTS DO NOT ADD UP'})."),
         f"Model {report['model_id']} at threshold {report['threshold']:.3f}.",
-        f"Review queue: {out_dir / 'review_queue.csv'} ({c['in_review_queue']} posts)",
-        f"All scores:   {out_dir / 'scored.csv'}",
+        f"Review queue: {out_dir / 'review_queue.xlsx'} ({c['in_review_queue']} posts; the file to open in Excel)",
+        f"For programs: {out_dir / 'review_queue.csv'}, {out_dir / 'scored.csv'} (all scores; exact text, formulas included)",
         f"Quarantine:   {out_dir / 'quarantine.csv'}",
     ]
     if "review_store" in report:
@@ -280,13 +316,34 @@ def score_cli(paths, out_dir, model_dir, threshold, operating_point, no_screen, 
     emit(report, as_json, lines)
     if not report["counts_balance"]:
         sys.exit(1)
+    check_run_problems(report, out_dir)
+
+
+def check_run_problems(report: dict, out_dir: Path, done: str = "scored") -> None:
+    """Say what the report notes about files, and fail when a file was not scored for a reason
+    the person has to fix, or when records were read and none scored."""
+    notes = report.get("file_notes", [])
+    for note in notes:
+        if not note.get("problem"):
+            click.echo(f"Note: {note['note']}", err=True)
+    problems = [note for note in notes if note.get("problem")]
+    if problems:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more files; see report.json file_notes)" if len(problems) > 1 else ""
+        raise InputError(f"{first['note']}{more}.", f"{first['hint']} Then run again with --force.")
+    c = report["counts"]
+    if c["read"] and not c[done]:
+        reasons = report.get("quarantine_reasons", {})
+        top = max(reasons, key=reasons.get) if reasons else "skipped as not posts"
+        raise InputError(f"Nothing was {done}: all {c['read']} records were quarantined or skipped (most often: {top}).",
+                         f"Read the reasons in {out_dir / 'quarantine.csv'}, fix the input or the options they name, and run again with --force.")
 
 
 @main.command("evaluate", context_settings=CONTEXT)
 @click.option("--data", "data_path", type=click.Path(path_type=Path), required=True, help="Labeled file or folder (text, label[, kind]).")
 @click.option("--model", "model_dir", type=click.Path(path_type=Path), default=None, help="Model bundle [default: current].")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None, help="Write metrics.json and report.html here.")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=None)
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None, callback=_finite_threshold)
 @click.option("--jobs", type=click.IntRange(1), default=1)
 @click.option("--force", is_flag=True, help="Overwrite an existing report.")
 @quiet_option
@@ -322,35 +379,84 @@ def evaluate_cli(data_path, model_dir, out_dir, threshold, jobs, force, quiet, a
 
 @main.command("explain", context_settings=CONTEXT)
 @click.argument("text", required=False)
-@click.option("--file", "file_path", type=click.File(encoding="utf-8"), default=None, help="Read the post from a file ('-' for stdin).")
+@click.option("--file", "file_path", type=click.Path(path_type=Path, allow_dash=True), default=None,
+              help="A .jsonl file of posts (one {\"text\": ..., \"post_id\": ...} per line), explained in one run; "
+                   "any other file (or '-' for stdin) is one post.")
 @click.option("--model", "model_dir", type=click.Path(path_type=Path), default=None)
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (JSON Lines, one post a line, with a .jsonl --file).")
 @handle_errors
 def explain_cli(text, file_path, model_dir, lang, as_json):
-    """Score one post and show why: red flags, strong terms, entities, counter-signals.
+    """Score posts and show why: red flags, strong terms, entities, counter-signals.
+
+    The model is loaded once per run: explain many posts with a .jsonl --file rather than one
+    command per post.
 
     \b
     Example:
       waspada explain "Dicari admin K4mboja gaji 15jt, tiket ditanggung, WA 0812..."
+      waspada explain --file posts.jsonl --json > explained.jsonl
     """
     from pipeline.errors import InputError
-    from pipeline.modeling.artifacts import resolve_model
-    from pipeline.modeling.predict import Scorer, explanation_json
+    from pipeline.modeling.explain_posts import explain_posts, read_posts_jsonl, scorer_for
 
+    many = file_path is not None and str(file_path) != "-" and file_path.suffix.lower() == ".jsonl"
+    handle = None
     if file_path is not None:
-        text = file_path.read()
-    if not text or not text.strip():
-        raise InputError("No post text given.", 'Pass the text in quotes, e.g. waspada explain "Dicari CS ...", or use --file.')
-    scorer = Scorer(resolve_model(model_dir, settings.models_dir()), lang=lang)
-    scored = scorer.score_text(text)
-    payload = explanation_json(scored, lang)
-    verdict = {"id": ("DITANDAI untuk ditinjau" if scored.flagged else "tidak ditandai"),
-               "en": ("FLAGGED for review" if scored.flagged else "not flagged")}[lang]
-    lines = [f"Skor {scored.score:.3f} ({verdict}; ambang {scorer.threshold:.3f}); kategori: {scored.category}" if lang == "id"
-             else f"Score {scored.score:.3f} ({verdict}; threshold {scorer.threshold:.3f}); category: {scored.category}"]
-    lines += [f"  - {reason}" for reason in scored.reasons(lang)] or ["  (tidak ada alasan menonjol)" if lang == "id" else "  (no notable reasons)"]
-    emit(payload, as_json, lines)
+        try:
+            handle = click.open_file(str(file_path), encoding="utf-8-sig", errors="replace")
+        except OSError as exc:
+            raise InputError(f"Cannot read {file_path} ({exc.strerror}).", "Check the path passed to --file.") from exc
+    if not many:
+        if handle is not None:
+            with handle:
+                text = handle.read()
+        if not text or not text.strip():
+            raise InputError("No post text given.", 'Pass the text in quotes, e.g. waspada explain "Dicari CS ...", or use --file.')
+    scorer = scorer_for(model_dir, settings.models_dir(), lang)
+    if many:
+        with handle:
+            _explain_many(explain_posts(scorer, read_posts_jsonl(handle), lang), scorer.threshold, lang, as_json, file_path)
+        return
+    payload = next(explain_posts(scorer, [_one_post(text)], lang))
+    payload = {k: v for k, v in payload.items() if k not in ("line", "post_id")}
+    emit(payload, as_json, _explain_lines(payload, scorer.threshold, lang))
+
+
+def _one_post(text: str):
+    from pipeline.modeling.explain_posts import PostLine
+
+    return PostLine(1, "1", text)
+
+
+def _explain_lines(payload: dict, threshold: float, lang: str) -> list[str]:
+    flagged = payload["flagged"]
+    if lang == "id":
+        verdict = "DITANDAI untuk ditinjau" if flagged else "tidak ditandai"
+        lines = [f"Skor {payload['score']:.3f} ({verdict}; ambang {threshold:.3f}); kategori: {payload['category']}"]
+    else:
+        verdict = "FLAGGED for review" if flagged else "not flagged"
+        lines = [f"Score {payload['score']:.3f} ({verdict}; threshold {threshold:.3f}); category: {payload['category']}"]
+    return lines + ([f"  - {reason}" for reason in payload["reasons"]]
+                    or ["  (tidak ada alasan menonjol)" if lang == "id" else "  (no notable reasons)"])
+
+
+def _explain_many(results, threshold: float, lang: str, as_json: bool, file_path: Path) -> None:
+    explained = problems = 0
+    for result in results:
+        if as_json:
+            click.echo(json.dumps(result, ensure_ascii=False))
+        elif "error" in result:
+            click.echo(f"[{result['post_id']}] line {result['line']}: {result['error']}")
+        else:
+            click.echo(f"[{result['post_id']}] " + "\n".join(_explain_lines(result, threshold, lang)))
+        problems += "error" in result
+        explained += "error" not in result
+    if problems:
+        click.echo(f"Note: {problems} lines of {file_path} could not be explained (see their error).", err=True)
+    if not explained:
+        raise InputError(f"No post in {file_path} could be explained.",
+                         'Write one JSON object per line with a "text" field, e.g. {"post_id": "a1", "text": "Dicari CS ..."}.')
 
 
 @main.command("rules", context_settings=CONTEXT)
@@ -432,7 +538,7 @@ def demo_cli(out_dir, retrain, quiet, as_json):
     lines = [f"Waspada demo with model {report['model_id']} (threshold {report['threshold']:.3f})",
              (f"Read {c['read']} records: {c['scored']} scored, {c['flagged']} flagged, {c['quarantined']} quarantined, "
              f"{c['duplicates']} duplicates, {c['skipped']} skipped."),
-             f"Review queue: {out_dir / 'review_queue.csv'}", "Top of the queue:"]
+             f"Review queue: {out_dir / 'review_queue.xlsx'} (for Excel; review_queue.csv for programs)", "Top of the queue:"]
     for _, row in queue.head(3).iterrows():
         lines.append(f"  [{row['score']:.2f} {row['category']}] {row['text'][:90]!s}…")
         lines.append(f"      {row['reasons'][:160]}")
@@ -447,6 +553,59 @@ def demo_cli(out_dir, retrain, quiet, as_json):
               f"{counts['spreading_templates']} spreading templates, {counts['networks']} networks."),
               f"Trends: {history.trends_html}   (again: waspada trends --out runs/trends; on the desk: waspada review serve → Tren)"]
     emit(report, as_json, lines)
+
+
+@main.group("models", context_settings=CONTEXT)
+def models_group() -> None:
+    """List the trained model bundles and choose the current one.
+
+    \b
+    Example:
+      waspada models list
+      waspada models promote waspada-49349ef9-1a2b3c4d-5e6f70
+    """
+
+
+@models_group.command("list", context_settings=CONTEXT)
+@click.option("--models-dir", type=click.Path(path_type=Path), default=None, help="Where model bundles are [default: models].")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (for scripts).")
+@handle_errors
+def models_list_cli(models_dir, as_json):
+    """Every model bundle, newest first: the current one marked with *, and each one checked
+    (file hash and allowed types) so a bundle that would be refused says why.
+
+    \b
+    Example:
+      waspada models list
+    """
+    from pipeline.modeling.artifacts import list_bundles
+
+    models_dir = models_dir or settings.models_dir()
+    rows = list_bundles(models_dir)
+    if not rows and not as_json:
+        raise InputError(f"No model bundles in {models_dir}.", "Train one with `waspada train --promote`, or pass --models-dir.")
+    lines = []
+    for row in rows:
+        state = f"refused: {row['problem']}" if row["problem"] else f"{row['selected']}, threshold {row['threshold']:.3f}"
+        lines.append(f"{'*' if row['current'] else ' '} {row['model_id']}  {row['saved']}  {state}")
+    emit(rows, as_json, lines)
+
+
+@models_group.command("promote", context_settings=CONTEXT)
+@click.argument("model_id")
+@click.option("--models-dir", type=click.Path(path_type=Path), default=None, help="Where model bundles are [default: models].")
+@handle_errors
+def models_promote_cli(model_id, models_dir):
+    """Make an existing model bundle the current one, after checking it as scoring would.
+
+    \b
+    Example:
+      waspada models promote waspada-49349ef9-1a2b3c4d-5e6f70
+    """
+    from pipeline.modeling.artifacts import promote
+
+    path = promote(models_dir or settings.models_dir(), model_id)
+    click.echo(f"Model {model_id} is now the current model ({path}).")
 
 
 def _register_review_commands() -> None:

@@ -101,14 +101,17 @@ def _local_copy(source: str) -> Iterator[Path]:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _outcomes(source: str, ingest_options: IngestOptions):
+def _outcomes(source: str, ingest_options: IngestOptions, notes: list[dict] | None = None):
     with _local_copy(source) as local:
-        for outcome in iter_outcomes([local], ingest_options):
+        local_notes: list[dict] = []
+        for outcome in iter_outcomes([local], ingest_options, local_notes):
             if str(local) != source:
                 outcome.record.source_file = source
                 if outcome.post is not None:
                     outcome.post["source_file"] = source
             yield outcome
+        if notes is not None:
+            notes.extend({**note, "file": source, "note": note["note"].replace(str(local), source)} for note in local_notes)
 
 
 def partition_keys(source: str, ingest_options: IngestOptions) -> tuple[np.ndarray, np.ndarray]:
@@ -165,7 +168,8 @@ def score_partition(source: str, ingest_options: IngestOptions, decisions: np.nd
     posts, text_keys, id_keys = [], [], []
     post_number = 0
     t0 = time.perf_counter()
-    for outcome in _outcomes(source, ingest_options):
+    notes: list[dict] = []
+    for outcome in _outcomes(source, ingest_options, notes):
         record = outcome.record
         if outcome.status == "skipped":
             side["skipped"].append({"source_file": record.source_file, "source_record": record.source_record, "reason": outcome.reason})
@@ -198,7 +202,7 @@ def score_partition(source: str, ingest_options: IngestOptions, decisions: np.nd
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)
     return {"scored": buffer.getvalue(), "signatures": np.concatenate(signatures, axis=1), "side": side,
-            "summary": scoring.summarise(frame, dict(seconds))}
+            "summary": scoring.summarise(frame, dict(seconds)), "notes": notes}
 
 
 def _client(scheduler: str | None, jobs: int):
@@ -220,10 +224,16 @@ def score_with_dask(paths: Sequence, out_dir: Path, bundle: Bundle, ingest_optio
     if score_options.resume:
         raise InputError("--resume works with the local engine only; a Dask run re-scores its partitions.",
                          "Drop --resume, or run with --engine local.")
-    started = time.perf_counter()
     out_dir = Path(out_dir)
-    scoring.check_outputs(out_dir, score_options)
     sources = resolve_inputs(paths)
+    with scoring.output_lock(out_dir):
+        return _score_locked(sources, out_dir, bundle, ingest_options, score_options, scheduler)
+
+
+def _score_locked(sources: list[str], out_dir: Path, bundle: Bundle, ingest_options: IngestOptions,
+                  score_options: scoring.ScoreOptions, scheduler: str | None) -> dict:
+    started = time.perf_counter()
+    scoring.check_outputs(out_dir, score_options)
     parts = out_dir / scoring.PARTS_DIR
     shutil.rmtree(parts, ignore_errors=True)
     parts.mkdir(parents=True, exist_ok=True)
@@ -247,8 +257,11 @@ def score_with_dask(paths: Sequence, out_dir: Path, bundle: Bundle, ingest_optio
                              bundle=model, threshold=score_options.threshold, lang=score_options.lang,
                              chunk_size=score_options.chunk_size, use_screen=score_options.use_screen,
                              operating_point=score_options.operating_point, pure=False)
+        notes: list[dict] = []
         for index, future in enumerate(futures):
-            _store_partition(index, future.result(), parts, partitions, totals)
+            result = future.result()
+            notes.extend(result.get("notes", []))
+            _store_partition(index, result, parts, partitions, totals)
             future.release()
     finally:
         client.close()
@@ -260,12 +273,13 @@ def score_with_dask(paths: Sequence, out_dir: Path, bundle: Bundle, ingest_optio
     report["screen"] = scoring.screen_report(bundle, score_options, totals)
     report["operating_point"] = score_options.operating_point or ("custom" if score_options.threshold is not None else "high")
     report["files"] = sources
+    report["file_notes"] = notes
     report["engine"] = {"name": "dask", "scheduler": scheduler or "local cluster", "workers": workers,
                         "partitions": len(sources), "partitions_dir": str(partitions)}
     report["outputs"]["partitions"] = str(partitions)
     report["seconds"]["total"] = round(time.perf_counter() - started, 3)
     write_json(out_dir / "report.json", report)
-    shutil.rmtree(parts, ignore_errors=True)
+    scoring.remove_parts(parts)
     return report
 
 

@@ -28,3 +28,7 @@ class ModelError(WaspadaError):
 
 class OutputExistsError(WaspadaError):
     """An output that would be overwritten without --force."""
+
+
+class OutputLockedError(WaspadaError):
+    """An output folder or model store another Waspada process is writing right now."""

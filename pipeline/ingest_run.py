@@ -27,7 +27,7 @@ def run_ingest(paths: Sequence[Path], out_dir: Path, options: IngestOptions, for
     counts["clusters"] = len(set(names))
     counts["largest_cluster"] = int(max(sizes)) if sizes else 0
     balanced = counts["read"] == counts["ingested"] + counts["duplicates"] + counts["skipped"] + counts["quarantined"]
-    report = {"counts": counts, "counts_balance": balanced, "balance_rule": "read = ingested + duplicates + skipped + quarantined",
+    report = {"counts": counts, "counts_balance": balanced, "file_notes": result.notes, "balance_rule": "read = ingested + duplicates + skipped + quarantined",
               "outputs": {n: str(out_dir / n) for n in ("posts.csv", "quarantine.csv", "duplicates.csv", "skipped.csv")}}
     write_json(out_dir / "report.json", report)
     return report

@@ -16,6 +16,8 @@ from pipeline.errors import InputError
 from pipeline.schema import LABELS
 
 LABELED_SUFFIXES = (".jsonl", ".csv", ".tsv")
+# Files `waspada review to-labeled` writes: a team's own decisions, never part of the shipped corpus.
+REVIEWED_PREFIX = "review-"
 HARD_NEGATIVE_KINDS = frozenset({
     "awareness", "news", "survivor_story", "question_about_offer", "hotline_info",
     "legal_placement", "travel_abroad", "promo_travel", "remittance_abroad_life", "awareness_personal", "helper_reply",
@@ -64,7 +66,12 @@ def load_labeled(path: Path) -> pd.DataFrame:
     Exact duplicate texts keep their first occurrence; conflicting labels for one text are an error,
     because silently picking one would train on a coin flip.
     """
-    frames = [_read_one(p) for p in labeled_files(path)]
+    return load_labeled_files(labeled_files(path))
+
+
+def load_labeled_files(files: list[Path]) -> pd.DataFrame:
+    """``load_labeled`` for exactly these files, in this order."""
+    frames = [_read_one(Path(p)) for p in files]
     data = pd.concat(frames, ignore_index=True)
     for column in ("kind", "platform", "lang"):
         if column not in data.columns:

@@ -14,6 +14,7 @@ files until it is streamed out.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import heapq
 import json
@@ -21,7 +22,7 @@ import shutil
 import time
 from collections import Counter, deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
 
@@ -30,14 +31,22 @@ import pandas as pd
 
 from pipeline import dedup, progress, schema
 from pipeline.errors import InputError, OutputExistsError
-from pipeline.fileio import atomic_path, write_csv, write_csv_frames, write_json
+from pipeline.fileio import (
+    atomic_path,
+    exclusive_lock,
+    remove_stale_temporaries,
+    write_csv,
+    write_csv_frames,
+    write_json,
+    write_xlsx_text,
+)
 from pipeline.ingest.core import (
     IngestOptions,
     Outcome,
     exact_key,
-    expand_paths,
     iter_outcomes,
     quarantine_row,
+    scan_inputs,
 )
 from pipeline.modeling.artifacts import Bundle
 from pipeline.modeling.model import STAGE_SCREENED_OUT
@@ -46,7 +55,8 @@ from pipeline.parallel import ChunkPool, analyse_timed
 
 PARTS_DIR = ".parts"
 STATE_FILE = "state.json"
-OUTPUT_FILES = ("scored.csv", "review_queue.csv", "quarantine.csv", "duplicates.csv", "skipped.csv", "report.json")
+LOCK_FILE = ".waspada.lock"
+OUTPUT_FILES = ("scored.csv", "review_queue.csv", "review_queue.xlsx", "quarantine.csv", "duplicates.csv", "skipped.csv", "report.json")
 NUM_PERM = dedup.NUM_PERM
 BANDS = dedup.BANDS
 STAGES = ("read", "screen", "normalise", "indicators", "vectorise", "model", "explain", "write", "cluster")
@@ -253,39 +263,126 @@ def _chunks(outcomes: Iterator[Outcome], size: int) -> Iterator[list[Outcome]]:
         yield chunk
 
 
-def _input_fingerprint(files: Sequence[Path], bundle: Bundle, options: ScoreOptions, ingest_options: IngestOptions) -> str:
-    digest = hashlib.sha256()
+def run_settings(files: Sequence[Path], bundle: Bundle, options: ScoreOptions, ingest_options: IngestOptions) -> dict:
+    """Everything a finished chunk depends on; ``--resume`` continues only when all of it is unchanged."""
+    inputs = []
     for path in files:
         stat = path.stat()
-        digest.update(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
-    digest.update(f"{bundle.model_id}|{options.chunk_size}|{options.threshold}|{options.lang}|{options.use_screen}|"
-                  f"{options.operating_point}|{ingest_options}".encode())
-    return digest.hexdigest()
+        inputs.append([str(path.resolve()), stat.st_size, stat.st_mtime_ns])
+    return {"inputs": inputs, "model": bundle.model_id, "chunk_size": options.chunk_size,
+            "threshold": options.threshold, "lang": options.lang, "use_screen": options.use_screen,
+            "operating_point": options.operating_point, "ingest": asdict(ingest_options)}
+
+
+def _fingerprint(settings: dict) -> str:
+    return hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()
+
+
+# Settings that an option sets, and how to give the interrupted run's value back.
+_OPTION_OF = {
+    "chunk_size": lambda v: f"--chunk-size {v}",
+    "threshold": lambda v: "no --threshold" if v is None else f"--threshold {v}",
+    "lang": lambda v: f"--lang {v}",
+    "use_screen": lambda v: "no --no-screen" if v else "--no-screen",
+    "operating_point": lambda v: "no --operating-point" if v is None else f"--operating-point {v}",
+    "format": lambda v: "no --format" if v is None else f"--format {v}",
+    "encoding": lambda v: "no --encoding" if v is None else f"--encoding {v}",
+    "text_column": lambda v: "no --text-column" if v is None else f"--text-column {v}",
+    "id_column": lambda v: "no --id-column" if v is None else f"--id-column {v}",
+    "platform": lambda v: "no --platform" if v is None else f"--platform {v}",
+    "max_text_bytes": lambda v: f"--max-text-kb {int(v) // 1024}",
+    "timezone": lambda v: f"--timezone {v}",
+}
+
+
+def settings_changes(before: dict, now: dict) -> tuple[list[str], list[str]]:
+    """What differs between an interrupted run and this one: (descriptions, options that restore it)."""
+    changes, options = [], []
+    for name in ("chunk_size", "threshold", "lang", "use_screen", "operating_point"):
+        if before.get(name) != now.get(name):
+            changes.append(f"{name.replace('_', ' ')} was {before.get(name)}, now {now.get(name)}")
+            options.append(_OPTION_OF[name](before.get(name)))
+    for name, value in now["ingest"].items():
+        if before.get("ingest", {}).get(name) != value:
+            old = before.get("ingest", {}).get(name)
+            changes.append(f"{name.replace('_', ' ')} was {old}, now {value}")
+            if name in _OPTION_OF:
+                options.append(_OPTION_OF[name](old))
+    if before.get("model") != now["model"]:
+        changes.append(f"the model was {before.get('model')}, now {now['model']}")
+        options.append(f"--model pointing at {before.get('model')}")
+    old_inputs = {path: (size, mtime) for path, size, mtime in before.get("inputs", [])}
+    new_inputs = {path: (size, mtime) for path, size, mtime in now["inputs"]}
+    for path in new_inputs.keys() - old_inputs.keys():
+        changes.append(f"input {path} is new")
+    for path in old_inputs.keys() - new_inputs.keys():
+        changes.append(f"input {path} is gone")
+    for path in sorted(old_inputs.keys() & new_inputs.keys()):
+        if old_inputs[path] != new_inputs[path]:
+            changes.append(f"input {path} changed (size or modification time)")
+    return changes, options
 
 
 def check_outputs(out_dir: Path, options: ScoreOptions) -> None:
+    """Refuse to overwrite a finished run, or to discard an interrupted one, without being asked."""
+    state = _load_state(out_dir / PARTS_DIR)
+    if state is not None and not (options.force or options.resume):
+        raise OutputExistsError(
+            f"{out_dir} holds an interrupted run ({state.get('completed', 0)} chunks finished).",
+            "Pass --resume to continue it, or --force to discard it and start over.")
     existing = [name for name in OUTPUT_FILES if (out_dir / name).exists()]
-    if existing and not (options.force or options.resume):
+    if state is None and existing and not options.force:
+        if options.resume:
+            raise OutputExistsError(f"{out_dir} holds a finished run ({', '.join(existing)}); there is nothing to resume.",
+                                    "Pass --force to score it again, or choose another --out.")
         raise OutputExistsError(f"{out_dir} already holds outputs ({', '.join(existing)}).", "Pass --force to overwrite, or choose another --out.")
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """One run at a time in ``out_dir``; stale temporaries of killed runs are removed once it is ours."""
+    with exclusive_lock(Path(out_dir) / LOCK_FILE, f"The output folder {out_dir}",
+                        "Wait for the other run to finish (or stop it), or choose another --out."):
+        remove_stale_temporaries(out_dir, OUTPUT_FILES)
+        remove_stale_temporaries(Path(out_dir) / PARTS_DIR)
+        yield
 
 
 def score_collection(
     paths: Sequence[Path], out_dir: Path, bundle: Bundle, ingest_options: IngestOptions, options: ScoreOptions
 ) -> dict:
-    """Score every post of ``paths`` into ``out_dir``; returns the run report (also report.json)."""
-    started = time.perf_counter()
+    """Score every post of ``paths`` into ``out_dir``; returns the run report (also report.json).
+
+    Only one run writes to ``out_dir`` at a time (a second one fails at once). Existing outputs
+    need ``options.force``; an interrupted run is continued with ``options.resume`` when inputs,
+    model and settings are unchanged, and otherwise refused with what changed.
+    """
     out_dir = Path(out_dir)
-    files = expand_paths(paths)
+    files, left_out = scan_inputs(paths)
+    with output_lock(out_dir):
+        return _score_locked(files, left_out, out_dir, bundle, ingest_options, options)
+
+
+def _score_locked(files: list[Path], left_out: list[dict], out_dir: Path, bundle: Bundle, ingest_options: IngestOptions,
+                  options: ScoreOptions) -> dict:
+    started = time.perf_counter()
     parts = out_dir / PARTS_DIR
     check_outputs(out_dir, options)
-    fingerprint = _input_fingerprint(files, bundle, options, ingest_options)
+    settings = run_settings(files, bundle, options, ingest_options)
+    fingerprint = _fingerprint(settings)
     state = _load_state(parts) if options.resume else None
     if state and state["fingerprint"] != fingerprint:
-        raise InputError("--resume was asked for, but the inputs, model or settings changed since the interrupted run.",
-                         "Re-run without --resume (add --force) to start over.")
+        if "settings" not in state:
+            raise InputError("--resume was asked for, but the inputs, model or settings changed since the interrupted run.",
+                             "Re-run with the interrupted run's options, or pass --force without --resume to start over.")
+        changes, restore = settings_changes(state["settings"], settings)
+        hint = (f"Re-run with {', '.join(restore)} and --resume, or pass --force without --resume to start over."
+                if restore and not any(change.startswith("input ") for change in changes)
+                else "Pass --force without --resume to start over (the finished chunks are discarded).")
+        raise InputError(f"--resume refused: {'; '.join(changes)}.", hint)
     if not state:
         shutil.rmtree(parts, ignore_errors=True)
-        state = {"fingerprint": fingerprint, "completed": 0}
+        state = {"fingerprint": fingerprint, "settings": settings, "completed": 0}
     parts.mkdir(parents=True, exist_ok=True)
 
     seen = SeenPosts()
@@ -298,9 +395,10 @@ def score_collection(
     pending: deque = deque()
     with ChunkPool(jobs, make_chunk_scorer, (bundle, options.threshold, options.lang, options.use_screen,
                                              options.operating_point)) as pool:
-        outcomes = iter_outcomes(files, ingest_options)
+        notes: list[dict] = list(left_out)
+        outcomes = iter_outcomes(files, ingest_options, notes)
         t_read = time.perf_counter()
-        for index, chunk in enumerate(progress.track(_chunks(outcomes, options.chunk_size), "Scoring", unit="chunk")):
+        for index, chunk in enumerate(progress.read_chunks(_chunks(outcomes, options.chunk_size), files, "Reading and scoring")):
             if index < state["completed"]:
                 t_read = time.perf_counter()
                 continue
@@ -321,12 +419,19 @@ def score_collection(
     report["screen"] = screen_report(bundle, options, totals)
     report["operating_point"] = options.operating_point or ("custom" if options.threshold is not None else "high")
     report["files"] = [str(f) for f in files]
+    report["file_notes"] = notes
     report["engine"] = {"name": "local", "jobs": jobs, "chunk_size": options.chunk_size,
                         "resumed_chunks": state["resumed_chunks"]}
     report["seconds"]["total"] = round(time.perf_counter() - started, 3)
     write_json(out_dir / "report.json", report)
-    shutil.rmtree(parts, ignore_errors=True)
+    remove_parts(parts)
     return report
+
+
+def remove_parts(parts: Path) -> None:
+    """Remove a finished run's parts; the state goes first, so a kill midway leaves a finished run."""
+    (parts / STATE_FILE).unlink(missing_ok=True)
+    shutil.rmtree(parts, ignore_errors=True)
 
 
 def threshold_of(bundle: Bundle, options: ScoreOptions) -> float:
@@ -524,7 +629,8 @@ def finish(out_dir: Path, parts: Path, model_id: str, threshold: float, totals: 
     """Cluster near-duplicates and stream the parts into the final outputs; returns the report."""
     t0 = time.perf_counter()
     scored_parts = _part_files(parts, "scored")
-    roots = cluster_parts([_signature_path(parts, int(p.stem.rsplit("-", 1)[1])) for p in scored_parts])
+    with progress.stage("Clustering near-duplicates"):
+        roots = cluster_parts([_signature_path(parts, int(p.stem.rsplit("-", 1)[1])) for p in scored_parts])
     sizes = np.bincount(roots, minlength=len(roots)) if len(roots) else np.zeros(0, np.int64)
     wanted = np.unique(np.concatenate([pd.read_parquet(p, columns=["duplicate_of_index"])["duplicate_of_index"].to_numpy(np.int64)
                                        for p in _part_files(parts, "duplicates")] or [np.zeros(0, np.int64)]))
@@ -563,20 +669,24 @@ def finish(out_dir: Path, parts: Path, model_id: str, threshold: float, totals: 
                     heapq.heappushpop(queue, item)
             yield frame
 
-    write_csv_frames(out_dir / "scored.csv", scored_frames(), schema.SCORED_COLUMNS)
-    ordered = _queue_rows(sorted(queue, key=lambda item: (-item[0], -item[1])), scored_parts, roots, sizes, root_names)
-    write_csv(out_dir / "review_queue.csv", ordered, schema.SCORED_COLUMNS)
+    with progress.bar("Writing scored.csv", total=totals.scored) as writing:
+        write_csv_frames(out_dir / "scored.csv", progress.counted(scored_frames(), writing), schema.SCORED_COLUMNS)
+    with progress.stage("Writing the review queue and side files"):
+        ordered = _queue_rows(sorted(queue, key=lambda item: (-item[0], -item[1])), scored_parts, roots, sizes, root_names)
+        write_csv(out_dir / "review_queue.csv", ordered, schema.SCORED_COLUMNS)
+        # The CSVs keep post text exactly, for programs; people open the workbook, where text is text.
+        write_xlsx_text(out_dir / "review_queue.xlsx", ordered, schema.SCORED_COLUMNS, numeric=("score", "cluster_size"), sheet="review_queue")
 
-    def duplicate_rows() -> Iterator[dict]:
-        for path in _part_files(parts, "duplicates"):
-            for row in pd.read_parquet(path).to_dict("records"):
-                row["duplicate_of"] = originals[int(row.pop("duplicate_of_index"))]
-                yield row
+        def duplicate_rows() -> Iterator[dict]:
+            for path in _part_files(parts, "duplicates"):
+                for row in pd.read_parquet(path).to_dict("records"):
+                    row["duplicate_of"] = originals[int(row.pop("duplicate_of_index"))]
+                    yield row
 
-    write_csv(out_dir / "duplicates.csv", duplicate_rows(), schema.DUPLICATE_COLUMNS)
-    for kind, columns, name in (("quarantine", schema.QUARANTINE_COLUMNS, "quarantine.csv"),
-                                ("skipped", schema.SKIPPED_COLUMNS, "skipped.csv")):
-        write_csv(out_dir / name, (row for path in _part_files(parts, kind) for row in pd.read_parquet(path).to_dict("records")), columns)
+        write_csv(out_dir / "duplicates.csv", duplicate_rows(), schema.DUPLICATE_COLUMNS)
+        for kind, columns, name in (("quarantine", schema.QUARANTINE_COLUMNS, "quarantine.csv"),
+                                    ("skipped", schema.SKIPPED_COLUMNS, "skipped.csv")):
+            write_csv(out_dir / name, (row for path in _part_files(parts, kind) for row in pd.read_parquet(path).to_dict("records")), columns)
     totals.seconds["write"] += time.perf_counter() - t1
 
     balanced = totals.read == totals.scored + totals.quarantined + totals.duplicates + totals.skipped

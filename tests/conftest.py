@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from pipeline import progress
+from pipeline.datacard import CARD_NAME, corpus_files
 from pipeline.modeling.artifacts import load_bundle
 from pipeline.modeling.train import TrainConfig, train
 
@@ -18,11 +20,21 @@ progress.set_enabled(False)
 
 
 @pytest.fixture(scope="session")
-def models_dir(tmp_path_factory) -> Path:
-    """A models folder holding one promoted model trained on data/labeled (fast settings)."""
+def corpus_dir(tmp_path_factory) -> Path:
+    """The shipped labeled corpus alone: the files its data card names, without the team's own
+    reviewed decisions or other files added to data/labeled since."""
+    directory = tmp_path_factory.mktemp("labeled")
+    for path in [*corpus_files(ROOT / "data" / "labeled"), ROOT / "data" / "labeled" / CARD_NAME]:
+        shutil.copy2(path, directory / path.name)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory, corpus_dir) -> Path:
+    """A models folder holding one promoted model trained on the shipped corpus (fast settings)."""
     directory = tmp_path_factory.mktemp("models")
     config = TrainConfig(folds=3, candidates=("linear_svm",), baselines=False, jobs=1)
-    train(ROOT / "data" / "labeled", directory, config, promote=True)
+    train(corpus_dir, directory, config, promote=True)
     return directory
 
 
@@ -34,10 +46,12 @@ def bundle(models_dir):
 
 
 @pytest.fixture()
-def in_project(monkeypatch, models_dir):
-    """Run CLI commands from the project root with the session model as the current one."""
+def in_project(monkeypatch, models_dir, corpus_dir):
+    """Run CLI commands from the project root with the session model as the current one and
+    the shipped corpus as the labeled data."""
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("WASPADA_MODELS", str(models_dir))
+    monkeypatch.setenv("WASPADA_LABELED", str(corpus_dir))
     return ROOT
 
 

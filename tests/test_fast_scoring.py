@@ -16,6 +16,7 @@ import pytest
 import scipy.sparse as sp
 
 from pipeline import dedup, indicators, scoring
+from pipeline.datacard import corpus_files
 from pipeline.hashgrams import HashedNgrams
 from pipeline.indicators import analyse_many
 from pipeline.modeling.explain import Explainer, Explanation, readable_term
@@ -33,7 +34,7 @@ TRICKY = [
 
 def _labeled_texts() -> list[str]:
     texts = []
-    for path in sorted((ROOT / "data" / "labeled").glob("*.jsonl")):
+    for path in corpus_files(ROOT / "data" / "labeled"):
         texts += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return texts
 

@@ -11,9 +11,8 @@ import numpy as np
 import pytest
 import skops.io as sio
 
-from pipeline.datacard import counts_block
+from pipeline.datacard import counts_block, load_corpus
 from pipeline.errors import ModelError
-from pipeline.labeled import load_labeled
 from pipeline.modeling.artifacts import MANIFEST_FILE, MODEL_FILE, current_model_dir, load_bundle
 from pipeline.modeling.predict import Scorer
 from pipeline.modeling.thresholds import threshold_for_budget, threshold_for_recall
@@ -81,7 +80,7 @@ def test_missing_bundle_says_how_to_train(tmp_path):
 def test_same_data_and_seed_give_the_same_model(tmp_path):
     from pipeline.modeling.train import TrainConfig, train
 
-    small = load_labeled(ROOT / "data" / "labeled").groupby("label").head(60)
+    small = load_corpus(ROOT / "data" / "labeled").groupby("label").head(60)
     path = tmp_path / "small.jsonl"
     small.to_json(path, orient="records", lines=True, force_ascii=False)
     config = TrainConfig(folds=3, candidates=("linear_svm",), baselines=False)
@@ -118,14 +117,79 @@ def test_threshold_for_budget_fits_the_daily_budget():
 
 def test_data_card_counts_match_the_labeled_files():
     card = (ROOT / "data" / "labeled" / "DATACARD.md").read_text(encoding="utf-8")
-    assert counts_block(load_labeled(ROOT / "data" / "labeled")) in card, "run `python -m pipeline.datacard`"
+    assert counts_block(load_corpus(ROOT / "data" / "labeled")) in card, "run `python -m pipeline.datacard`"
 
 
 def test_corpus_meets_its_size_and_mix():
-    data = load_labeled(ROOT / "data" / "labeled")
+    data = load_corpus(ROOT / "data" / "labeled")
     from pipeline.labeled import HARD_NEGATIVE_KINDS
 
     assert len(data) >= 2500
     assert (data["label"] != "benign").sum() >= 900
     assert data["kind"].isin(HARD_NEGATIVE_KINDS).sum() >= 600
     assert set(data["label"]) == {"tppo", "tppm", "benign"}
+
+
+def _rewrite(copy: Path, state, **manifest_changes) -> None:
+    from pipeline.fileio import sha256_file
+
+    if state is not None:
+        sio.dump(state, copy / MODEL_FILE)
+    manifest = json.loads((copy / MANIFEST_FILE).read_text())
+    manifest["model_sha256"] = sha256_file(copy / MODEL_FILE)
+    for key, value in manifest_changes.items():
+        if value is KeyError:
+            manifest.pop(key)
+        else:
+            manifest[key] = value
+    (copy / MANIFEST_FILE).write_text(json.dumps(manifest))
+
+
+def test_scikit_learn_types_skops_trusts_are_refused_unless_listed(models_dir, tmp_path):
+    from sklearn.neighbors import KNeighborsClassifier
+
+    copy = _copy_bundle(models_dir, tmp_path)
+    knn = KNeighborsClassifier().fit([[0.0], [1.0]], [0, 1])
+    assert not sio.get_untrusted_types(data=sio.dumps(knn))  # skops itself would trust it
+    _rewrite(copy, {"features": knn, "risk": knn, "category": knn})
+    with pytest.raises(ModelError, match="KNeighborsClassifier"):
+        load_bundle(copy)
+
+
+def test_allowed_types_in_a_foreign_shape_are_a_model_error(models_dir, tmp_path):
+    copy = _copy_bundle(models_dir, tmp_path)
+    _rewrite(copy, {"features": "x", "risk": [1, 2], "category": None})
+    with pytest.raises(ModelError, match="does not hold a Waspada model"):
+        load_bundle(copy)
+
+
+@pytest.mark.parametrize("changes, detail", [
+    ({"threshold": "abc"}, "threshold 'abc' is not a number"),
+    ({"threshold": 2.0}, "threshold 2.0 is not a number"),
+    ({"threshold": float("nan")}, "threshold nan is not a number"),
+    ({"threshold": True}, "threshold True is not a number"),
+    ({"threshold": KeyError}, "missing threshold"),
+    ({"model_id": KeyError}, "missing model_id"),
+    ({"model_id": "../../etc"}, "is not a model id"),
+    ({"model_file": "../model.skops"}, "is not a file name inside the bundle"),
+])
+def test_a_manifest_that_cannot_be_relied_on_is_refused(models_dir, tmp_path, changes, detail):
+    copy = _copy_bundle(models_dir, tmp_path)
+    _rewrite(copy, None, **changes)
+    with pytest.raises(ModelError) as info:
+        load_bundle(copy)
+    assert detail in info.value.message
+
+
+def test_nan_threshold_on_the_command_line_is_a_usage_error(in_project, tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    result = CliRunner().invoke(main, ["score", "data/raw", "--out", str(tmp_path / "o"), "--threshold", "nan"])
+    assert result.exit_code == 2 and "NaN" in result.output
+
+
+def test_skops_is_required_at_a_fixed_version():
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"skops>=0.12,<1"' in pyproject

@@ -25,6 +25,7 @@ from pipeline.review.store import ReviewStore
 
 ROOT = Path(__file__).resolve().parents[1]
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+STRONG_TOKEN = "kopi-tubruk-7Xq2-Lw9"
 
 
 @pytest.fixture()
@@ -74,12 +75,12 @@ def test_posts_without_the_csrf_token_are_refused(store):
 def test_non_loopback_host_needs_a_token(store):
     with pytest.raises(InputError, match="--token"):
         create_app(store, host="0.0.0.0")
-    app = create_app(store, host="0.0.0.0", token="s3cret-token")
+    app = create_app(store, host="0.0.0.0", token=STRONG_TOKEN)
     client = app.test_client()
     assert client.get("/queue").status_code == 401
     assert client.get("/post/p1").status_code == 401
     assert client.get("/queue?token=wrong").status_code == 401
-    assert client.get("/queue", headers={"X-Waspada-Token": "s3cret-token"}).status_code == 302  # then asks for a name
+    assert client.get("/queue", headers={"X-Waspada-Token": STRONG_TOKEN}).status_code == 302  # then asks for a name
     assert client.get("/queue").status_code == 302  # the session remembers the token
     assert create_app(store, host="127.0.0.1").test_client().get("/login").status_code == 200
 

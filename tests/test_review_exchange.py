@@ -213,11 +213,11 @@ def test_score_to_review_then_labeled_data(in_project, tmp_path):
 
 
 @pytest.mark.slow
-def test_reviewed_decisions_reach_the_next_model(tmp_path, bundle):
+def test_reviewed_decisions_reach_the_next_model(tmp_path, bundle, corpus_dir):
     from pipeline.modeling.train import TrainConfig, train
 
     labeled = tmp_path / "labeled"
-    shutil.copytree(ROOT / "data" / "labeled", labeled)
+    shutil.copytree(corpus_dir, labeled)
     store = ReviewStore(f"sqlite:///{tmp_path / 'r.sqlite'}")
     rows = [post(f"n{i}", 0.5, f"Info kerja pabrik kabel Cikarang nomor {i}, lamaran lewat kantor resmi disnaker shift {i}")
             for i in range(6)]

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from pipeline import dedup, scoring
+from pipeline.datacard import corpus_files
 from pipeline.ingest.core import IngestOptions
 from pipeline.scoring import KeyIndex, ScoreOptions, SeenPosts, score_collection
 
@@ -20,7 +21,7 @@ OUTPUTS = ("scored.csv", "review_queue.csv", "quarantine.csv", "duplicates.csv",
 
 def _labeled_texts() -> list[str]:
     texts = []
-    for path in sorted((ROOT / "data" / "labeled").glob("*.jsonl")):
+    for path in corpus_files(ROOT / "data" / "labeled"):
         texts += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return texts
 

@@ -18,6 +18,7 @@ import pytest
 from ftfy.badness import is_bad
 
 from pipeline import entities, indicators
+from pipeline.datacard import corpus_files
 from pipeline.parallel import analyse_timed
 from pipeline.text import clean, normalize, patterns
 
@@ -39,7 +40,7 @@ _PIECES = list("abcdeghijklmnoprstuwyKAGIJ0123456789 .,-_*'·@$+/:\n") + _ODD + 
 
 def _labeled_texts() -> list[str]:
     texts = []
-    for path in sorted((ROOT / "data" / "labeled").glob("*.jsonl")):
+    for path in corpus_files(ROOT / "data" / "labeled"):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 texts.append(json.loads(line)["text"])

@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from pipeline import schema
-from pipeline.errors import InputError
+from pipeline.errors import InputError, WaspadaError
 from pipeline.ingest import fields as F
-from pipeline.ingest.detect import FORMATS, SUPPORTED_SUFFIXES, detect_format
+from pipeline.ingest.decoding import legacy_encoding, looks_binary
+from pipeline.ingest.detect import FORMATS, SUPPORTED_SUFFIXES, detect_format, looks_like_data
 from pipeline.ingest.readers import READERS
 from pipeline.ingest.records import RawRecord
 from pipeline.text.clean import clean_text
@@ -56,6 +57,7 @@ class IngestResult:
     skipped: list[dict] = field(default_factory=list)
     duplicates: list[dict] = field(default_factory=list)
     counts: dict = field(default_factory=dict)
+    notes: list[dict] = field(default_factory=list)
 
     def check_balance(self) -> None:
         c = self.counts
@@ -63,22 +65,45 @@ class IngestResult:
             raise AssertionError(f"Ingestion lost records: {c}")
 
 
-def _wanted(path: Path) -> bool:
+def _hidden(path: Path) -> bool:
     # Hidden files and Excel's "~$name.xlsx" lock files are never collected data.
-    return path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES and not path.name.startswith((".", "~$"))
+    return path.name.startswith((".", "~$"))
 
 
 def expand_paths(paths: Sequence[Path]) -> list[Path]:
     """Files to read: each given file, and every supported file inside each given folder, each once."""
+    return scan_inputs(paths)[0]
+
+
+def scan_inputs(paths: Sequence[Path]) -> tuple[list[Path], list[dict]]:
+    """Files to read, and a note for every other entry of a given folder that was left out.
+
+    A folder's unsupported files, FIFOs, broken or looping links and ``.txt`` files that are
+    neither a WhatsApp chat nor a table (a README) are not read, and each says so in the
+    report; hidden files and Excel lock files are left out without a word.
+    """
     files: list[Path] = []
+    notes: list[dict] = []
     seen: set[Path] = set()
     for path in map(Path, paths):
         if path.is_dir():
-            inside = sorted(p for p in path.rglob("*") if _wanted(p) and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            inside = []
+            for entry in sorted(path.rglob("*")):
+                if any(part.startswith((".", "~$")) for part in entry.relative_to(path).parts) or entry.is_dir():
+                    continue
+                reason = _left_out(entry)
+                if reason:
+                    notes.append({"file": str(entry), "note": f"{entry}: {reason}; not read", "hint": None, "problem": False})
+                else:
+                    inside.append(entry)
             if not inside:
                 raise InputError(f"The folder {path} holds no supported files.", "Supported: .csv .tsv .txt .jsonl .json .parquet .xlsx")
         elif path.is_file():
             inside = [path]
+        elif path.is_symlink():
+            raise InputError(f"{path} is a broken symbolic link or a link loop.", "Point it at a file, or pass the file itself.")
+        elif path.exists():
+            raise InputError(f"{path} is not a regular file (a FIFO, socket or device).", "Save the data to a file and pass that file.")
         else:
             raise InputError(f"Input not found: {path}", "Check the path; folders are read recursively.")
         for file in inside:
@@ -86,7 +111,38 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
             if file.resolve() not in seen:
                 seen.add(file.resolve())
                 files.append(file)
-    return files
+    return files, notes
+
+
+def _left_out(entry: Path) -> str | None:
+    """Why a file found in a folder is not read, or None to read it."""
+    if entry.is_symlink() and not entry.exists():
+        return "a broken symbolic link or a link loop"
+    if not entry.is_file():
+        return "not a regular file (a FIFO, socket or device)"
+    if entry.suffix.lower() not in SUPPORTED_SUFFIXES:
+        return f"unsupported file type {entry.suffix or '(no extension)'} (supported: {' '.join(sorted(SUPPORTED_SUFFIXES))})"
+    if entry.suffix.lower() == ".txt" and not looks_like_data(entry):
+        return "a .txt file that is neither a WhatsApp chat export nor a table (a README or notes?); pass it on its own to read it"
+    return None
+
+
+def blank_file_note(path: Path) -> dict | None:
+    """A note for a file with nothing to read (empty, or only NUL bytes), else None."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None  # the reader reports it
+    if size == 0:
+        return {"file": str(path), "note": f"{path}: empty file; nothing to read", "hint": None, "problem": False}
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                if block.strip(b"\x00"):
+                    return None
+    except OSError:
+        return None
+    return {"file": str(path), "note": f"{path}: only NUL bytes (a file never written to); nothing to read", "hint": None, "problem": False}
 
 
 def check_options(options: IngestOptions) -> None:
@@ -100,9 +156,58 @@ def check_options(options: IngestOptions) -> None:
 
 def iter_records(files: Iterable[Path], options: IngestOptions) -> Iterator[RawRecord]:
     for path in files:
+        yield from file_records(path, options)
+
+
+_TEXT_FORMATS = frozenset(FORMATS) - {"parquet", "xlsx"}
+
+
+def file_records(path: Path, options: IngestOptions, notes: list[dict] | None = None) -> Iterator[RawRecord]:
+    """The records of one file. A file that breaks its reader part-way becomes one quarantine
+    entry for what could not be read, so one bad file never stops the batch.
+
+    A text file with no valid UTF-8 multi-byte sequence at all but other bytes beyond ASCII is
+    read in its legacy encoding, and ``notes`` says so; binary data is one quarantine entry.
+    """
+    count = 0
+    try:
         fmt = options.format or detect_format(path)
+        encoding = options.encoding
+        if fmt in _TEXT_FORMATS and looks_binary(path):
+            # No encoding turns this into posts; an --encoding would only turn it into garbage rows.
+            yield RawRecord(str(path), 1, raw="", problem=(
+                "not a text table: the file holds binary data (an image, archive or another program's file?); "
+                "export the posts as CSV, JSON or XLSX"))
+            return
+        if fmt in _TEXT_FORMATS and encoding is None:
+            encoding = legacy_encoding(path)
+            if encoding and notes is not None:
+                notes.append({"file": str(path), "hint": None, "problem": False,
+                              "note": (f"{path}: read as {encoding}: the file has no valid UTF-8 multi-byte sequence "
+                                       f"(pass --encoding to choose another)")})
         log.info("reading %s as %s", path, fmt)
-        yield from READERS[fmt](path, options.encoding)
+        for record in READERS[fmt](path, encoding):
+            count += 1
+            yield record
+    except (WaspadaError, MemoryError):
+        raise
+    except Exception as exc:  # any failure of one file is reported as that file's problem
+        log.debug("reading %s failed", path, exc_info=True)
+        rest = "the rest of the file was not read" if count else "nothing in it was read"
+        yield RawRecord(str(path), count + 1, raw="", problem=f"{unreadable_reason(exc)}; {rest}")
+
+
+def unreadable_reason(exc: Exception) -> str:
+    """Why a whole file could not be read, in words a person can act on."""
+    if isinstance(exc, PermissionError):
+        return "file not readable (permission denied; give the user running Waspada read access or move the file out)"
+    if isinstance(exc, RecursionError):
+        return "JSON nested too deeply to be posts (the file could not be read)"
+    if isinstance(exc, IsADirectoryError | FileNotFoundError):
+        return f"file not readable ({exc.strerror})"
+    if isinstance(exc, OSError):
+        return f"file not readable ({exc.strerror or exc})"
+    return f"file not readable as posts ({type(exc).__name__}: {exc})"
 
 
 def to_post(record: RawRecord, options: IngestOptions, collected_at: str, tz: ZoneInfo) -> Outcome:
@@ -140,14 +245,47 @@ def to_post(record: RawRecord, options: IngestOptions, collected_at: str, tz: Zo
     return Outcome("post", record, post)
 
 
-def iter_outcomes(paths: Sequence[Path], options: IngestOptions) -> Iterator[Outcome]:
-    """Stream the outcome of every record of every input, without holding them all."""
+def iter_outcomes(paths: Sequence[Path], options: IngestOptions, notes: list[dict] | None = None) -> Iterator[Outcome]:
+    """Stream the outcome of every record of every input, without holding them all.
+
+    ``notes`` (when given) receives one dict per file that needs a word in the report: a file
+    not read, or a file none of whose records had a text column (``problem`` true: nothing of
+    it was scored and the person has to act).
+    """
     check_options(options)
-    files = expand_paths(paths)
+    files, left_out = scan_inputs(paths)
+    if notes is not None:
+        notes.extend(left_out)
     collected_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     tz = ZoneInfo(options.timezone)
-    for record in iter_records(files, options):
-        yield to_post(record, options, collected_at, tz)
+    for path in files:
+        blank = blank_file_note(path)
+        if blank:
+            if notes is not None:
+                notes.append(blank)
+            continue
+        records = missing = 0
+        example: dict | None = None
+        for record in file_records(path, options, notes):
+            outcome = to_post(record, options, collected_at, tz)
+            records += 1
+            if outcome.reason.startswith("missing text column"):
+                missing += 1
+                example = example or record.fields
+            yield outcome
+        if notes is not None and records and missing == records:
+            notes.append(no_text_column_note(str(path), example or {}, options))
+
+
+def no_text_column_note(file: str, fields: dict, options: IngestOptions) -> dict:
+    """The report's word on a file none of whose records had a text column, naming the likely one."""
+    columns = [str(key) for key in fields]
+    longest = max(fields, key=lambda key: len(str(fields[key])) if isinstance(fields[key], str) else -1, default=None)
+    looked = options.text_column or ", ".join(schema.TEXT_COLUMN_NAMES[:8]) + ", …"
+    note = (f"{file}: no text column (looked for {looked}; the file has {', '.join(columns[:12]) or 'no columns'}); "
+            "its records were quarantined, none was scored")
+    hint = f"Pass --text-column {longest} (the column holding the post text)." if longest is not None else "Pass --text-column NAME."
+    return {"file": file, "note": note, "hint": hint, "problem": True}
 
 
 def exact_key(text: str) -> str:
@@ -197,7 +335,8 @@ def ingest(paths: Sequence[Path], options: IngestOptions | None = None) -> Inges
     reasons: Counter = Counter()
     skip_reasons: Counter = Counter()
     read = 0
-    for outcome in iter_outcomes(paths, options):
+    notes: list[dict] = []
+    for outcome in iter_outcomes(paths, options, notes):
         read += 1
         per_file[outcome.record.source_file] += 1
         if outcome.status == "skipped":
@@ -228,5 +367,6 @@ def ingest(paths: Sequence[Path], options: IngestOptions | None = None) -> Inges
         "quarantine_reasons": dict(reasons),
         "skip_reasons": dict(skip_reasons),
     }
+    result.notes = notes
     result.check_balance()
     return result

@@ -103,3 +103,62 @@ def visible(value: str) -> str:
 def raw_excerpt(value: str) -> str:
     """The start of a raw record, readable, for quarantine.csv."""
     return visible(value[:RAW_LIMIT])
+
+
+# One well-formed UTF-8 multi-byte character (no overlongs, no surrogates).
+_UTF8_MULTIBYTE_RE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}")
+_HIGH_BYTE_RE = re.compile(rb"[\x80-\xff]")
+_NOT_CP1252 = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
+
+def legacy_encoding(path: Path) -> str | None:
+    """The legacy encoding a file is in, when it has bytes beyond ASCII but not one valid UTF-8
+    multi-byte sequence anywhere (what Excel's "CSV" writes on Windows); else None.
+
+    A UTF-8 file with a few damaged bytes still holds valid sequences, so it stays UTF-8 and
+    only its damaged records are quarantined.
+    """
+    high = False
+    unused: set[int] = set()
+    tail = b""
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            if not tail and block.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+                return None
+            data = tail + block
+            if _UTF8_MULTIBYTE_RE.search(data):
+                return None
+            if _HIGH_BYTE_RE.search(block):
+                high = True
+                unused.update(set(block) & _NOT_CP1252)
+            tail = data[-3:]
+    if not high:
+        return None
+    return "latin-1" if unused else "cp1252"
+
+
+# Bytes that never appear in a text table: C0 controls other than tab, newlines, form feed
+# and the DOS end-of-file mark, and DEL.
+_CONTROL_RE = re.compile(rb"[\x00-\x08\x0e-\x19\x1b-\x1f\x7f]")
+_BINARY_SHARE = 0.05
+
+
+def looks_binary(path: Path) -> bool:
+    """Whether a file meant to be text is binary data (an image, an archive, random bytes).
+
+    UTF-16 (a BOM, or NUL every other byte) is text; so is a UTF-8 or legacy file with the odd
+    stray control character.
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 16)
+    if not head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if head.count(b"\x00") > len(head) // 4 and (head[1::2].count(0) > len(head) // 3 or head[0::2].count(0) > len(head) // 3):
+        return False  # UTF-16 without a BOM
+    stripped = head.strip(b"\x00")
+    if not stripped:
+        return False  # only NUL bytes: reported as an empty file
+    # A few stray control characters are damage in a text file; binary data has them everywhere.
+    return len(_CONTROL_RE.findall(stripped)) > max(16, _BINARY_SHARE * len(stripped))

@@ -69,3 +69,27 @@ def _is_json(line: str, kind: type = object) -> bool:
         return isinstance(json.loads(line), kind)
     except (json.JSONDecodeError, RecursionError):
         return False
+
+
+def looks_like_data(path: Path) -> bool:
+    """Whether a ``.txt`` file is a WhatsApp chat, JSON or a delimited table, not prose.
+
+    A table's first lines share one delimiter count; a README's lines do not.
+    """
+    try:
+        fmt = detect_format(path)
+    except InputError:
+        return True  # let the reader explain it
+    if fmt != "csv":
+        return True
+    with open(path, "rb") as handle:
+        text = handle.read(_HEAD_BYTES).decode("utf-8", errors="replace").lstrip("\ufeff")
+    lines = [line for line in text.splitlines()[:21] if line.strip()]
+    if len(lines) < 2:
+        return False
+    delimiter = max(",;|", key=lines[0].count)
+    columns = lines[0].count(delimiter)
+    if not columns:
+        return False
+    agreeing = sum(line.count(delimiter) == columns for line in lines[1:])
+    return agreeing >= 0.8 * (len(lines) - 1)

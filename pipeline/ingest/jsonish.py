@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,12 @@ def read_json(path: Path, encoding: str | None) -> Iterator[RawRecord]:
             yield from _jsonl_lines(path, text.split("\n"))
             return
         if text.lstrip().startswith("["):
-            yield from _salvage_array(path, text)
+            yield from _salvage_array(path, text, text.index("[") + 1)
+            return
+        wrapper = _WRAPPED_ARRAY_RE.match(text)
+        if wrapper:
+            # {"posts": [ ... cut off: the complete posts before the cut are kept, as for a bare array.
+            yield from _salvage_array(path, text, wrapper.end())
             return
         yield from _unreadable_json(path, text, exc)
         return
@@ -95,10 +101,15 @@ def _json_object_record(path: Path, index: int, obj: Any) -> RawRecord:
     return RawRecord(str(path), index, raw=dump_excerpt(obj), problem=f"record {index} is not a JSON object")
 
 
-def _salvage_array(path: Path, text: str) -> Iterator[RawRecord]:
-    """Read a damaged JSON array element by element (a scraper killed mid-write), quarantining the rest."""
+# An object whose list of posts starts after a few scalar fields: {"source": "x", "posts": [
+_WRAPPED_ARRAY_RE = re.compile(r'\s*\{\s*(?:"[^"\\]*"\s*:\s*(?:"[^"\\]*"|[-+\w.]+)\s*,\s*)*'
+                               r'"(?:posts|items|results|data|records|statuses)"\s*:\s*\[')
+
+
+def _salvage_array(path: Path, text: str, position: int) -> Iterator[RawRecord]:
+    """Read a damaged JSON array element by element from ``position`` (just after its "["),
+    for a scraper killed mid-write, quarantining the rest."""
     decoder = json.JSONDecoder()
-    position = text.index("[") + 1
     index = 0
     while True:
         while position < len(text) and text[position] in " \t\r\n,":
@@ -137,7 +148,9 @@ def read_twitter(path: Path, encoding: str | None) -> Iterator[RawRecord]:
 
 def _twitter_records(path: Path, payload: dict) -> Iterator[RawRecord]:
     includes = payload.get("includes") if isinstance(payload.get("includes"), dict) else {}
-    users = {u.get("id"): u for u in includes.get("users", []) if isinstance(u, dict)}
+    # A damaged "includes" only costs the authors; the posts themselves are still read.
+    listed = includes.get("users") if isinstance(includes.get("users"), list) else []
+    users = {u.get("id"): u for u in listed if isinstance(u, dict) and isinstance(u.get("id"), str | int)}
     for index, tweet in enumerate(payload["data"], start=1):
         if not isinstance(tweet, dict):
             yield RawRecord(str(path), index, raw=dump_excerpt(tweet), problem=f"data[{index - 1}] is not an object", platform="x")
@@ -147,7 +160,8 @@ def _twitter_records(path: Path, payload: dict) -> Iterator[RawRecord]:
         if isinstance(note, dict) and note.get("text"):
             # Long posts arrive truncated in "text"; the full text is in note_tweet.
             fields["text"] = note["text"]
-        user = users.get(tweet.get("author_id"), {})
+        author_id = tweet.get("author_id")
+        user = users.get(author_id, {}) if isinstance(author_id, str | int) else {}
         fields["author"] = user.get("username") or user.get("name") or tweet.get("author_id", "")
         if user.get("username") and tweet.get("id"):
             fields["url"] = f"https://x.com/{user['username']}/status/{tweet['id']}"
@@ -177,12 +191,22 @@ def telegram_text(value: Any) -> str:
 def _telegram_records(path: Path, payload: dict) -> Iterator[RawRecord]:
     """One chat export, or the full-account export whose chats.list holds many chats."""
     chats = payload["chats"].get("list", []) if isinstance(payload.get("chats"), dict) else [payload]
+    if not isinstance(chats, list):
+        yield RawRecord(str(path), 1, raw=dump_excerpt(chats), problem="chats.list is not a list of chats; the file could not be read",
+                        platform="telegram")
+        return
     index = 0
     for chat in chats:
         if not isinstance(chat, dict):
             continue
         name = chat.get("name") or ""
-        for message in chat.get("messages") or []:
+        messages = chat.get("messages") or []
+        if not isinstance(messages, list):
+            index += 1
+            yield RawRecord(str(path), index, raw=dump_excerpt(messages), problem=f"messages of chat {name!r} is not a list",
+                            platform="telegram")
+            continue
+        for message in messages:
             index += 1
             yield _telegram_message(path, index, chat, name, message)
 

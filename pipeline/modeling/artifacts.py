@@ -3,30 +3,56 @@
 Model files can execute code when unpickled, so Waspada writes them with ``skops.io`` and, on
 load, refuses any file whose hash differs from its manifest or that contains a type outside the
 allow-list below. ``models/CURRENT`` is a plain text file naming the current model.
+
+A bundle is written whole in a temporary folder and moved into place, and ``CURRENT`` is only
+written for a bundle whose file matches its manifest, both under the models folder's lock
+(``models/.waspada.lock``): two trainings at once never mix one's model file with the other's
+manifest, and ``CURRENT`` never names a bundle that would be refused on load.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
+import os
 import platform
+import re
+import shutil
 import sys
+import tempfile
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import skops.io as sio
 
-from pipeline.errors import ModelError
-from pipeline.fileio import atomic_path, sha256_file, write_json, write_text
+from pipeline.errors import ModelError, OutputExistsError
+from pipeline.features import WaspadaFeatures
+from pipeline.fileio import (
+    atomic_path,
+    current_umask,
+    exclusive_lock,
+    sha256_file,
+    write_json,
+    write_text,
+)
 from pipeline.modeling.model import WaspadaModel
 
 MODEL_FILE = "model.skops"
 MANIFEST_FILE = "manifest.json"
 CURRENT_FILE = "CURRENT"
+LOCK_FILE = ".waspada.lock"
+# Holding the lock takes a rename or a hash check, so a second writer waits rather than fails.
+LOCK_WAIT_SECONDS = 60.0
 
 # Every type a Waspada model file may contain. Anything else in a file means it was not written
-# by Waspada (or was tampered with) and it is not loaded.
+# by Waspada (or was tampered with) and it is not loaded. This list is the whole of what is
+# trusted: skops' own default trust (which covers most of scikit-learn) is not relied on.
 ALLOWED_TYPES: frozenset[str] = frozenset({
     "pipeline.features.WaspadaFeatures",
     "pipeline.modeling.calibration.PlattCalibrated",
@@ -51,6 +77,12 @@ ALLOWED_TYPES: frozenset[str] = frozenset({
     "numpy.dtype",
     "builtins.slice",
     "builtins.tuple",
+    "builtins.dict",
+    "builtins.list",
+    "builtins.str",
+    "builtins.int",
+    "builtins.float",
+    "builtins.bool",
     "collections.OrderedDict",
     "scipy.sparse._csr.csr_matrix",
 })
@@ -110,23 +142,111 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def save_bundle(model: WaspadaModel, directory: Path, manifest: dict[str, Any], extra_files: dict[str, str] | None = None) -> Path:
-    """Write the model file first, then the manifest that vouches for its hash."""
-    directory.mkdir(parents=True, exist_ok=True)
-    model_path = directory / MODEL_FILE
-    with atomic_path(model_path) as tmp:
-        sio.dump(model.to_state(), tmp)
-    manifest = dict(manifest)
-    manifest["model_file"] = MODEL_FILE
-    manifest["model_sha256"] = sha256_file(model_path)
-    manifest["versions"] = library_versions()
-    for name, content in (extra_files or {}).items():
-        write_text(directory / name, content)
-    write_json(directory / MANIFEST_FILE, manifest)
+@contextlib.contextmanager
+def models_lock(models_dir: Path) -> Iterator[None]:
+    """The models folder's lock: held while a bundle is moved into place or ``CURRENT`` written."""
+    with exclusive_lock(Path(models_dir) / LOCK_FILE, f"The models folder {models_dir}",
+                        "Another training or promotion is finishing; run the command again in a minute.",
+                        wait=LOCK_WAIT_SECONDS):
+        yield
+
+
+def save_bundle(model: WaspadaModel, directory: Path, manifest: dict[str, Any], extra_files: dict[str, str] | None = None,
+                replace: bool = False) -> Path:
+    """Write the bundle in a private temporary folder (model file first, then the manifest that
+    vouches for its hash) and move the whole folder to ``directory`` under the models lock.
+
+    An existing ``directory`` is replaced only with ``replace``; otherwise OutputExistsError.
+    """
+    directory = Path(directory)
+    parent = directory.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".tmp", dir=parent))
+    try:
+        os.chmod(staging, 0o777 & ~current_umask())  # mkdtemp makes 0700; a bundle is shared like any folder
+        model_path = staging / MODEL_FILE
+        with atomic_path(model_path) as tmp:
+            sio.dump(model.to_state(), tmp)
+        manifest = dict(manifest)
+        manifest["model_file"] = MODEL_FILE
+        manifest["model_sha256"] = sha256_file(model_path)
+        manifest["versions"] = library_versions()
+        for name, content in (extra_files or {}).items():
+            write_text(staging / name, content)
+        write_json(staging / MANIFEST_FILE, manifest)
+        with models_lock(parent):
+            if directory.exists():
+                if not replace:
+                    raise OutputExistsError(f"The model bundle {directory} already exists (another training may just have written it).",
+                                            "Pass --force to rebuild it, or use the existing one: `waspada models promote "
+                                            f"{directory.name}`.")
+                retired = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".old", dir=parent))
+                os.replace(directory, retired / "bundle")
+                os.replace(staging, directory)
+                shutil.rmtree(retired, ignore_errors=True)
+            else:
+                os.replace(staging, directory)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
     return directory
 
 
-def load_bundle(directory: Path) -> Bundle:
+_SHA256_RE = re.compile(r"[0-9a-f]{64}")
+_MODEL_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+
+def check_manifest(manifest: Any, manifest_path: Path) -> dict[str, Any]:
+    """The manifest, if it holds what loading and scoring rely on; else a ModelError naming the field.
+
+    The threshold must be a finite number in [0, 1] (``NaN`` would flag nothing and make the
+    report invalid JSON), the model file a plain name inside the bundle, the hash a sha256.
+    """
+    def bad(detail: str) -> ModelError:
+        return ModelError(f"The manifest {manifest_path} is not usable: {detail}.",
+                          "Use a model bundle written by `waspada train`, or retrain.")
+
+    if not isinstance(manifest, dict):
+        raise bad("it is not a JSON object")
+    missing = [key for key in ("model_id", "threshold", "model_sha256") if key not in manifest]
+    if missing:
+        raise bad(f"missing {', '.join(missing)}")
+    if not isinstance(manifest["model_id"], str) or not _MODEL_ID_RE.fullmatch(manifest["model_id"]):
+        raise bad(f"model_id {manifest['model_id']!r} is not a model id")
+    threshold = manifest["threshold"]
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not math.isfinite(threshold) or not 0 <= threshold <= 1:
+        raise bad(f"threshold {threshold!r} is not a number between 0 and 1")
+    if not isinstance(manifest["model_sha256"], str) or not _SHA256_RE.fullmatch(manifest["model_sha256"]):
+        raise bad("model_sha256 is not a sha256 digest")
+    model_file = manifest.get("model_file", MODEL_FILE)
+    if not isinstance(model_file, str) or Path(model_file).name != model_file or model_file in ("", ".", ".."):
+        raise bad(f"model_file {model_file!r} is not a file name inside the bundle")
+    return manifest
+
+
+def model_file_types(model_path: Path) -> set[str]:
+    """Every type named in a skops file, read from its schema (the file format's ``schema.json``)
+    without loading anything: the allow-list is checked against all of them, not only against
+    the ones skops would not trust by itself."""
+    types: set[str] = set()
+    with zipfile.ZipFile(model_path) as archive:
+        schema = json.loads(archive.read("schema.json"))
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "__class__" in node or "__module__" in node:
+                types.add(f"{node.get('__module__')}.{node.get('__class__')}")
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return types
+
+
+def verify_bundle(directory: Path) -> tuple[dict[str, Any], Path, set[str]]:
+    """Check a bundle without loading its model: a usable manifest, a model file whose sha256 is
+    the manifest's, and no type outside the allow-list. Returns the manifest, the model file and
+    the types skops asks to trust; raises ModelError saying what is wrong."""
     directory = Path(directory)
     manifest_path = directory / MANIFEST_FILE
     if not manifest_path.is_file():
@@ -136,8 +256,9 @@ def load_bundle(directory: Path) -> Bundle:
         )
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise ModelError(f"The manifest {manifest_path} is not valid JSON ({exc}).", "Retrain the model.") from exc
+    manifest = check_manifest(manifest, manifest_path)
     model_path = directory / manifest.get("model_file", MODEL_FILE)
     if not model_path.is_file():
         raise ModelError(f"The model file {model_path} is missing.", "Retrain the model with `waspada train`.")
@@ -150,16 +271,31 @@ def load_bundle(directory: Path) -> Bundle:
         )
     try:
         untrusted = set(sio.get_untrusted_types(file=model_path))
+        named = model_file_types(model_path)
     except Exception as exc:  # a crafted file may not even parse
         raise ModelError(f"The model file {model_path} cannot be read safely ({exc}).", "Retrain the model.") from exc
-    unexpected = sorted(untrusted - ALLOWED_TYPES)
+    unexpected = sorted((untrusted | named) - ALLOWED_TYPES)
     if unexpected:
         raise ModelError(
             f"The model file {model_path} contains types Waspada never writes: {', '.join(unexpected[:5])}. It is not loaded.",
             "Only load model bundles written by `waspada train`.",
         )
-    state = sio.load(model_path, trusted=sorted(untrusted))
-    return Bundle(WaspadaModel.from_state(state), manifest, directory)
+    return manifest, model_path, untrusted
+
+
+def load_bundle(directory: Path) -> Bundle:
+    directory = Path(directory)
+    manifest, model_path, untrusted = verify_bundle(directory)
+    try:
+        state = sio.load(model_path, trusted=sorted(untrusted))
+        model = WaspadaModel.from_state(state)
+    except Exception as exc:  # allowed types in a shape Waspada never writes
+        raise ModelError(f"The model file {model_path} does not hold a Waspada model ({type(exc).__name__}: {exc}).",
+                         "Use a model bundle written by `waspada train`, or retrain.") from exc
+    if not (isinstance(model.features, WaspadaFeatures) and hasattr(model.risk, "predict_proba")):
+        raise ModelError(f"The model file {model_path} does not hold a Waspada model.",
+                         "Use a model bundle written by `waspada train`, or retrain.")
+    return Bundle(model, manifest, directory)
 
 
 def current_model_dir(models_dir: Path) -> Path:
@@ -173,8 +309,43 @@ def current_model_dir(models_dir: Path) -> Path:
     return models_dir / model_id
 
 
-def promote(models_dir: Path, model_id: str) -> None:
-    write_text(models_dir / CURRENT_FILE, model_id + "\n")
+def promote(models_dir: Path, model_id: str) -> Path:
+    """Make ``model_id`` the current model, if its bundle passes ``verify_bundle``; the check and
+    the pointer's write happen under the models lock, so no one replaces the bundle in between."""
+    models_dir = Path(models_dir)
+    if not _MODEL_ID_RE.fullmatch(model_id) or not (models_dir / model_id).is_dir():
+        raise ModelError(f"No model {model_id!r} in {models_dir}.", "List the models with `waspada models list`.")
+    with models_lock(models_dir):
+        manifest, _, _ = verify_bundle(models_dir / model_id)
+        if manifest["model_id"] != model_id:
+            raise ModelError(f"The bundle {models_dir / model_id} holds model {manifest['model_id']}, not {model_id}.",
+                             "Promote a bundle written by `waspada train` under its own name.")
+        write_text(models_dir / CURRENT_FILE, model_id + "\n")
+    return models_dir / model_id
+
+
+def list_bundles(models_dir: Path) -> list[dict[str, Any]]:
+    """Every model bundle in ``models_dir``, newest first, each checked with ``verify_bundle``
+    (``problem`` says why one would be refused) and marked if it is the current one."""
+    models_dir = Path(models_dir)
+    pointer = models_dir / CURRENT_FILE
+    current = pointer.read_text(encoding="utf-8").strip() if pointer.is_file() else None
+    rows = []
+    for path in sorted(models_dir.iterdir()) if models_dir.is_dir() else []:
+        if not path.is_dir() or path.name.startswith(".") or not (path / MANIFEST_FILE).exists():
+            continue
+        row: dict[str, Any] = {"model_id": path.name, "current": path.name == current, "path": str(path),
+                               "saved": datetime.fromtimestamp((path / MANIFEST_FILE).stat().st_mtime).isoformat(timespec="seconds")}
+        try:
+            manifest, _, _ = verify_bundle(path)
+            row.update(selected=manifest.get("selected_candidate"), threshold=float(manifest["threshold"]), problem=None)
+            if manifest["model_id"] != path.name:
+                row["problem"] = f"its manifest names another model ({manifest['model_id']})"
+        except ModelError as exc:
+            row.update(selected=None, threshold=None, problem=exc.message)
+        rows.append(row)
+    rows.sort(key=lambda r: r["saved"], reverse=True)
+    return rows
 
 
 def resolve_model(model: Path | None, models_dir: Path) -> Bundle:

@@ -68,8 +68,9 @@ class TrainConfig:
     jobs: int = 1
 
     def digest(self) -> str:
-        """Settings that change the model; the worker count does not."""
-        settings = {k: v for k, v in asdict(self).items() if k != "jobs"}
+        """The settings' part of the model id. ``jobs`` (how many processes) and ``baselines``
+        (whether the comparison includes them) do not change the model, so not its id either."""
+        settings = {k: v for k, v in asdict(self).items() if k not in ("jobs", "baselines")}
         return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:8]
 
 
@@ -567,7 +568,7 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
     artifacts.save_bundle(model, target, manifest, extra_files={
         "metrics.json": json.dumps(metrics, indent=2, ensure_ascii=False) + "\n",
         "MODEL_CARD.md": model_card,
-    })
+    }, replace=force)
     if promote:
         artifacts.promote(Path(models_dir), model_id)
     return TrainResult(model_id, target, selected, threshold, cv, counts, promote, warnings, by_source=by_source if loso_used else None,

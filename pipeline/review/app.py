@@ -4,17 +4,28 @@ Post text is hostile input. Templates autoescape everything, the JavaScript neve
 text into the page, and the Content-Security-Policy forbids inline scripts and styles, so even a
 missed escape could not run anything. Every POST carries a per-session CSRF token, and a desk
 bound to anything but the loopback address only answers people who present the access token.
+
+The access token is at least 16 characters of some variety (``check_token``). Wrong tokens are
+counted per address and in total (``TokenGuard``): past the limit, token attempts are refused
+without being checked until the window has passed, so guessing learns nothing. A session
+remembers a fingerprint of the token it was admitted with, not "token ok": the session key
+lives in the store and outlives the server, but a server started with a new token admits no
+session from the old one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
 import logging
 import secrets
 import threading
+import time
+from collections import deque
+from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import (
     Flask,
@@ -45,6 +56,81 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';
        "base-uri 'none'; frame-ancestors 'none'; connect-src 'self'")
 
 
+MIN_TOKEN_LENGTH = 16
+MIN_TOKEN_DISTINCT = 8
+TOKEN_HINT = ('Use at least 16 characters that are hard to guess, e.g. --token "$(openssl rand -hex 16)", '
+              "or leave out --token on a network address and Waspada makes one up and prints it.")
+
+
+def check_token(token: str) -> None:
+    """Refuse an access token someone could guess: shorter than 16 characters, or of fewer than
+    8 different characters (``aaaaaaaaaaaaaaaaaaaa``, ``1212121212121212``)."""
+    if len(token) < MIN_TOKEN_LENGTH:
+        raise InputError(f"The access token is too short ({len(token)} characters; at least {MIN_TOKEN_LENGTH} needed).", TOKEN_HINT)
+    if len(set(token)) < MIN_TOKEN_DISTINCT:
+        raise InputError(f"The access token repeats too few characters ({len(set(token))} different; "
+                         f"at least {MIN_TOKEN_DISTINCT} needed).", TOKEN_HINT)
+
+
+class TokenGuard:
+    """Counts wrong access tokens and locks guessing out.
+
+    One address may send ``per_client`` wrong tokens in ``window`` seconds, all addresses
+    together ``total`` (a guesser behind a proxy, or with many addresses). Past either limit,
+    token attempts from that address (or from everyone) are refused without checking until the
+    oldest counted failure leaves the window. Reviewers already admitted are not affected.
+    """
+
+    def __init__(self, per_client: int = 5, total: int = 50, window: float = 300.0,
+                 clock: Callable[[], float] = time.monotonic):
+        self.per_client, self.total, self.window, self.clock = per_client, total, window, clock
+        self._failures: dict[str, deque[float]] = {}
+        self._all: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def _wait(self, times: deque[float], limit: int, now: float) -> float:
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        return times[0] + self.window - now if len(times) >= limit else 0.0
+
+    def locked_for(self, client: str) -> float:
+        """Seconds until ``client`` may try a token again (0: now)."""
+        with self._lock:
+            now = self.clock()
+            mine = self._failures.get(client)
+            wait = max(self._wait(self._all, self.total, now), self._wait(mine, self.per_client, now) if mine is not None else 0.0)
+            if mine is not None and not mine:
+                del self._failures[client]
+            return wait
+
+    def failed(self, client: str) -> None:
+        with self._lock:
+            now = self.clock()
+            self._failures.setdefault(client, deque()).append(now)
+            self._all.append(now)
+
+
+def token_fingerprint(secret_key: str, token: str) -> str:
+    """What a session keeps of the token that admitted it: enough to tell tokens apart, never the token."""
+    return hmac.new(secret_key.encode(), b"desk-token:" + token.encode(), hashlib.sha256).hexdigest()
+
+
+def local_path(target: str) -> str | None:
+    r"""``target`` if it is a path on this desk, else None.
+
+    Browsers drop tabs and newlines anywhere in a URL, strip control characters and spaces at
+    its ends and read ``\`` as ``/``, so ``/\t/evil.example`` becomes ``//evil.example``. A
+    target holding any control character, space or backslash is refused, as is one that is not
+    a plain absolute path.
+    """
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    if any(ch <= "\x20" or ch == "\x7f" or ch == "\\" for ch in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
 def is_loopback(host: str) -> bool:
     if host in ("localhost", ""):
         return host == "localhost"
@@ -55,17 +141,23 @@ def is_loopback(host: str) -> bool:
 
 
 def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", host: str = "127.0.0.1",
-               timezone: str = "Asia/Jakarta", trends_dir: str | None = None) -> Flask:
-    """The desk for ``store``. A non-loopback ``host`` needs a ``token`` (refused otherwise).
+               timezone: str = "Asia/Jakarta", trends_dir: str | None = None, guard: TokenGuard | None = None) -> Flask:
+    """The desk for ``store``. A non-loopback ``host`` needs a ``token`` (refused otherwise), and
+    a token must pass ``check_token``.
 
     ``trends_dir`` is the folder of the trends report the Tren page shows [default: runs/trends].
     """
     if not is_loopback(host) and not token:
         raise InputError(f"The review desk would be open to the network on {host} without an access token.",
                          "Pass --token SECRET (or leave --host at 127.0.0.1).")
+    if token:
+        check_token(token)
+    guard = guard or TokenGuard()
+    secret_key = store.secret("desk_session_key")
+    token_tag = token_fingerprint(secret_key, token) if token else None
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=store.secret("desk_session_key"),
+        SECRET_KEY=secret_key,
         SESSION_COOKIE_NAME="waspada_desk",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
@@ -104,11 +196,21 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
         if wanted in LANGS:
             session["lang"] = wanted
         expected = app.config["WASPADA_TOKEN"]
-        if expected and not session.get("token_ok"):
+        if expected and not _admitted():
             given = request.args.get("token") or request.headers.get("X-Waspada-Token") or request.form.get("token")
+            client = request.remote_addr or ""
+            if given and (wait := guard.locked_for(client)):
+                minutes = max(1, round(wait / 60))
+                response = app.make_response((render_template("login.html", need_token=True, error=True, locked=minutes,
+                                                              next=_safe_next()), 429))
+                response.headers["Retry-After"] = str(int(wait) + 1)
+                return response
             if given and hmac.compare_digest(given.encode(), expected.encode()):
-                session["token_ok"] = True
+                session["token"] = token_tag
             elif request.endpoint not in ("static", "healthz", "favicon"):
+                if given:
+                    guard.failed(client)
+                    log.warning("Wrong access token from %s", client)
                 if request.endpoint == "login" and request.method == "GET":
                     return None
                 return render_template("login.html", need_token=True, error=bool(given), next=_safe_next()), 401
@@ -130,10 +232,12 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
             response.headers["Cache-Control"] = "no-store"
         return response
 
+    def _admitted() -> bool:
+        # Bound to the token in force: a session admitted under another token is not.
+        return hmac.compare_digest(str(session.get("token", "")).encode(), token_tag.encode()) if token_tag else True
+
     def _safe_next() -> str:
-        target = request.values.get("next", "") or url_for("queue")
-        # Only paths on this desk: never an absolute or scheme-relative URL.
-        return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else url_for("queue")
+        return local_path(request.values.get("next", "")) or url_for("queue")
 
     @app.get("/healthz")
     def healthz():
@@ -162,7 +266,7 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
             if name:
                 session["reviewer"] = name
                 return redirect(_safe_next())
-        return render_template("login.html", need_token=bool(app.config["WASPADA_TOKEN"]) and not session.get("token_ok"),
+        return render_template("login.html", need_token=not _admitted(),
                                error=False, next=_safe_next())
 
     @app.post("/logout")

@@ -75,7 +75,7 @@ def review_group() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on. Anything but loopback needs --token.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
 @click.option("--token", envvar="WASPADA_REVIEW_TOKEN", default=None,
-              help="Access token reviewers must enter [env WASPADA_REVIEW_TOKEN]; made up and printed if --host is not loopback.")
+              help="Access token reviewers must enter, at least 16 characters [env WASPADA_REVIEW_TOKEN]; made up and printed if --host is not loopback.")
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True, help="Default interface language.")
 @click.option("--timezone", default="Asia/Jakarta", show_default=True, help="Where 'today' starts for the progress count.")
 @click.option("--trends", "trends_dir", type=click.Path(file_okay=False), default=None,
@@ -95,11 +95,13 @@ def serve_cli(db_url, host, port, token, lang, timezone, trends_dir):
     import logging
     import secrets
 
-    from pipeline.review.app import DeskServer, create_app, is_loopback
+    from pipeline.review.app import DeskServer, check_token, create_app, is_loopback
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    if not is_loopback(host) and not token:
-        token = secrets.token_urlsafe(16)
+    if token:
+        check_token(token)  # before opening the store: a weak token changes nothing
+    elif not is_loopback(host):
+        token = secrets.token_urlsafe(24)
         click.echo(f"Access token (give it to your reviewers): {token}", err=True)
     store = _store(db_url)
     server = DeskServer(create_app(store, token=token, lang=lang, host=host, timezone=timezone, trends_dir=trends_dir), host, port)

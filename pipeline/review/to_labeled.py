@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pipeline.errors import InputError
 from pipeline.fileio import atomic_open, ensure_writable, json_line
-from pipeline.labeled import labeled_files, load_labeled
+from pipeline.labeled import REVIEWED_PREFIX, labeled_files, load_labeled
 from pipeline.review.store import ReviewStore
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class ToLabeledResult:
 
 def default_path(labeled_dir: Path) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    return Path(labeled_dir) / f"review-{stamp}.jsonl"
+    return Path(labeled_dir) / f"{REVIEWED_PREFIX}{stamp}.jsonl"
 
 
 def _existing_labels(labeled_dir: Path) -> dict[str, str]:
