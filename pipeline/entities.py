@@ -53,8 +53,16 @@ _ROLE_RE = re.compile(
 )
 
 # Every match of these patterns holds one of a few words; finding none is cheaper than the search.
-_MAX_AGE_GATE = patterns.Prefiltered(_MAX_AGE_RE)
-_ROLE_GATE = patterns.Prefiltered(_ROLE_RE)
+# The words are the alternatives the patterns start with (the roles, written out once more).
+_MAX_AGE_GATE = patterns.Prefiltered(_MAX_AGE_RE, ("usia", "umur", "age"))
+_ROLE_GATE = patterns.Prefiltered(_ROLE_RE, (
+    "customer service", "cs", "admin", "marketing", "operator", "typist", "data entry", "input data",
+    "translator", "penerjemah", "it support", "programmer", "abk", "anak buah kapal", "kru kapal",
+    "nelayan", "art", "prt", "asisten rumah tangga", "pembantu", "baby sitter", "babysitter",
+    "caregiver", "perawat lansia", "pelayan", "waitress", "terapis", "pemandu karaoke", "lc", "spg",
+    "buruh", "pekerja kebun", "pekerja ladang", "pekerja pabrik", "kilang", "scammer", "chatter",
+    "host live", "model", "penari", "magang", "intern",
+))
 
 _RISK_BY_PLACE = {p.canonical: p.risk for p in places()}
 

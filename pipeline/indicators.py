@@ -48,9 +48,11 @@ class Cues(Mapping[str, re.Pattern[str]]):
     A pattern reads the normalised text unless its name is in ``cleaned`` (then it reads the
     cleaned original with its case, for words normalisation erases: "KK" becomes "kakak").
     A pattern named in ``within`` spans a gap ("tiket ... ditanggung") and is also denied by a
-    negator inside the gap ("tiket tidak ditanggung"). The keyword gate only knows the normalised
-    text, so a pattern on the cleaned text names in ``hints`` words one of which every match holds
-    (in lower case): a post with none of them is not searched.
+    negator inside the gap ("tiket tidak ditanggung"). A pattern names in ``hints`` words one of
+    which every match holds (in lower case): a post with none of them is not searched. The hints
+    of the patterns on the normalised text feed the one-pass keyword gate; those of the patterns
+    on the cleaned text are looked up in its lower-cased copy. A pattern without hints is always
+    searched.
     """
 
     def __init__(self, patterns: Mapping[str, str | re.Pattern[str]], *, cleaned: Iterable[str] = (),
@@ -79,6 +81,11 @@ class Cues(Mapping[str, re.Pattern[str]]):
     def on_normalized(self) -> list[re.Pattern[str]]:
         return [p for key, p in self._patterns.items() if key not in self.cleaned]
 
+    def normalized_hints(self) -> dict[re.Pattern[str], tuple[str, ...]]:
+        """The hints of the patterns on the normalised text, by pattern."""
+        return {p: self.hints[key] for key, p in self._patterns.items()
+                if key not in self.cleaned and key in self.hints}
+
     def find(self, ctx: PostContext, key: str, negation: bool = True) -> re.Match[str] | None:
         """The first match of pattern ``key`` in the post that no negator denies."""
         pattern = self._patterns[key]
@@ -90,7 +97,7 @@ class Cues(Mapping[str, re.Pattern[str]]):
         else:
             needed = keyword_gate().needed.get(pattern)
             if needed is not None and ctx.keywords.isdisjoint(needed):
-                return None  # the post lacks every literal a match needs
+                return None  # the post holds none of the words every match holds
             text, token_map = ctx.text, None
         check = negation and self.negatable
         for match in pattern.finditer(text):
@@ -163,16 +170,18 @@ REGISTRY: list[Indicator] = []
 
 @lru_cache(maxsize=1)
 def keyword_gate() -> KeywordGate:
-    """The keyword gate over every normalised-text pattern in the registry and the shared cues.
+    """The keyword gate over the hints of the normalised-text patterns of every indicator and cue.
 
-    Every match of an indicator pattern contains one of a few literals (read from the pattern
-    itself, see ``patterns.required_literals``). One pass over a post finds which of them occur;
-    a pattern none of whose literals occur cannot match and is not searched. Most posts lack the
-    keywords of most patterns, and the searches were most of the cost of the indicators.
+    Every match of a hinted pattern holds one of its hint words, declared next to the pattern.
+    One pass over a post finds which of them occur; a pattern none of whose hints occur cannot
+    match and is not searched. Most posts lack the keywords of most patterns, and the searches
+    were most of the cost of the indicators.
     """
-    every = [p for item in REGISTRY for p in item.cues.on_normalized()]
-    every += SHARED.on_normalized() + _CHECKABLE.on_normalized()
-    return KeywordGate(every)
+    needed: dict[re.Pattern[str], tuple[str, ...]] = {}
+    for cues in [item.cues for item in REGISTRY] + [SHARED, _CHECKABLE]:
+        for pattern, words in cues.normalized_hints().items():
+            needed[pattern] = needed.get(pattern, ()) + tuple(words)  # one pattern, two owners
+    return KeywordGate(needed)
 
 
 def indicator(
@@ -233,7 +242,27 @@ SHARED = Cues({
     "placement": (
         r"\b(?:luar negeri|ln|overseas|abroad|berangkat|keberangkatan|penempatan|pmi|tki|tkw|p3mi|bp2mi|kp2mi|g2g|"
         r"eps-topik|eps topik|visa|paspor|majikan|sponsor|negara tujuan)\b"),
-}, negatable=False, owner="shared")
+}, negatable=False, owner="shared", hints={
+    "work": ("gaji", "izin", "job", "kebun", "kerja", "lowongan", "majikan", "pabrik", "work"),
+    "abroad": ("abroad", "asia", "ln", "luar negeri", "overseas", "negara tetangga"),
+    "qualifications": ("aktif", "bachelor", "bidang", "certified", "d3", "degree", "diploma",
+                       "keahlian", "lisensi", "menguasai", "min", "pengalaman", "portofolio", "s1",
+                       "s2", "sarjana", "sertifikasi", "sertifikat", "years"),
+    "wage": ("gaji", "upah", "salary", "penghasilan", "pendapatan", "income", "bayaran", "komisi",
+             "take home", "thp", "wage", "earn", "per bulan", "sebulan", "perbulan", "_money_/",
+             "_money_ /", "_money_per", "_money_ per", "_money_tiap", "_money_ tiap", "_money_se",
+             "_money_ se"),
+    "fee_context": ("berangkat", "blacklist", "calling", "coe", "dokumen", "job", "kerja",
+                    "lowongan", "majikan", "medical", "paspor", "penempatan", "permit", "proses",
+                    "sponsor"),
+    "crossing_context": ("batam", "border", "dumai", "entikong", "imigrasi", "johor", "kapal",
+                         "karimun", "kerja", "malaysia", "nunukan", "nyeberang", "nyebrang",
+                         "paspor", "patroli", "pelabuhan", "perbatasan", "pmi", "razia", "sabah",
+                         "sarawak", "seberang", "singapura", "speedboat", "tawau", "tki", "tkw"),
+    "placement": ("abroad", "berangkat", "bp2mi", "g2g", "kp2mi", "ln", "majikan", "negeri",
+                  "overseas", "p3mi", "paspor", "penempatan", "pmi", "sponsor", "tki", "tkw",
+                  "topik", "tujuan", "visa"),
+})
 
 _RISK_BY_PLACE = {p.canonical: p.risk for p in places()}
 
@@ -249,6 +278,10 @@ _SYARAT_RINGAN = (
     r"no (?:experience|qualification)s?(?: needed| required)?|without (?:experience|degree)|"
     r"basic (?:computer|phone) skills?(?: only| is enough)?|tidak ada syarat|syarat mudah|syarat gampang)\b"
 )
+_SYARAT_RINGAN_HINTS = ("pengalaman", "ijazah", "pendidikan", "skill", "keahlian", "bahasa", "tes",
+                        "wawancara", "modal", "syarat", "penting bisa", "penting mau",
+                        "penting jujur", "penting rajin", "hanya bisa", "cukup bisa", "asal bisa",
+                        "lulusan", "jurusan", "experience", "qualification", "without")
 
 
 @indicator(
@@ -256,6 +289,7 @@ _SYARAT_RINGAN = (
     "Tidak perlu pengalaman, pendidikan atau bahasa asing — tidak sebanding dengan gaji/lokasi yang ditawarkan.",
     "No experience, education or language needed.",
     patterns={"ringan": _SYARAT_RINGAN},
+    hints={"ringan": _SYARAT_RINGAN_HINTS},
     laws=("uu18_2017",),
     must_fire=("Dicari admin, tanpa pengalaman, yg penting bisa pake HP", "No experience needed, just can use computer",
                "gk perlu ijazah gk perlu bhs inggris"),
@@ -282,6 +316,11 @@ _COST_ITEMS = (r"(?:tiket(?: pesawat)?|visa|paspor|pesawat|keberangkatan|penerba
         "no_cost": r"\btanpa (?:biaya|modal|dipungut biaya)\b[^.\n]{0,30}(?:berangkat|proses|keberangkatan)",
     },
     within=("covered",),
+    hints={
+        "covered": ("covered", "dibayar", "dibiayai", "free", "gratis", "paid", "pembuatan",
+                    "penerbangan", "perusahaan", "tanggung", "transportasi"),
+        "no_cost": ("tanpa biaya", "tanpa modal", "tanpa dipungut"),
+    },
     laws=("uu21_2007",),
     must_fire=("tiket pesawat + visa ditanggung perusahaan", "Free tiket, free visa, free mess!", "semua biaya keberangkatan gratis"),
     must_not_fire=("mess disediakan untuk karyawan luar kota", "Harga tiket Jakarta-Bali mulai 900rb",
@@ -299,6 +338,10 @@ def biaya_ditanggung(ctx: PostContext, cues: Cues) -> str | None:
         r"\b(?:(?:berangkat|terbang|proses|keberangkatan|flight)(?: \w+)? (?:cepat|kilat|secepatnya|segera|langsung|minggu (?:ini|depan)|"
         r"bulan (?:ini|depan)|_num_ (?:hari|minggu))|(?:siap|langsung|bisa|segera) (?:berangkat|terbang)|segera berangkat|"
         r"tanpa antri|tanpa (?:menunggu|nunggu) lama|fast process|leave (?:this|next) week)\b")},
+    hints={
+        "fast": ("antri", "berangkat", "fast", "flight", "leave", "next", "nunggu", "proses",
+                 "terbang"),
+    },
     laws=("uu18_2017",),
     must_fire=("Proses cepat 1 minggu langsung terbang!", "siap berangkat bulan depan", "Berangkat minggu depan, kuota tinggal 6"),
     must_not_fire=("Lamaran paling lambat 30 November", "Kereta berangkat jam 7 pagi", "kuota terbatas, buruan daftar",
@@ -316,6 +359,12 @@ def berangkat_cepat(ctx: PostContext, cues: Cues) -> str | None:
         r"\b(?:kuota (?:terbatas|sisa|tinggal|hanya|_num_ orang)|sisa _num_ kuota|kuota(?: \w+)? (?:segera|hampir) (?:habis|penuh)|"
         r"limited (?:slot|seat|kuota)s?|buruan|cepetan daftar|siapa cepat dia dapat|first come first serve|butuh cepat|"
         r"dibutuhkan segera|urgently|jangan sampai kehabisan|kesempatan terakhir|last chance|hari terakhir pendaftaran)\b")},
+    hints={
+        "pressure": ("kuota", "buruan", "butuh cepat", "cepetan", "siapa cepat", "first come",
+                     "dibutuhkan segera", "urgently", "kehabisan", "kesempatan terakhir",
+                     "last chance", "hari terakhir", "limited", "hampir habis", "hampir penuh",
+                     "segera habis", "segera penuh"),
+    },
     laws=("uu21_2007",),
     must_fire=("kuota terbatas, buruan daftar", "Slot tinggal 3 orang lagi!", "BUTUH CEPAT!!! siapa cepat dia dapat"),
     must_not_fire=("Proses cepat 1 minggu langsung terbang!", "Kuota internet habis, ada yang jual pulsa?",
@@ -333,6 +382,11 @@ def kuota_terbatas_mendesak(ctx: PostContext, cues: Cues) -> str | None:
         r"\b(?:visa|paspor|pas) (?:turis|wisata|kunjungan|pelancong|pelawat|tourist|tourism|ziarah|umroh|umrah|on arrival|visit)|"
         r"\b(?:pakai|pake|dengan|sebagai|seperti|kayak|pura pura|menyamar) (?:turis|wisatawan|pelancong|orang liburan|liburan|wisata)\b|"
         r"\bjalur (?:umroh|umrah|ziarah|wisata|turis)\b|\bbebas visa\b|\bvisa free\b|\bvoa\b")},
+    hints={
+        "visa": ("turis", "wisata", "kunjungan", "pelancong", "pelawat", "tourist", "tourism",
+                 "ziarah", "umroh", "umrah", "on arrival", "visit", "liburan", "bebas visa",
+                 "visa free", "voa"),
+    },
     laws=("uu18_2017", "kepmenaker_260_2015", "uu21_2007"),
     must_fire=("Berangkat kerja pakai visa turis dulu, nanti di sana diurus", "masuk pake visa kunjungan, kerja di kebun",
                "jalur umroh, langsung kerja di rumah majikan"),
@@ -397,6 +451,11 @@ def cerita_samaran_petugas(ctx: PostContext, cues: Cues) -> str | None:
             r"\b(?:tanpa|tidak|bukan|belum|jangan) (?:(?:perlu|usah|lewat|melalui|pakai|ada|punya|pake|ke|dari|memakai) ){0,2}"
             r"(?:izin |ijin )?(?:agen|agency|pt|perusahaan penyalur|p3mi|sip3mi|pjtki|bp2mi|kp2mi|disnaker|bnp2tki|dinas|"
             r"izin resmi|resmi|terdaftar|berizin)\b(?! (?:abal|bodong|palsu|penipu|ilegal|gadungan|sembarangan))|\btidak resmi tapi\b"),
+    },
+    hints={
+        "route": ("jalur", "prosedural", "majikan", "direct", "calo", "agen perorangan",
+                  "lewat kenalan", "lewat saudara", "ilegal tapi", "no agency"),
+        "unlicensed": ("belum", "bukan", "jangan", "tanpa", "tidak"),
     },
     laws=("uu18_2017", "uu18_2017_perorangan", "kepmenaker_260_2015"),
     must_fire=("Lewat jalur mandiri aja, gak usah lewat PT", "tanpa melalui BP2MI, lebih cepat", "langsung ke majikan tanpa agen",
@@ -465,7 +524,12 @@ def _only_denied(ctx: PostContext, place: str) -> bool:
                    r"apply (?:via|melalui|di) _url_|lamar (?:via|melalui) _url_)\b"),
     },
     cleaned=("dm",),
-    hints={"dm": ("dm", "japri", "pm", "inbox", "direct message")},
+    hints={
+        "chat": ("_chatlink_", "_handle_", "_phone_"),
+        "formal": ("_email_", "_url_", "alamat kantor", "kantor kami", "datang langsung", "walk in",
+                   "walk-in", "jl", "jalan "),
+        "dm": ("dm", "japri", "pm", "inbox", "direct message"),
+    },
     negatable=False,
     negation_note="a contact is there or not; 'tidak lewat DM' still names a chat channel",
     laws=("uu18_2017",),
@@ -498,6 +562,13 @@ def kontak_hanya_chat(ctx: PostContext, cues: Cues) -> str | None:
             r"\b(?:admin|operator|cs|customer service|marketing) (?:crypto|kripto|judi|judol|slot|casino|kasino|game online|betting|trading)|"
             r"\b(?:scammer|love scam|scam online|tim scam|pig butchering|romance scam)\b"),
     },
+    hints={
+        "role": ("admin", "chatter", "customer", "entry", "host", "input", "kantoran", "komputer",
+                 "laptop", "marketing", "online", "operator", "penerjemah", "support", "translator",
+                 "typist"),
+        "inherent": ("betting", "butchering", "casino", "crypto", "game", "judi", "judol", "kasino",
+                     "kripto", "love", "romance", "scam", "slot", "trading"),
+    },
     laws=("uu21_2007",),
     must_fire=("Dibutuhkan CS online penempatan Kamboja", "admin crypto di luar negeri gaji USD", "lowongan operator judi online"),
     must_not_fire=("Dibutuhkan customer service untuk kantor Surabaya", "Bukan admin judi online, ini kerja pabrik biasa"),
@@ -524,6 +595,11 @@ def pekerjaan_modus_online(ctx: PostContext, cues: Cues) -> str | None:
         r"ditalangi|talangan|dana talang|utang (?:biaya|proses)|hutang (?:biaya|proses)|cicil(?:an)? (?:dari|lewat|potong) gaji|"
         r"gaji (?:dibayar|diberikan|diterima) (?:di |pada )?(?:akhir|setelah selesai|setelah kontrak)|uang (?:tip|rokok|jaminan) (?:ke|untuk|buat)|"
         r"salary deduction|deducted from (?:your )?salary)\b")},
+    hints={
+        "debt": ("potong", "gaji dibayar", "gaji diberikan", "gaji diterima", "gaji ditahan",
+                 "pakai gaji", "dengan gaji", "dari gaji", "lewat gaji", "talang", "utang",
+                 "salary", "uang tip", "uang rokok", "uang jaminan", "deducted"),
+    },
     laws=("uu21_2007", "uu18_2017_biaya"),
     must_fire=("biaya proses ditalangi dulu, nanti potong gaji 6 bulan", "gaji dibayar di akhir kontrak", "uang tip ke sponsor 5jt"),
     must_not_fire=("gaji dibayar setiap tanggal 25 via transfer bank", "Tanpa potongan gaji, semua biaya ditanggung negara",
@@ -546,7 +622,11 @@ def potong_gaji(ctx: PostContext, cues: Cues) -> str | None:
             r"\bunder ?age (?:ok|boleh|bisa)\b"),
     },
     cleaned=("minor_age",),
-    hints={"minor_age": ("usia", "umur", "age")},
+    hints={
+        "falsify": ("usia", "umur", "under", "belum _num_ tahun", "bisa berangkat", "bisa daftar",
+                    "bisa ikut", "boleh berangkat", "boleh daftar", "boleh ikut"),
+        "minor_age": ("usia", "umur", "age"),
+    },
     laws=("uu21_2007_anak", "uu18_2017_usia"),
     must_fire=("usia 16-25 thn boleh", "umur bisa dituakan di paspor", "lulusan SMP boleh, umur 17 bisa"),
     must_not_fire=("usia 18-35 tahun", "Anak saya umur 16 tahun baru masuk SMA", "umur tidak bisa dituakan, paspor asli"),
@@ -571,6 +651,14 @@ def usia_muda(ctx: PostContext, cues: Cues) -> str | None:
             r"\b(?:ganti|pakai) (?:nama|identitas) (?:orang )?lain\b|\bdocuments? (?:arranged|held|kept)\b"),
     },
     within=("papers",),
+    hints={
+        "papers": ("urus", "dibantu", "buatkan", "bikinkan", "siapkan", "ditahan", "dipegang",
+                   "disimpan", "diambil", "aspal", "palsu", "bodong", "tembak", "jadi _num_ hari",
+                   "cepat jadi", "bantu paspor", "bantu dokumen", "bantu visa", "bantu izin",
+                   "bikin paspor", "bikin dokumen", "bikin visa", "bikin izin", "buat paspor",
+                   "buat dokumen", "buat visa", "buat izin", "ganti nama", "ganti identitas",
+                   "pakai nama", "pakai identitas", "arranged", "held", "kept"),
+    },
     laws=("uu21_2007", "uu6_2011_dokumen"),
     must_fire=("paspor dan visa semua kami urus", "paspor dipegang perusahaan selama kontrak", "bisa buat paspor aspal"),
     must_not_fire=("Bawa paspor asli saat check-in", "paspor tidak ditahan, selalu dipegang pekerja sendiri"),
@@ -606,8 +694,14 @@ _ID_DOCS = r"(?:e-?ktp|ktp|paspor|passport|(?-i:KK)|kartu keluarga|buku (?:tabun
             r"(?:interview|wawancara|tes|seleksi|tanda tangan|penandatanganan|kontrak)\b|\bbawa (?:fotokopi|asli)\b"),
     },
     cleaned=("send_docs", "docs_to_chat", "otp", "bank"),
-    hints={"send_docs": _ID_DOC_WORDS, "docs_to_chat": _ID_DOC_WORDS, "otp": ("otp", "verifikasi", "pin"),
-           "bank": ("tabungan", "rekening", "atm")},
+    hints={
+        "chat": ("_chatlink_", "_handle_", "_phone_", "telegram", "whatsapp"),
+        "later": ("asli", "fotokopi", "ketika", "saat", "sesudah", "setelah", "waktu"),
+        "send_docs": _ID_DOC_WORDS,
+        "docs_to_chat": _ID_DOC_WORDS,
+        "otp": ("otp", "verifikasi", "pin"),
+        "bank": ("tabungan", "rekening", "atm"),
+    },
     within=("send_docs",),
     laws=("uu27_2022", "uu21_2007"),
     must_fire=("Yang minat kirim foto KTP, KK dan buku tabungan via WA 0812-3456-7890",
@@ -652,6 +746,18 @@ def minta_dokumen_pribadi(ctx: PostContext, cues: Cues) -> str | None:
         "shortcut": r"\b(?:jalan|jln|lorong) (?:tikus|t|belakang|gelap)\b",
     },
     within=("night_boat",),
+    hints={
+        "crossing": ("jalur t", "jalur belakang", "jalur gelap", "tanpa paspor", "tanpa dokumen",
+                     "perlu paspor", "perlu dokumen", "pakai paspor", "pakai dokumen",
+                     "usah paspor", "usah dokumen", " cap", " cop", "pelabuhan tikus",
+                     "pelabuhan rakyat", "pelabuhan kecil", "pelabuhan tidak", "pelantar", "razia",
+                     "pemeriksaan", "patroli", "dari imigrasi", "aman imigrasi", "lolos imigrasi",
+                     "bebas imigrasi", "dijemput di", "nyeberang ke", "nyeberang lewat",
+                     "nyebrang ke", "nyebrang lewat", "seberang ke", "seberang lewat", "backdoor",
+                     "no passport", "undocumented"),
+        "night_boat": ("malam",),
+        "shortcut": ("jalan t", "jalan belakang", "jalan gelap", "jln", "lorong"),
+    },
     laws=("uu6_2011", "uu21_2007"),
     must_fire=("lewat jalur tikus dari Batam, aman", "nyebrang pakai speedboat malam ke Johor", "tanpa paspor bisa, dijemput di seberang"),
     must_not_fire=("Jadwal ferry resmi Batam-Singapura hari ini", "Kami tidak lewat jalur tikus, semua lewat pelabuhan resmi",
@@ -674,6 +780,9 @@ def penyeberangan_ilegal(ctx: PostContext, cues: Cues) -> str | None:
         r"\b(?:nikah|menikah|dinikahi|dinikahkan|perjodohan|dijodohkan|jodoh|kawin)\b[^.\n]{0,30}\b(?:china|cina|tiongkok|taiwan|korea|asing|luar negeri|bule)\b|"
         r"\bmahar\b[^.\n]{0,20}(?:_money_|besar|juta)|\bkawin kontrak\b|\bpengantin pesanan\b|\bmail order bride\b")},
     within=("bride",),
+    hints={
+        "bride": ("bride", "calon", "istri", "jodoh", "kawin", "mahar", "nikah", "pengantin"),
+    },
     laws=("uu21_2007", "uu12_2022"),
     must_fire=("Dicari calon istri utk pria Tiongkok, mahar 50jt untuk keluarga", "perjodohan dengan orang Taiwan, hidup terjamin"),
     must_not_fire=("Selamat menempuh hidup baru untuk sepupuku!", "Aku menikah bukan dengan orang asing kok, sama tetangga"),
@@ -691,6 +800,10 @@ def pengantin_pesanan(ctx: PostContext, cues: Cues) -> str | None:
         r"\b(?:bonus|komisi|fee) (?:referral|ajak|rekrut|per orang|setiap orang|per kepala|setiap kepala|tiap orang)\b|"
         r"\b(?:bonus|komisi|fee)\b[^.\n]{0,30}\b(?:per|setiap|tiap) (?:orang|kepala)\b|\breferral bonus\b")},
     within=("referral",),
+    hints={
+        "referral": ("ajak", "fee", "keluarga", "kenalan", "kepala", "komisi", "orang", "referral",
+                     "rekrut", "saudara", "teman"),
+    },
     laws=("uu21_2007",),
     must_fire=("ajak teman dapat bonus 2jt per orang", "bisa bawa saudara, ada komisi setiap kepala"),
     must_not_fire=("Ajak teman nonton bareng final nanti malam", "ajak teman tidak dapat bonus apa pun ya"),
@@ -718,6 +831,7 @@ def kata_disamarkan(ctx: PostContext, cues: Cues) -> str | None:
     "Gaji jauh di atas kewajaran untuk pekerjaan dan kualifikasi yang diminta.",
     "Pay far above what the role and the qualifications asked justify.",
     patterns={"light": _SYARAT_RINGAN},
+    hints={"light": _SYARAT_RINGAN_HINTS},
     laws=("uu21_2007",),
     must_fire=("Admin tanpa pengalaman gaji 20jt/bulan", "CS gaji USD 1.200, yg penting bisa pake HP",
                "Admin Kamboja gaji 1.5k/bulan, no experience"),
@@ -750,6 +864,9 @@ def gaji_tidak_wajar(ctx: PostContext, cues: Cues) -> str | None:
     patterns={"fee": (
         r"\b(?:biaya|bayar|dp|uang (?:muka|jalan|proses|administrasi|pendaftaran|jaminan)|ongkos|fee|tebus)\b(?: \w+){0,3} _money_|"
         r"_money_ (?:all in|beres|sampai (?:berangkat|jadi|terbang)|langsung (?:berangkat|jadi)|sudah termasuk)")},
+    hints={
+        "fee": ("_money_",),
+    },
     laws=("uu18_2017_biaya",),
     must_fire=("Visa kerja Dubai 2 tahun, biaya 12 jt all in, tinggal kirim scan paspor",
                "calling visa Saudi ready, DP 5jt sisanya potong gaji", "proses cepat 3 minggu, bayar 18jt beres sampai Taiwan"),
@@ -780,6 +897,10 @@ _CLAIM_ADVICE = frozenset({"harus", "wajib", "pastikan", "cek", "cari", "pilih",
         r"(?:p3mi|sip3mi|g2g|eps-topik|eps topik|im japan|ssw|tokutei)(?: \w+)? (?:resmi|legal|terdaftar|berizin)|"
         r"_num_ % (?:aman|legal|resmi|amanah|terpercaya)|(?:dijamin|pasti|terjamin) (?:aman|legal|resmi)|"
         r"(?:bukan|anti) (?:penipuan|hoax|hoaks|abal abal|bodong)|legal dan aman|aman dan legal|resmi dan aman|aman dan resmi)\b")},
+    hints={
+        "claim": ("abal", "aman", "berizin", "bodong", "dijamin", "hoaks", "hoax", "legal",
+                  "official", "pasti", "penipuan", "resmi", "terdaftar", "terjamin", "terpercaya"),
+    },
     laws=("uu18_2017",),
     must_fire=("PT resmi 100% legal, berangkat minggu depan", "Program G to G resmi, tinggal transfer biaya admin",
                "100% bukan penipuan, amanah, sudah banyak yang berangkat", "Agen terdaftar, langsung kerja di Dubai"),
@@ -809,6 +930,15 @@ def mengaku_resmi(ctx: PostContext, cues: Cues) -> str | None:
         r"cek (?:legalitas|keaslian|kebenaran)|stop tppo|beware|be careful|scam alert|awas|penipuan berkedok|"
         r"kenali ciri|ciri ciri|korban perdagangan|mencurigakan|(?:lagi |sedang )?beredar|(?:hoaks|hoax)|contoh iklan|"
         r"(?:iklan|lowongan|loker) palsu|(?<!anti )penipuan|red flag|tanda bahaya)\b")},
+    hints={
+        "warning": ("waspada", "hati hati", "modus", "jangan mudah", "jangan tergiur",
+                    "jangan percaya", "jangan tertipu", "jangan mau", "jangan tergoda",
+                    "perdagangan orang", "tppo", "tppm", "hindari", "laporkan", "sosialisasi",
+                    "imbauan", "himbauan", "mengimbau", "menghimbau", "cek legalitas",
+                    "cek keaslian", "cek kebenaran", "beware", "be careful", "scam alert", "awas",
+                    "penipuan", "kenali ciri", "ciri ciri", "korban perdagangan", "mencurigakan",
+                    "beredar", "hoaks", "hoax", "contoh iklan", "palsu", "red flag", "tanda bahaya"),
+    },
     must_fire=("WASPADA modus lowongan kerja ke Kamboja! Jangan tergiur gaji besar", "Hati-hati penipuan berkedok loker luar negeri"),
     must_not_fire=("Dicari CS Kamboja gaji 15jt, tiket ditanggung", "Tenang, ini bukan modus, sudah banyak yang berangkat"),
 )
@@ -826,6 +956,14 @@ def konteks_peringatan(ctx: PostContext, cues: Cues) -> str | None:
         r"bareskrim|kbri|kemlu|kapolres|kapolda|jaksa|pengadilan|arrested|suspects?|victims?|repatriated|rescued|police said)\b")},
     negatable=False,
     negation_note="news reports negation too ('pelaku belum ditangkap' is still news)",
+    hints={
+        "news": ("arrested", "bareskrim", "diamankan", "dideportasi", "dievakuasi", "digerebek",
+                 "dikutip", "dilansir", "dipulangkan", "diselamatkan", "ditangkap", "dituntut",
+                 "divonis", "jaksa", "kbri", "kemlu", "korban", "memulangkan", "menangkap",
+                 "mengatakan", "menurut", "pelaku", "pengadilan", "polda", "police", "polres",
+                 "repatriasi", "repatriated", "rescued", "sidang", "suspect", "terdakwa",
+                 "tersangka", "ujar", "victim"),
+    },
     must_fire=("Polisi menangkap dua tersangka perekrut PMI ilegal", "Sebanyak 20 WNI korban dipulangkan dari Myawaddy",
                "Menurut polisi, pelaku belum ditangkap"),
     must_not_fire=("Dicari operator produksi, segera",),
@@ -843,8 +981,13 @@ _CHECKABLE = Cues({
     "programme": r"\b(?:g2g|eps-topik|eps topik|im japan|ssw|tokutei ginou|program magang kemnaker)\b",
     # The channel a registered programme is joined through.
     "channel": r"\b(?:bp2mi|kp2mi|bp3mi|uptp2mi|lp3mi|disnaker|disnakertrans|kemnaker|hrd korea|karirhub|siskop2mi|uptd)\b",
-}, cleaned=("official_site",), hints={"official_site": ("go.id", "go.kr", "or.kr", "or.jp", "go.jp")},
-   owner="penempatan_resmi")
+}, cleaned=("official_site",), hints={
+    "licence_number": ("_num_",),
+    "programme": ("g2g", "japan", "kemnaker", "ssw", "tokutei", "topik"),
+    "channel": ("bp2mi", "bp3mi", "disnaker", "hrd", "karirhub", "kemnaker", "kp2mi", "lp3mi",
+                "siskop2mi", "uptd", "uptp2mi"),
+    "official_site": ("go.id", "go.kr", "or.kr", "or.jp", "go.jp"),
+}, owner="penempatan_resmi")
 
 
 def _checkable_legitimacy(ctx: PostContext) -> str | None:

@@ -40,9 +40,11 @@ def test_mojibake_shortcut_agrees_with_ftfy_on_random_text():
     pool = list("abcdefghijklmnopqrstuvwxyzKAMBOJA0123456789 .,:!?-\n") + [
         "🔥", "🇰🇭", "✅", "‼️", "⚠️", "😂", "–", "—", "’", "“", "”", "é", "Ã", "©", "â", "€", "ﬁ", "ｇ", "\u00a0",
         "Ð", "Ñ", "\x1b", "\u0301", "•", "…", "™", "¥", "₩",
+        # Code-page characters that start mojibake, alone, before a space or a "?", and in pairs.
+        "Ã ", "Ã?", "â€", "вЂ", "Ð°", "±", "≥", "·", "×", "Ÿ", "ś", "ą", "Ω", "╗", "\ufffd", "\u3000", "ǅ",
     ]
     rng = random.Random(7)
-    for _ in range(3000):
+    for _ in range(6000):
         text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 40)))
         assert clean.repair_mojibake(text) == _ftfy(text), repr(text)
 

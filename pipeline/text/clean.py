@@ -9,13 +9,8 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from functools import lru_cache
-from re import _constants as re_constants  # the parser is the only way to inspect a pattern
-from re import _parser as re_parser
 
 import ftfy
-from ftfy import chardata
-from ftfy.badness import BADNESS_RE, is_bad
 
 from pipeline.text.patterns import char_class_re
 
@@ -76,165 +71,46 @@ def fold_unicode(text: str) -> str:
     return text
 
 
-def _chars(table) -> set[str]:
-    return {chr(c) if isinstance(c, int) else c for c in table}
+# What ftfy.fix_text can change besides mojibake, from its documented fixes: C0 and C1 control
+# characters and terminal escapes, the Latin ligatures (ﬁ, Ĳ, ǅ), fullwidth and halfwidth forms
+# and the ideographic space, curly quotes, the deprecated format characters, the byte order mark,
+# interlinear annotations, U+FFFD and lone surrogates. A post without any of them, in NFC and
+# without the mark of mojibake below, is returned by ftfy as it came.
+_FTFY_TARGET_RE = re.compile(
+    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u0132\u0133\u0149\u01c4-\u01cc\u01f1-\u01f3\u02bc"
+    "\u2018-\u201f\u206a-\u206f\u3000\ud800-\udfff\ufb00-\ufb06\ufeff\uff01-\uffef\ufff9-\ufffd]"
+)
+# The single-byte code pages ftfy reads mojibake in (its documentation lists them; the "sloppy"
+# ones differ from these only in bytes that decode to C1 controls, which are targets above).
+_CODE_PAGES = ("latin-1", "cp1252", "cp1251", "cp1250", "cp1253", "cp1254", "cp1257", "iso8859-2",
+               "mac_roman", "cp437")
 
 
-def _quote_chars() -> set[str]:
-    candidates = "".join(map(chr, range(0x80, 0x3000)))
-    return set(chardata.SINGLE_QUOTE_RE.findall(candidates)) | set(chardata.DOUBLE_QUOTE_RE.findall(candidates))
+def _decoded(first: int, last: int, code_pages: tuple[str, ...] = _CODE_PAGES) -> str:
+    """The characters bytes ``first``..``last`` decode to in any of ``code_pages``, for a class."""
+    chars = {char for name in code_pages for char in bytes(range(first, last + 1)).decode(name, "ignore")}
+    return "".join(re.escape(char) for char in sorted(chars))
 
 
-@lru_cache(maxsize=1)
-def _ftfy_fix_targets() -> re.Pattern[str]:
-    """Every character one of ftfy's fixes other than mojibake decoding could act on.
-
-    Besides decoding mojibake, ftfy replaces ligatures, fullwidth forms, curly quotes, C1 and other
-    control characters, terminal escapes and surrogates. Read from ftfy's own tables so a newer
-    ftfy with more of them is covered.
-    """
-    chars = _chars(chardata.CONTROL_CHARS) | _chars(chardata.LIGATURES) | _chars(chardata.WIDTH_MAP)
-    chars |= _quote_chars()
-    chars.update(chr(c) for c in range(0x80, 0xA0))  # C1 controls
-    chars.update(chr(c) for c in range(0xD800, 0xE000))
-    chars.update("\x1a\x1b\ufffd")
-    return char_class_re(chars)
-
-
-@lru_cache(maxsize=1)
-def _ftfy_suspects() -> re.Pattern[str]:
-    """Every character one of ftfy's fixes could act on.
-
-    Mojibake is made of characters from the 8-bit code pages ftfy decodes; its other fixes touch
-    ligatures, fullwidth forms, curly quotes, control characters and surrogates. A post with none
-    of them (plain ASCII, or ASCII with emoji) comes out of ftfy unchanged, so it can skip it.
-    """
-    chars: set[str] = set()
-    high_bytes = bytes(range(0x80, 0x100))
-    for encoding in chardata.CHARMAP_ENCODINGS:
-        chars.update(high_bytes.decode(encoding, errors="ignore"))
-    chars.update(chr(c) if isinstance(c, int) else c for c in chardata.CONTROL_CHARS)
-    chars.update(chr(c) if isinstance(c, int) else c for c in chardata.LIGATURES)
-    chars.update(chr(c) if isinstance(c, int) else c for c in chardata.WIDTH_MAP)
-    quotes = (chardata.SINGLE_QUOTE_RE, chardata.DOUBLE_QUOTE_RE)
-    chars.update(chr(c) for c in range(0x2000, 0x2070) if any(q.match(chr(c)) for q in quotes))
-    chars.update(chr(c) for c in range(0xD800, 0xE000))
-    chars.update("\x1a\x1b\ufffd")
-    return char_class_re(chars)
-
-
-def _ftfy_would_keep(text: str) -> bool:
-    """Whether ``ftfy.fix_text`` (with our options) provably returns ``text`` unchanged.
-
-    Code-page characters (Cyrillic look-alikes, accented letters, "–") put many clean posts among
-    the suspects. ftfy only tries to decode a line as mojibake when ``ftfy.badness.is_bad`` says
-    it looks like mojibake; a line that does not, holding no character its other fixes act on
-    and already in NFC, is returned as it came. ftfy judges each line (up to and including its
-    "\\n") on its own, so the check does too.
-    """
-    if _ftfy_fix_targets().search(text) or not unicodedata.is_normalized("NFC", text):
-        return False
-    if len(text) > _FTFY_SEGMENT_LIMIT:
-        return False  # ftfy also cuts very long lines; not worth mirroring
-    anchors = _badness_anchors()
-    if anchors is not None and not anchors[0].search(text):
-        return True  # no line holds a character a badness match needs
-    start = 0
-    while start < len(text):
-        end = text.find("\n", start) + 1 or len(text)
-        if _is_bad(text[start:end]):
-            return False
-        start = end
-    return True
-
-
-@lru_cache(maxsize=1)
-def _badness_anchors() -> tuple[re.Pattern[str], int] | None:
-    """A character class every match of ftfy's badness regex contains, and its longest match.
-
-    ``ftfy.badness.is_bad`` runs a regex of some forty alternatives at every position, which costs
-    more than the rest of the text layer. Each alternative needs one character from a set of
-    non-ASCII code-page characters and matches at most a few characters, so only the stretch
-    around such a character has to be searched. Derived from ftfy's own pattern; ``None`` (search
-    everything) when the pattern is not of that shape.
-    """
-    tree = re_parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
-    width = tree.getwidth()[1]
-    if width > 16 or len(tree.data) != 1 or tree.data[0][0] is not re_constants.BRANCH:
-        return None
-    anchors: set[str] = set()
-    for alternative in tree.data[0][1][1]:
-        chars = _required_non_ascii(alternative)
-        if not chars or not _window_safe(alternative):
-            return None
-        anchors |= chars
-    return re.compile("[" + "".join(re.escape(c) for c in sorted(anchors)) + "]"), width
-
-
-def _required_non_ascii(alternative) -> set[str] | None:
-    """The characters of one mandatory, all-non-ASCII element of ``alternative``, if it has one."""
-    for op, av in alternative.data:
-        if op is re_constants.LITERAL and av > 0x7F:
-            return {chr(av)}
-        if op is re_constants.IN:
-            chars: set[str] = set()
-            for item_op, item in av:
-                if item_op is re_constants.LITERAL and item > 0x7F:
-                    chars.add(chr(item))
-                elif item_op is re_constants.RANGE and item[0] > 0x7F:
-                    chars.update(map(chr, range(item[0], item[1] + 1)))
-                else:
-                    break
-            else:
-                return chars
-    return None
-
-
-def _window_safe(alternative) -> bool:
-    """No lookaround, word boundary or end anchor: a match depends only on the text it covers."""
-    for op, av in alternative.data:
-        if op in (re_constants.ASSERT, re_constants.ASSERT_NOT, re_constants.GROUPREF):
-            return False
-        if op is re_constants.AT and av is not re_constants.AT_BEGINNING:
-            return False
-        if op is re_constants.SUBPATTERN and not _window_safe(av[3]):
-            return False
-        if op in (re_constants.MAX_REPEAT, re_constants.MIN_REPEAT) and not _window_safe(av[2]):
-            return False
-        if op is re_constants.BRANCH and not all(_window_safe(a) for a in av[1]):
-            return False
-    return True
-
-
-def _is_bad(segment: str) -> bool:
-    """``ftfy.badness.is_bad(segment)``, searching only around the characters a match needs."""
-    anchors = _badness_anchors()
-    if anchors is None:
-        return is_bad(segment)
-    anchor_re, width = anchors
-    # A match holding the anchor at i lies within [i - width + 1, i + width). Overlapping windows
-    # are searched as one: a match inside either lies inside their union.
-    window_start = window_end = -1
-    for anchor in anchor_re.finditer(segment):
-        start, end = max(0, anchor.start() - width + 1), anchor.end() + width - 1
-        if start > window_end:
-            if window_end > 0 and BADNESS_RE.search(segment, window_start, window_end):
-                return True
-            window_start = start
-        window_end = end
-    return window_end > 0 and BADNESS_RE.search(segment, window_start, window_end) is not None
-
-
-# ftfy's max_decode_length (default 1,000,000) bounds the segments it judges; posts are far shorter.
-_FTFY_SEGMENT_LIMIT = 100_000
+# Mojibake is UTF-8 read in one of those code pages: a character of a lead byte (0xC0-0xF4)
+# followed by one of a continuation byte (0x80-0xBF), or, where a byte went missing on the way,
+# by a space (a lost 0xA0; ftfy does not look for that in Mac Roman) or a "?".
+_UTF8_AS_CODE_PAGE_RE = re.compile(
+    f"[{_decoded(0xC0, 0xF4)}](?:[{_decoded(0x80, 0xBF)}]"
+    f"|(?<=[{_decoded(0xC0, 0xF4, tuple(c for c in _CODE_PAGES if c != 'mac_roman'))}])[ ?])"
+)
 
 
 def repair_mojibake(text: str) -> str:
-    """Fix text decoded with the wrong codec somewhere upstream ("Ã©", "â€™", "ðŸ‡°ðŸ‡­")."""
-    # ftfy is the slowest step of the text layer; most posts have nothing it could fix.
-    if not _ftfy_suspects().search(text) and unicodedata.is_normalized("NFC", text):
-        return text
-    if _ftfy_would_keep(text):  # e.g. a Cyrillic look-alike letter in an otherwise clean post
+    """Fix text decoded with the wrong codec somewhere upstream ("Ã©", "â€™", "ðŸ‡°ðŸ‡­").
+
+    ftfy is the slowest step of the text layer and most posts hold nothing it could change:
+    plain ASCII, emoji, a Cyrillic look-alike letter or an accented word. Those skip it.
+    """
+    if _FTFY_TARGET_RE.search(text) is None and (
+        text.isascii()
+        or (_UTF8_AS_CODE_PAGE_RE.search(text) is None and unicodedata.is_normalized("NFC", text))
+    ):
         return text
     return ftfy.fix_text(text, normalization="NFC", unescape_html=False, fix_line_breaks=False)
 

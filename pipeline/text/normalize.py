@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import regex
-from nltk.tokenize import RegexpTokenizer
 
 from pipeline.text import clean, patterns
 from pipeline.text.lexicon import places, sensitive_words, slang
@@ -63,22 +62,11 @@ _DIGIT_WORD_SET = frozenset(patterns.DIGIT_WORDS)
 _G_TO_G_RE = re.compile(r"\bg ?(?:to|2) ?g\b|\bgovernment to government\b")
 
 
-class _FixedPatternTokenizer(RegexpTokenizer):
-    """nltk's RegexpTokenizer compiled once with the ``regex`` engine, without a match timeout.
-
-    Recent nltk runs caller-supplied patterns through a ReDoS guard (``regex`` plus a timer on
-    every call), which triples the cost of tokenising. Our pattern is fixed, has no nested
-    quantifiers and cannot backtrack catastrophically, so the guard buys nothing here. ``regex``
-    (not ``re``) keeps Unicode word rules stable across nltk versions: variation selectors and
-    letter-like symbols stay inside their token.
-    """
-
-    def _check_regexp(self) -> None:
-        if self._regexp is None:
-            self._regexp = regex.compile(self._pattern, self._flags)
-
-
-TOKENIZER = _FixedPatternTokenizer(r"_[a-z]+_|[^\W_]+(?:['’-][^\W_]+)*|[^\w\s]", flags=re.UNICODE)
+# Placeholders, words ("pt's", "e-ktp") and single symbols. Compiled with ``regex`` (not ``re``) so
+# Unicode word rules stay stable: variation selectors and letter-like symbols stay inside their
+# token. nltk's RegexpTokenizer would run the same ``findall`` behind a per-call ReDoS timer that
+# triples the cost; the pattern is fixed and has no nested quantifiers, so it needs none.
+_TOKEN_RE = regex.compile(r"_[a-z]+_|[^\W_]+(?:['’-][^\W_]+)*|[^\w\s]", flags=regex.UNICODE)
 # Placeholders are written with a sentinel character the tokenizer cannot split.
 PLACEHOLDERS = ("_chatlink_", "_shortlink_", "_url_", "_email_", "_phone_", "_handle_", "_money_", "_num_")
 
@@ -97,15 +85,19 @@ def _flag_names() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def _multiword_aliases() -> frozenset[str]:
+    return frozenset(p.alias for p in places() if " " in p.alias)
+
+
+@lru_cache(maxsize=1)
 def _phrase_aliases() -> re.Pattern[str]:
-    multiword = {p.alias for p in places() if " " in p.alias}
-    return re.compile(r"\b(" + patterns.trie_alternation(multiword) + r")\b")
+    return re.compile(r"\b(" + patterns.trie_alternation(_multiword_aliases()) + r")\b")
 
 
 @lru_cache(maxsize=1)
 def _phrase_gate() -> patterns.Prefiltered:
     """Checks first whether a post holds any multi-word alias at all; few do."""
-    return patterns.Prefiltered(_phrase_aliases())
+    return patterns.Prefiltered(_phrase_aliases(), _multiword_aliases())
 
 
 @lru_cache(maxsize=1)
@@ -226,7 +218,7 @@ def squeeze_elongation(text: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Split feature text into tokens: placeholders, words (``pt's``, ``e-ktp``) and symbols."""
-    return TOKENIZER.tokenize(text)
+    return _TOKEN_RE.findall(text)
 
 
 def map_slang(tokens: list[str]) -> list[str]:

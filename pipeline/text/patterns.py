@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from re import _constants as re_constants  # reading a pattern's structure needs the parser
-from re import _parser as re_parser
+from collections.abc import Iterable, Iterator, Mapping
 
 import ahocorasick
 
@@ -214,142 +212,52 @@ def _render(node: dict) -> str:
     return body
 
 
-def required_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
-    """Strings of which every match of ``pattern`` contains at least one, or ``None``.
-
-    Read from the parsed pattern. A stretch of plain characters, alternations of them and
-    optional parts of them needs one of the strings it can spell ("(?:usia|umur) _num_" needs
-    "usia _num_" or "umur _num_"). A sequence needs what any one of its parts needs (the most
-    selective part is kept), an alternation one of what each branch needs, a repeat what its body
-    needs when it must occur at least once. Lookarounds, classes and optional parts need nothing.
-    Case-insensitive patterns get ``None``: their literals could match in another case.
-    """
-    if pattern.flags & re.IGNORECASE:
-        return None
-    needed = _needed(re_parser.parse(pattern.pattern, pattern.flags).data)
-    if not needed:
-        return None
-    # A string holding another one of the set is found whenever that one is: checking it is waste.
-    return tuple(sorted(s for s in needed if not any(o != s and o in s for o in needed)))
-
-
-_MAX_SPELLINGS = 64
-_REPEATS = (re_constants.MAX_REPEAT, re_constants.MIN_REPEAT, re_constants.POSSESSIVE_REPEAT)
-
-
-def _spellings(items) -> frozenset[str] | None:
-    """Every string ``items`` can match, when it is built only of plain characters, alternations
-    and optional parts (``x?``) of them and spells at most _MAX_SPELLINGS strings; else ``None``."""
-    strings = frozenset([""])
-    for op, av in items:
-        if op is re_constants.LITERAL:
-            part: frozenset[str] | None = frozenset([chr(av)])
-        elif op is re_constants.SUBPATTERN:
-            part = None if av[1] & re.IGNORECASE else _spellings(av[3].data)
-        elif op is re_constants.BRANCH:
-            branches = [_spellings(branch.data) for branch in av[1]]
-            part = None if any(b is None for b in branches) else frozenset().union(*branches)
-        elif op in _REPEATS and av[0] == 0 and av[1] == 1:
-            body = _spellings(av[2].data)
-            part = None if body is None else body | {""}
-        else:
-            return None
-        if part is None:
-            return None
-        strings = frozenset(a + b for a in strings for b in part)
-        if len(strings) > _MAX_SPELLINGS:
-            return None
-    return strings
-
-
-def _needed(items) -> frozenset[str] | None:
-    options: list[frozenset[str]] = []
-    run = frozenset([""])  # the spellings of the plain stretch read so far
-
-    def end_run() -> None:
-        if min(map(len, run)) > 0:
-            options.append(run)
-
-    for op, av in items:
-        spelled = _spellings([(op, av)])
-        if spelled is not None:
-            joined = frozenset(a + b for a in run for b in spelled)
-            if len(joined) <= _MAX_SPELLINGS:
-                run = joined
-            else:
-                end_run()
-                run = spelled
-            continue
-        end_run()
-        run = frozenset([""])
-        if op is re_constants.SUBPATTERN:
-            found = None if av[1] & re.IGNORECASE else _needed(av[3].data)
-        elif op is re_constants.ATOMIC_GROUP:
-            found = _needed(av.data)
-        elif op is re_constants.BRANCH:
-            branches = [_needed(branch.data) for branch in av[1]]
-            found = None if any(b is None for b in branches) else frozenset().union(*branches)
-        elif op in _REPEATS:
-            found = _needed(av[2].data) if av[0] >= 1 else None
-        else:
-            found = None
-        if found:
-            options.append(found)
-    end_run()
-    if not options:
-        return None
-    # The most selective choice: the longest shortest string, then the fewest strings.
-    return max(options, key=lambda strings: (min(map(len, strings)), -len(strings)))
-
-
 class Prefiltered:
-    """A compiled pattern whose searches first check for the literals every match contains.
+    """A compiled pattern whose searches first check for words one of which every match holds.
 
-    Most posts lack every keyword of most patterns; one pass of an Aho-Corasick automaton over
-    the text, which stops at the first literal found, costs far less than a regex search trying
-    every position. ``search`` returns exactly what ``pattern.search`` returns: when none of the
-    required literals occurs, no match can.
+    The words are declared by the caller, next to the pattern (a gazetteer's names, the role words
+    of an alternation). Most posts hold none of them; one pass of an Aho-Corasick automaton over
+    the text, which stops at the first word found, costs far less than a regex search trying
+    every position. ``search`` returns exactly what ``pattern.search`` returns as long as every
+    match holds one of ``literals``.
     """
 
     __slots__ = ("_automaton", "literals", "pattern")
 
-    def __init__(self, pattern: re.Pattern[str]):
+    def __init__(self, pattern: re.Pattern[str], literals: Iterable[str]):
         self.pattern = pattern
-        self.literals = required_literals(pattern)
-        self._automaton = None
-        if self.literals is not None:
-            self._automaton = ahocorasick.Automaton()
-            for literal in self.literals:
-                self._automaton.add_word(literal, literal)
-            self._automaton.make_automaton()
+        self.literals = tuple(sorted(set(literals)))
+        if not self.literals:
+            raise ValueError("a prefilter needs at least one literal")
+        self._automaton = ahocorasick.Automaton()
+        for literal in self.literals:
+            self._automaton.add_word(literal, literal)
+        self._automaton.make_automaton()
 
     def may_match(self, text: str) -> bool:
-        return self._automaton is None or next(self._automaton.iter(text), None) is not None
+        return next(self._automaton.iter(text), None) is not None
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.pattern.search(text) if self.may_match(text) else None
 
 
 class KeywordGate:
-    """Finds in one pass which required literals of many patterns occur in a text.
+    """Finds in one pass which of the hint words of many patterns occur in a text.
 
-    ``needed`` maps each pattern to its :func:`required_literals` (patterns without any are left
-    out and always searched); ``present(text)`` returns the literals found in ``text``. A
-    pattern whose literals are all absent from the text cannot match it.
+    ``needed`` maps each pattern to words one of which every match holds (patterns without any
+    are left out and always searched); ``present(text)`` returns the words found in ``text``. A
+    pattern whose words are all absent from the text cannot match it.
     """
 
-    def __init__(self, patterns: Iterable[re.Pattern[str]]):
-        self.needed: dict[re.Pattern[str], frozenset[str]] = {}
-        for pattern in patterns:
-            literals = required_literals(pattern)
-            if literals is not None:
-                self.needed[pattern] = frozenset(literals)
+    def __init__(self, needed: Mapping[re.Pattern[str], Iterable[str]]):
+        self.needed: dict[re.Pattern[str], frozenset[str]] = {
+            pattern: frozenset(words) for pattern, words in needed.items() if words}
         self._automaton = ahocorasick.Automaton()
-        for literal in set().union(*self.needed.values()):
-            self._automaton.add_word(literal, literal)
+        for word in set().union(*self.needed.values()):
+            self._automaton.add_word(word, word)
         self._automaton.make_automaton()
 
     def present(self, text: str) -> frozenset[str]:
         if not self.needed:
             return frozenset()
-        return frozenset(literal for _end, literal in self._automaton.iter(text))
+        return frozenset(word for _end, word in self._automaton.iter(text))
