@@ -65,12 +65,15 @@ def _length(text: str, other: str, rng: random.Random) -> str:
     return text
 
 
-def generate(corpus: list[tuple[str, str, str]], count: int, seed: int) -> Iterator[dict]:
-    """``count`` posts; about 8% exact reposts and 8% reposts with a new phone number."""
+def generate(corpus: list[tuple[str, str, str]], count: int, seed: int, prevalence: float | None = None) -> Iterator[dict]:
+    """``count`` posts; about 8% exact reposts and 8% reposts with a new phone number. With
+    ``prevalence``, that share of the new posts is recruitment (tppo or tppm), the rest benign;
+    without it, posts are drawn as they come in the corpus."""
     rng = random.Random(seed)
     by_label: dict[str, list[int]] = {}
     for index, (_, label, _) in enumerate(corpus):
         by_label.setdefault(label, []).append(index)
+    positives = by_label.get("tppo", []) + by_label.get("tppm", [])
     recent: list[dict] = []
     for n in range(count):
         roll = rng.random()
@@ -82,7 +85,11 @@ def generate(corpus: list[tuple[str, str, str]], count: int, seed: int) -> Itera
             source = rng.choice(recent)
             yield {**source, "post_id": f"b{seed}-{n}", "text": _new_phone(source["text"], rng)}
             continue
-        text, label, platform = corpus[rng.randrange(len(corpus))]
+        if prevalence is None:
+            text, label, platform = corpus[rng.randrange(len(corpus))]
+        else:
+            pool = positives if rng.random() < prevalence else by_label["benign"]
+            text, label, platform = corpus[rng.choice(pool)]
         other = corpus[rng.choice(by_label[label])][0]
         text = _length(_obfuscate(_slang(text, rng), rng), other, rng)
         post = {"post_id": f"b{seed}-{n}", "text": text, "platform": platform or "unknown", "label": label}
@@ -93,17 +100,18 @@ def generate(corpus: list[tuple[str, str, str]], count: int, seed: int) -> Itera
         yield post
 
 
-def write_collection(corpus, count: int, seed: int, directory: Path) -> dict[str, Path]:
+def write_collection(corpus, count: int, seed: int, directory: Path, prevalence: float | None = None) -> dict[str, Path]:
     """Write the same ``count`` posts as JSONL and CSV (reused when already generated)."""
     directory.mkdir(parents=True, exist_ok=True)
-    paths = {"jsonl": directory / f"posts_{count}_{seed}.jsonl", "csv": directory / f"posts_{count}_{seed}.csv"}
+    share = "" if prevalence is None else f"_p{round(prevalence * 100):02d}"
+    paths = {"jsonl": directory / f"posts_{count}{share}_{seed}.jsonl", "csv": directory / f"posts_{count}{share}_{seed}.csv"}
     if all(p.is_file() for p in paths.values()):
         return paths
     tmp = {k: p.with_suffix(p.suffix + ".tmp") for k, p in paths.items()}
     with open(tmp["jsonl"], "w", encoding="utf-8") as jsonl, open(tmp["csv"], "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=FIELDS)
         writer.writeheader()
-        for post in generate(corpus, count, seed):
+        for post in generate(corpus, count, seed, prevalence):
             jsonl.write(json.dumps(post, ensure_ascii=False) + "\n")
             writer.writerow(post)
     for kind, path in paths.items():

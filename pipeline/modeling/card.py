@@ -91,7 +91,8 @@ def render(model: WaspadaModel, manifest: dict, cv: dict[str, dict], by_source: 
         "- Operating points: " + ", ".join(f"`{k}` {v:.4f}" for k, v in manifest.get("operating_points", {}).items()) + ".",
         (f"- Screen: posts whose stage-1 decision is below {manifest['screen']['threshold']:.3f} skip the full analysis; "
          f"out-of-fold screen loss {_pct(manifest['screen']['measured_loss']['grouped'])} (grouped) and "
-         f"{_pct(manifest['screen']['measured_loss']['leave_one_source_out'])} (leave-one-source-out) of positives."),
+         f"{_pct(manifest['screen']['measured_loss']['leave_one_source_out'])} (leave-one-source-out) of positives; "
+         f"{_pct(manifest['screen']['measured_loss'].get('transfer_validation'))} of the transfer validation's positives."),
         "",
     ]
     lines += transfer_lines(transfer)

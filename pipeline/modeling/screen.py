@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 
 from pipeline.hashgrams import HashedNgrams
 
@@ -22,14 +22,18 @@ MAX_SCREEN_LOSS = 0.005
 
 
 class Screen(BaseEstimator):
-    """Logistic regression over :class:`HashedNgrams`, stored as one dense weight vector.
+    """A linear SVM over :class:`HashedNgrams`, stored as one dense weight vector.
+
+    The SVM, rather than logistic regression, because at the screen's operating point (keep
+    99.5 % of positives) it lets fewer negatives through: 23 % against 26 % of the labeled
+    negatives out of fold, and 49 % against 54 % of the transfer validation's hard negatives.
 
     Parameters
     ----------
     bits : int
         Hash width of the n-gram features.
     C : float
-        Inverse regularisation strength of the logistic regression.
+        Inverse regularisation strength of the SVM.
     seed : int
 
     Examples
@@ -39,7 +43,7 @@ class Screen(BaseEstimator):
     True
     """
 
-    def __init__(self, bits: int = 20, C: float = 8.0, seed: int = 0):
+    def __init__(self, bits: int = 20, C: float = 1.0, seed: int = 0):
         self.bits = bits
         self.C = C
         self.seed = seed
@@ -49,8 +53,7 @@ class Screen(BaseEstimator):
 
     def fit(self, texts: Sequence[str], y: Sequence[int]) -> Screen:
         matrix = self._ngrams().transform(list(texts))
-        learner = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=5000,
-                                     random_state=self.seed)
+        learner = LinearSVC(C=self.C, class_weight="balanced", max_iter=20000, random_state=self.seed)
         learner.fit(matrix, np.asarray(y))
         self.coef_ = learner.coef_.ravel().astype(np.float32)
         self.intercept_ = float(learner.intercept_[0])

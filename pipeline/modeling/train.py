@@ -491,7 +491,9 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
 
     n = len(y)
     screen_calibrator, _, _ = _calibrated(screen_grouped[0], y, {})
-    cut = min(screen_threshold(screen_grouped[0][y == 1]), screen_threshold(screen_loso[0][y == 1]))
+    # The cut is set on the grouped folds; leave-one-source-out and the transfer validation
+    # measure what it loses on writing the screen has not seen.
+    cut = screen_threshold(screen_grouped[0][y == 1])
     screen_loss = {"grouped": float((screen_grouped[0][y == 1] < cut).mean()),
                    "leave_one_source_out": float((screen_loso[0][y == 1] < cut).mean()) if loso_used else None}
     screen_pass = {"grouped_negatives": float((screen_grouped[0][y == 0] >= cut).mean()),
@@ -538,6 +540,10 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
         threshold_rule = (f"target recall {config.target_recall} on out-of-fold predictions "
                           "(no transfer validation found: expect lower recall on new writing)")
     transfer_metrics = evaluate_transfer(transfer, transfer_scores, thresholds) if transfer is not None else None
+    if transfer is not None:
+        passed = model.passes(model.screen_decisions(transfer.texts))
+        screen_loss["transfer_validation"] = float((~passed[transfer.y == 1]).mean())
+        screen_pass["transfer_validation_negatives"] = float(passed[transfer.y == 0].mean())
     warnings = [f"At the {point} operating point the model flags more than {OPERATING_POINTS[point]:.0%} of the transfer "
                 "validation's negatives at any threshold below 1: label more varied posts before relying on it."
                 for point, value in thresholds.items() if transfer is not None and value >= 1.0]
