@@ -187,7 +187,7 @@ def test_recruiters_merge_one_number_written_many_ways_and_one_account(tmp_path)
              author="lokerA", posted_at="2026-11-05T01:00:00Z", cluster_id="c2"),
         post("a3", 0.9, "Admin Kamboja +62 852 6617 0394", contacts="+6285266170394", platform="tiktok", author="@lokera",
              posted_at="2026-11-09T01:00:00Z", cluster_id="c3"),
-        # The same Facebook account posting another number: one recruiter behind both.
+        # The same Facebook account posting another number: listed as an account behind two contacts.
         post("a4", 0.9, "Kerja Myanmar 0812 1111 2222", contacts="081211112222", platform="facebook", author="Loker A",
              posted_at="2026-11-10T01:00:00Z", cluster_id="c4"),
         post("b1", 0.9, "Kapal ikan t.me/crew_cumi", contacts="t.me/crew_cumi", platform="telegram", author="Crew",
@@ -197,12 +197,14 @@ def test_recruiters_merge_one_number_written_many_ways_and_one_account(tmp_path)
     ], model_id="m")
     rows = store.recruiters()
     top = rows[0]
-    assert {c["key"] for c in top["contacts"]} == {"6285266170394", "6281211112222"}
-    assert top["posts"] == 4 and top["clusters"] == 4
-    assert top["contacts"][0]["key"] == "6285266170394" and top["contacts"][0]["posts"] == 3
+    assert [c["key"] for c in top["contacts"]] == ["6285266170394"]
+    assert top["posts"] == 3 and top["clusters"] == 3
     assert sorted(top["platforms"]) == ["facebook", "tiktok", "x"]
-    assert (top["first_seen"], top["last_seen"]) == ("2026-11-02T01:00:00Z", "2026-11-10T01:00:00Z")
+    assert (top["first_seen"], top["last_seen"]) == ("2026-11-02T01:00:00Z", "2026-11-09T01:00:00Z")
     assert rows[1]["contact"] == "@crew_cumi" and rows[1]["posts"] == 2
+    accounts = store.accounts()
+    assert [(a["platform"], a["author"]) for a in accounts] == [("facebook", "Loker A")]
+    assert accounts[0]["contacts"] == ["+62 852-6617-0394", "+62 812-1111-2222"]
     store.close()
 
 

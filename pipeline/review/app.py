@@ -248,7 +248,8 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
     @app.get("/recruiters")
     def recruiters():
         rows = store.recruiters(min_posts=request.args.get("min", 1, type=int) or 1)
-        return render_template("recruiters.html", rows=rows, linked=sum(1 for r in rows if r["posts"] > 1))
+        return render_template("recruiters.html", rows=rows, linked=sum(1 for r in rows if r["posts"] > 1),
+                               accounts=store.accounts())
 
     @app.errorhandler(404)
     def _not_found(_error):

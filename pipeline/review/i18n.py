@@ -65,7 +65,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "current_decision": "Keputusan saat ini: {decision} oleh {who} ({when})",
         "history": "Riwayat keputusan",
         "undone_mark": "dibatalkan",
-        "recruiters_intro": "Kontak (nomor telepon, tautan chat, akun) yang muncul di unggahan yang ditandai. Nomor yang sama ditulis dengan cara berbeda dihitung satu; kontak yang dipasang akun yang sama atau di unggahan yang sama digabung. Satu kontak di banyak unggahan bisa berarti satu perekrut di baliknya.",
+        "recruiters_intro": "Kontak (nomor telepon, tautan chat, akun) yang muncul di unggahan yang ditandai. Nomor yang sama ditulis dengan cara berbeda dihitung satu; kontak yang muncul bersama di satu unggahan digabung; akun yang memasang beberapa kontak didaftar di bawah. Satu kontak di banyak unggahan bisa berarti satu perekrut di baliknya.",
         "contact": "Kontak",
         "kind": "Jenis",
         "posts": "Unggahan",
@@ -110,6 +110,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "post_id": "ID",
         "members_heading": "Unggahan dalam klaster ini",
         "any_indicator": "Semua tanda bahaya",
+        "accounts_heading": "Akun di balik beberapa kontak",
+        "accounts_intro": "Akun yang memasang lebih dari satu kontak berbeda: bisa satu perekrut dengan banyak nomor, atau kanal lowongan yang menyebarkan banyak perekrut.",
     },
     "en": {
         "title": "Waspada Review Desk",
@@ -168,7 +170,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "current_decision": "Current decision: {decision} by {who} ({when})",
         "history": "Decision history",
         "undone_mark": "undone",
-        "recruiters_intro": "Contacts (phone numbers, chat links, handles) found in flagged posts. The same number written different ways counts once; contacts posted by the same account or in the same post are grouped. One contact across many posts may be one recruiter behind them.",
+        "recruiters_intro": "Contacts (phone numbers, chat links, handles) found in flagged posts. The same number written different ways counts once; contacts named together in one post are grouped; accounts that post several contacts are listed below. One contact across many posts may be one recruiter behind them.",
         "contact": "Contact",
         "kind": "Kind",
         "posts": "Posts",
@@ -213,6 +215,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "post_id": "ID",
         "members_heading": "Posts in this cluster",
         "any_indicator": "Any red flag",
+        "accounts_heading": "Accounts behind several contacts",
+        "accounts_intro": "Accounts that posted more than one different contact: one recruiter with many numbers, or a job channel spreading many recruiters.",
     },
 }
 

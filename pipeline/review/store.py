@@ -401,9 +401,10 @@ class ReviewStore:
         """Recruiters behind flagged (or positively decided) posts: contacts that link posts.
 
         Contacts are compared by ``contact_key`` (``0852…``, ``+62 852…`` and ``wa.me/62852…`` are one
-        number; ``t.me/x`` and ``@x`` one account). Contacts named in the same post, or posted by the
-        same account (platform and author), are one recruiter. Recruiters reaching most posts and
-        repost clusters come first.
+        number; ``t.me/x`` and ``@x`` one account). Contacts named in the same post are one recruiter.
+        An account that posts several contacts is *not* a link: job channels repost many recruiters,
+        and chaining through them would merge everyone; ``accounts`` lists those accounts instead.
+        Recruiters reaching most posts and repost clusters come first.
         """
         with self._read() as conn:
             rows = conn.execute(
@@ -428,16 +429,12 @@ class ReviewStore:
             keys = [k for k in dict.fromkeys(contact_key(c) for c in row["contacts"].split()) if k]
             if not keys:
                 continue
-            account = f"account\x00{row['platform']}\x00{row['author']}" if row["author"] else ""
             for key in keys:
-                find("contact\x00" + key)
-                join("contact\x00" + key, "contact\x00" + keys[0])
-                if account:
-                    join(account, "contact\x00" + key)
-            keyed.append((row, keys, account))
+                join(key, keys[0])
+            keyed.append((row, keys))
         groups: dict[str, dict] = {}
-        for row, keys, account in keyed:
-            group = groups.setdefault(find("contact\x00" + keys[0]), {
+        for row, keys in keyed:
+            group = groups.setdefault(find(keys[0]), {
                 "contacts": Counter(), "written": defaultdict(set), "post_ids": [], "clusters": set(), "platforms": set(),
                 "accounts": set(), "decisions": Counter(), "max_score": 0.0, "first_seen": "", "last_seen": ""})
             for key in keys:
@@ -468,6 +465,29 @@ class ReviewStore:
                         "decisions": dict(g["decisions"]), "max_score": g["max_score"], "post_ids": g["post_ids"],
                         "first_seen": g["first_seen"], "last_seen": g["last_seen"]})
         out.sort(key=lambda r: (-r["posts"], -r["clusters"], -len(r["contacts"]), -r["max_score"], r["contact"]))
+        return out
+
+    def accounts(self, min_contacts: int = 2) -> list[dict]:
+        """Accounts (platform and author) behind several different contacts in flagged posts, most contacts first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(posts.c.post_id, posts.c.contacts, posts.c.platform, posts.c.author, posts.c.posted_at)
+                .where(posts.c.contacts != "", posts.c.author != "",
+                       sa.or_(posts.c.flagged.is_(True), posts.c.decision.in_(("tppo", "tppm"))))
+                .order_by(posts.c.posted_at, posts.c.post_id)
+            ).mappings().all()
+        found: dict[tuple[str, str], dict] = {}
+        for row in rows:
+            entry = found.setdefault((row["platform"], row["author"]), {"contacts": {}, "post_ids": []})
+            for written in row["contacts"].split():
+                key = contact_key(written)
+                if key:
+                    entry["contacts"].setdefault(key, display_contact(key))
+            entry["post_ids"].append(row["post_id"])
+        out = [{"platform": platform, "author": author, "contacts": list(e["contacts"].values()), "posts": len(e["post_ids"]),
+                "post_ids": e["post_ids"]}
+               for (platform, author), e in found.items() if len(e["contacts"]) >= min_contacts]
+        out.sort(key=lambda a: (-len(a["contacts"]), -a["posts"], a["author"]))
         return out
 
     # -- small settings kept with the store ------------------------------------------------
