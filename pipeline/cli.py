@@ -306,7 +306,11 @@ def explain_cli(text, file_path, model_dir, lang, as_json):
                "en": ("FLAGGED for review" if scored.flagged else "not flagged")}[lang]
     lines = [f"Skor {scored.score:.3f} ({verdict}; ambang {scorer.threshold:.3f}); kategori: {scored.category}" if lang == "id"
              else f"Score {scored.score:.3f} ({verdict}; threshold {scorer.threshold:.3f}); category: {scored.category}"]
-    lines += [f"  - {reason}" for reason in scored.reasons(lang)] or ["  (tidak ada alasan menonjol)" if lang == "id" else "  (no notable reasons)"]
+    from pipeline.review.reasons import readable
+
+    # People read these lines: the evidence as the post wrote it, no internal placeholder tokens.
+    shown = readable(text, "; ".join(scored.reasons(lang)), lang, " ".join(scored.explanation.contacts), ",".join(scored.explanation.destinations))
+    lines += [f"  - {reason}" for reason in shown.split("; ") if reason] or ["  (tidak ada alasan menonjol)" if lang == "id" else "  (no notable reasons)"]
     emit(payload, as_json, lines)
 
 
