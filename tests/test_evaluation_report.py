@@ -35,7 +35,7 @@ def test_report_in_english_reads_like_a_report(in_project, tmp_path):
         assert heading in page, heading
     assert page.count("data:image/png;base64,") >= 5
     # The confusion matrix counts the decision at the threshold, so it agrees with the headline figures.
-    confusion = re.search(r'<table class="confusion".*?</table>', page, re.S).group(0)
+    confusion = re.search(r'<table class="confusion".*?</table>', page, re.DOTALL).group(0)
     cells = [int(v) for v in re.findall(r"<td class='num[^']*'>(\d+)</td>", confusion)]
     assert sum(cells) == metrics["n"]
     c = metrics["confusion"]

@@ -277,7 +277,7 @@ def test_a_disguised_word_is_highlighted_where_the_post_wrote_it(field_desk, pag
 
 
 def test_no_page_shows_an_internal_token(field_desk, page):
-    store, base = field_desk
+    _store, base = field_desk
     sign_in(page, base)
     for lang in ("id", "en"):
         paths = [f"/queue?status=all&lang={lang}", "/recruiters"] + [f"/post/{r['post_id']}" for r in field_rows()]

@@ -320,7 +320,6 @@ def render_report(metrics: dict, data: pd.DataFrame, y: np.ndarray, keyword: np.
                 f"{rows}</table>")
 
     rule = (manifest or {}).get("threshold_rule", "")
-    model = html.escape(str(metrics.get("model_id", "")))
     return f"""<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(T['title'].format(model=metrics.get('model_id', '')))}</title><style>{CSS}</style></head>
