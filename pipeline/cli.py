@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from pipeline import __version__, progress, settings
-from pipeline.errors import WaspadaError
+from pipeline.errors import InputError, WaspadaError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -135,19 +135,25 @@ def ingest_cli(paths, out_dir, force, fmt, encoding, text_column, id_column, pla
               help="Candidate model to compare (repeat for several) [default: both].")
 @click.option("--no-baselines", is_flag=True, help="Skip the keyword and plain TF-IDF baselines in the comparison.")
 @click.option("--fast", is_flag=True, help="Retrain quickly on a large labeled set: linear SVM only, 3 folds, no baselines.")
+@click.option("--validation", "validation_path", type=click.Path(path_type=Path), default=None,
+              help="Transfer validation (posts by other writers) that sets the operating points [default: data/validation].")
 @click.option("--jobs", type=click.IntRange(1), default=1, show_default=True, help="Processes for the text layer and the folds.")
 @click.option("--promote", is_flag=True, help="Make the new model the current one.")
 @click.option("--force", is_flag=True, help="Rebuild a model that already exists.")
 @quiet_option
 @handle_errors
 def train_cli(labeled_path, models_dir, target_recall, review_budget, posts_per_day, prevalence, seed, folds, no_augment,
-              candidates, no_baselines, fast, jobs, promote, force, quiet, as_json):
-    """Train, compare and calibrate a model on labeled posts; save a verified bundle.
+              candidates, no_baselines, fast, validation_path, jobs, promote, force, quiet, as_json):
+    """Train, compare and calibrate the two-stage model on labeled posts; save a verified bundle.
 
-    Candidates (logistic regression, linear SVM) and baselines (keyword search, plain TF-IDF)
-    are compared by grouped cross-validation; the threshold is chosen on validation folds.
-    --fast keeps the grouped cross-validation that calibrates the model and sets its threshold,
-    but drops the comparison: use it to retrain a known setup on many labeled posts.
+    Candidates for the full model (logistic regression, linear SVM) and baselines (keyword
+    search, plain TF-IDF) are compared by grouped cross-validation and by leave-one-source-out
+    cross-validation (each labeled file or writer held out in turn), which is what tells how a
+    model does on writing it has not seen. The screen, the full model and the red-flag counts
+    are combined on the leave-one-source-out scores. The operating points (high, watch) are set
+    on the transfer validation in data/validation, which training never reads.
+    --fast skips leave-one-source-out and the comparison: use it to retrain a known setup on many
+    labeled posts.
 
     \b
     Example:
@@ -163,15 +169,38 @@ def train_cli(labeled_path, models_dir, target_recall, review_budget, posts_per_
     folds = folds or (3 if fast else 5)
     config = TrainConfig(seed=seed, folds=folds, target_recall=target_recall, review_budget=review_budget,
                          posts_per_day=posts_per_day, prevalence=prevalence, augment=not no_augment, jobs=jobs,
-                         candidates=tuple(candidates) or CANDIDATES, baselines=not no_baselines)
-    result = train(labeled_path or settings.labeled_dir(), models_dir or settings.models_dir(), config, promote=promote, force=force)
+                         candidates=tuple(candidates) or CANDIDATES, baselines=not no_baselines,
+                         leave_one_source_out=not fast)
+    validation = validation_path or settings.validation_dir()
+    if validation_path is not None and not validation_path.exists():
+        raise InputError(f"The transfer validation {validation_path} does not exist.",
+                         "Pass a folder of JSONL files written by other writers, or leave --validation out.")
+    result = train(labeled_path or settings.labeled_dir(), models_dir or settings.models_dir(), config, promote=promote,
+                   force=force, validation_path=validation if validation.exists() else None)
     lines = [f"Model {result.model_id} saved in {result.path} ({'promoted to current' if result.promoted else 'not promoted; use --promote'})."]
-    lines.append(f"Selected {result.selected}; threshold {result.threshold:.3f}. Grouped CV (out-of-fold):")
-    for name, metrics in result.cv.items():
-        lines.append(f"  {name:20s} PR-AUC {metrics['pr_auc']:.3f}  recall@P0.9 {metrics['recall_at_precision_0_90']:.3f}  "
-                     f"disguised recall {metrics.get('obfuscated_recall') or 0:.3f}  awareness/news FPR {metrics['awareness_news_fpr'] or 0:.3f}")
+    loss = result.screen["measured_loss"]
+    loso_loss = "" if loss["leave_one_source_out"] is None else f", {loss['leave_one_source_out']:.2%} leave-one-source-out"
+    lines.append(f"Full model {result.selected}; threshold {result.threshold:.3f}; screen passes scores >= {result.screen['threshold']:.3f} "
+                 f"(screen loss {loss['grouped']:.2%} grouped{loso_loss}).")
+    for title, table in (("Grouped CV (out-of-fold)", result.cv), ("Leave-one-source-out (out-of-fold)", result.by_source)):
+        if not table:
+            continue
+        lines.append(f"{title}:")
+        for name, metrics in table.items():
+            lines.append(f"  {name:20s} PR-AUC {metrics['pr_auc']:.3f}  recall@P0.9 {metrics['recall_at_precision_0_90']:.3f}  "
+                         f"disguised recall {metrics.get('obfuscated_recall') or 0:.3f}  awareness/news FPR {metrics['awareness_news_fpr'] or 0:.3f}")
+    if result.transfer:
+        ranking = result.transfer["ranking"]
+        lines.append("Transfer validation (other writers), recall at 3/10/25/50 false positives: "
+                     + " / ".join(f"{ranking[f'recall_at_{b}_fp']:.3f}" for b in (3, 10, 25, 50)))
+        for point, values in result.transfer["operating_points"].items():
+            fitted = values["cross_fitted"]
+            lines.append(f"  {point:6s} threshold {values['threshold']:.3f}: precision {fitted['precision'] or 0:.3f}, "
+                         f"recall {fitted['recall'] or 0:.3f}, disguised recall {fitted['disguised_recall'] or 0:.3f} (cross-fitted by writer)")
+    lines += [f"Warning: {warning}" for warning in result.warnings]
     emit({"model_id": result.model_id, "path": str(result.path), "selected": result.selected, "threshold": result.threshold,
-          "promoted": result.promoted, "cv": result.cv, "counts": result.counts}, as_json, lines)
+          "promoted": result.promoted, "cv": result.cv, "leave_one_source_out": result.by_source, "transfer": result.transfer,
+          "screen": result.screen, "counts": result.counts, "warnings": result.warnings}, as_json, lines)
 
 
 @main.command("score", context_settings=CONTEXT)
@@ -179,6 +208,9 @@ def train_cli(labeled_path, models_dir, target_recall, review_budget, posts_per_
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Output folder.")
 @click.option("--model", "model_dir", type=click.Path(path_type=Path), default=None, help="Model bundle folder [default: the current model].")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None, help="Flag at this score instead of the model's threshold.")
+@click.option("--operating-point", type=click.Choice(["high", "watch"]), default=None,
+              help="high: the review queue's threshold [default]; watch: a wider net for analysts.")
+@click.option("--no-screen", is_flag=True, help="Run the full analysis on every post instead of only on those the screen passes.")
 @click.option("--jobs", type=int, default=0, show_default=True, help="Processes (0 = all cores).")
 @click.option("--chunk-size", type=click.IntRange(100), default=5000, show_default=True, help="Records per chunk.")
 @click.option("--queue-limit", type=click.IntRange(1), default=20000, show_default=True, help="Most posts kept in the review queue.")
@@ -186,13 +218,16 @@ def train_cli(labeled_path, models_dir, target_recall, review_budget, posts_per_
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from its last finished chunk.")
 @click.option("--to-review", "to_review", is_flag=True, help="Also load the review queue into the review store.")
 @click.option("--review-db", default=None, help="Review store URL [default: sqlite:///data/review/review.sqlite].")
+@click.option("--history-db", default=None, help="Run history URL [default: WASPADA_HISTORY_DB, else the review store].")
+@click.option("--no-history", is_flag=True, help="Do not record this run in the history that `waspada trends` reads.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True, help="Score here, or on a Dask cluster.")
 @click.option("--scheduler", default=None, help="Dask scheduler address (tcp://HOST:8786); default starts a local cluster.")
 @click.option("--force", is_flag=True, help="Overwrite outputs in --out.")
 @ingest_options
 @quiet_option
 @handle_errors
-def score_cli(paths, out_dir, model_dir, threshold, jobs, chunk_size, queue_limit, lang, resume, to_review, review_db, engine, scheduler, force,
+def score_cli(paths, out_dir, model_dir, threshold, operating_point, no_screen, jobs, chunk_size, queue_limit, lang, resume, to_review,
+              review_db, history_db, no_history, engine, scheduler, force,
               fmt, encoding, text_column, id_column, platform, max_text_kb, timezone, quiet, as_json):
     """Score collected posts and write scored.csv, review_queue.csv, quarantine.csv, report.json.
 
@@ -208,7 +243,10 @@ def score_cli(paths, out_dir, model_dir, threshold, jobs, chunk_size, queue_limi
     from pipeline.scoring import ScoreOptions, score_collection
 
     bundle = resolve_model(model_dir, settings.models_dir())
-    options = ScoreOptions(threshold, jobs or os.cpu_count() or 1, chunk_size, lang, queue_limit, resume, force)
+    if threshold is not None and operating_point is not None:
+        raise InputError("--threshold and --operating-point both set the threshold.", "Pass only one of them.")
+    options = ScoreOptions(threshold, jobs or os.cpu_count() or 1, chunk_size, lang, not no_screen, operating_point,
+                           queue_limit, resume, force)
     ingest = _ingest_options(fmt, encoding, text_column, id_column, platform, max_text_kb, timezone)
     if engine == "dask":
         from pipeline.distributed import score_with_dask
@@ -216,6 +254,10 @@ def score_cli(paths, out_dir, model_dir, threshold, jobs, chunk_size, queue_limi
         report = score_with_dask(paths, out_dir, bundle, ingest, options, scheduler)
     else:
         report = score_collection(paths, out_dir, bundle, ingest, options)
+    if not no_history and report["counts_balance"]:
+        from pipeline.history.cli import record_after_score
+
+        report["history"] = record_after_score(out_dir, history_db)
     if to_review:
         from pipeline.review.store import ReviewStore
 
@@ -232,6 +274,9 @@ def score_cli(paths, out_dir, model_dir, threshold, jobs, chunk_size, queue_limi
     ]
     if "review_store" in report:
         lines.append(f"Review store: {report['review_store']['added']} new, {report['review_store']['updated']} updated posts.")
+    if "history" in report:
+        lines.append(f"History: run {report['history']['run_id']} ({report['history']['new_posts']} new flagged posts); "
+                     "`waspada trends` shows what changed.")
     emit(report, as_json, lines)
     if not report["counts_balance"]:
         sys.exit(1)
@@ -317,25 +362,42 @@ def explain_cli(text, file_path, model_dir, lang, as_json):
 @main.command("rules", context_settings=CONTEXT)
 @click.option("--labeled", "labeled_path", type=click.Path(path_type=Path), default=None, help="Labeled data to measure on [default: data/labeled].")
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
+@click.option("--markdown", is_flag=True, help="Print the registry as the README's Markdown table (no measuring).")
 @quiet_option
 @handle_errors
-def rules_cli(labeled_path, lang, quiet, as_json):
-    """List every red-flag indicator with its coverage and precision on labeled data.
+def rules_cli(labeled_path, lang, markdown, quiet, as_json):
+    """List every indicator with its legal basis and its numbers on labeled data.
+
+    Per indicator: fires on recruitment (pos) and benign posts (neg), precision, benign fire rate,
+    and how often its cue was found only under negation (neg'd) and so did not fire.
 
     \b
     Example:
       waspada rules --lang en
+      waspada rules --markdown > table.md
     """
     _setup(quiet, as_json)
-    from pipeline.rules_report import rules_report
+    from pipeline.rules_report import measure, registry_markdown
 
-    table = rules_report(labeled_path or settings.labeled_dir())
-    lines = [f"{'indicator':28s} {'kind':9s} {'fires':>6s} {'coverage':>8s} {'precision':>9s} {'benign fire':>11s}  description"]
-    for row in table:
+    if markdown:
+        click.echo(registry_markdown(), nl=False)
+        return
+    report = measure(labeled_path or settings.labeled_dir())
+    law_word = "dasar hukum" if lang == "id" else "legal basis"
+    header = f"{'indicator':26s} {'kind':9s} {'fires':>5s} {'pos':>5s} {'neg':>5s} {'precision':>9s} {'benign fire':>11s} {'neg’d':>5s}"
+    lines = [header + "  description"]
+    for row in report.rows:
         desc = row["description_id"] if lang == "id" else row["description_en"]
         precision = "–" if row["precision"] is None else f"{row['precision']:.2f}"
-        lines.append(f"{row['name']:28s} {row['kind']:9s} {row['fires']:6d} {row['coverage']:8.3f} {precision:>9s} {row['benign_fire_rate']:11.3f}  {desc}")
-    emit(table, as_json, lines)
+        lines.append(f"{row['name']:26s} {row['kind']:9s} {row['fires']:5d} {row['fires_positive']:5d} {row['fires_benign']:5d} "
+                     f"{precision:>9s} {row['benign_fire_rate']:11.3f} {row['negated']:5d}  {desc}")
+        laws = row["laws_id"] if lang == "id" else row["laws_en"]
+        if laws:
+            lines.append(f"{'':26s} {law_word}: " + "; ".join(laws))
+    share = f"{report.positives_with_counter}/{report.n_positive} ({report.positive_counter_rate:.1%})"
+    lines.append(("Unggahan rekrutmen dengan penyeimbang: " if lang == "id" else "Recruitment posts with a counter-signal: ")
+                 + share)
+    emit(report.rows, as_json, lines)
 
 
 @main.command("demo", context_settings=CONTEXT)
@@ -346,6 +408,9 @@ def rules_cli(labeled_path, lang, quiet, as_json):
 def demo_cli(out_dir, retrain, quiet, as_json):
     """The whole path on the bundled data: train (if needed), score data/raw, show the queue.
 
+    Then data/raw is scored again as three weekly collections (with planted reposts) that are
+    recorded in the run history and loaded into the review store, and a trends report is
+    written, so `waspada trends` and the desk's Tren page have something to show.
     The demo skips the baseline comparison to stay quick; `waspada train` runs it.
 
     \b
@@ -377,15 +442,28 @@ def demo_cli(out_dir, retrain, quiet, as_json):
     for _, row in queue.head(3).iterrows():
         lines.append(f"  [{row['score']:.2f} {row['category']}] {row['text'][:90]!s}…")
         lines.append(f"      {row['reasons'][:160]}")
+    from pipeline.history.demo import run_demo_history
+
+    click.echo("Scoring the collection again as three weekly collections for the run history ...", err=True)
+    history = run_demo_history(settings.raw_dir(), out_dir, bundle, jobs=os.cpu_count() or 1)
+    counts = history.summary["counts"]
+    report["history"] = {"runs": history.runs, "trends": str(history.trends_html), "summary": history.summary}
+    lines += [(f"Run history: {len(history.runs)} weekly runs recorded ({out_dir}/week-1..3); in week 3: "
+              f"{counts['new_contacts']} new contacts, {counts['new_templates']} new templates, "
+              f"{counts['spreading_templates']} spreading templates, {counts['networks']} networks."),
+              f"Trends: {history.trends_html}   (again: waspada trends --out runs/trends; on the desk: waspada review serve → Tren)"]
     emit(report, as_json, lines)
 
 
 def _register_review_commands() -> None:
-    """The review commands live with the review package; imported last to avoid an import cycle."""
+    """The review and history commands live with their packages; imported last to avoid an import cycle."""
+    from pipeline.history.cli import history_group, trends_cli
     from pipeline.review.cli import review_group, suggest_cli
 
     main.add_command(review_group)
     main.add_command(suggest_cli)
+    main.add_command(trends_cli)
+    main.add_command(history_group)
 
 
 _register_review_commands()

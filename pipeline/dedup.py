@@ -11,6 +11,7 @@ million posts within minutes on a laptop-class machine.
 
 from __future__ import annotations
 
+import re
 import threading
 import zlib
 from collections.abc import Sequence
@@ -19,6 +20,29 @@ from itertools import chain
 import numpy as np
 
 _PRIME = np.uint64(4294967311)  # smallest prime above 2**32
+
+# The one setting of near-duplicate clustering: ingest, scoring and training all use it.
+NUM_PERM = 32
+BANDS = 8
+SIMILARITY = 0.5
+
+_URL_RE = re.compile(r"(?:https?://|www\.|wa\.me/|t\.me/|bit\.ly/)[^\s\x00]+")
+_NUMBER_RE = re.compile(r"\+?\d[\d\s.\-]{4,}\d")
+_NON_WORD_RE = re.compile(r"[^\w\x00]+")
+_DIGIT_RE = re.compile(r"\d")
+
+
+def cluster_texts(texts: Sequence[str]) -> list[str]:
+    """The text that near-duplicates are judged on: lower case, links and phone-like numbers
+    replaced by one token each and digits folded (reposts change them), punctuation and emoji
+    dropped. It is
+    computed from the raw text with a few passes over a whole chunk, so every post of a run gets
+    one, whether or not it went through the full analysis."""
+    joined = "\x00".join(text.replace("\x00", " ") for text in texts).lower()
+    joined = _NUMBER_RE.sub(" 0num0 ", _URL_RE.sub(" 0url0 ", joined))
+    # Every digit is 0: reposts change the pay, the date and the quota, not the template.
+    joined = _DIGIT_RE.sub("0", joined)
+    return _NON_WORD_RE.sub(" ", joined).split("\x00") if texts else []
 
 
 def _shingle_strings(normalized_text: str, size: int) -> list[str]:
@@ -177,7 +201,7 @@ class MinHasher:
         return out
 
 
-def cluster(normalized_texts: Sequence[str], threshold: float = 0.5, bands: int = 16, num_perm: int = 64) -> np.ndarray:
+def cluster(normalized_texts: Sequence[str], threshold: float = SIMILARITY, bands: int = BANDS, num_perm: int = NUM_PERM) -> np.ndarray:
     """Assign each text the index of the first text of its near-duplicate cluster.
 
     Two texts land in one cluster when their estimated Jaccard similarity of word 3-shingles is
@@ -232,7 +256,7 @@ def roots_from_pairs(count: int, anchors: np.ndarray, members: np.ndarray) -> np
     return first[labels]
 
 
-def cluster_signatures(signatures: np.ndarray, threshold: float = 0.5, bands: int = 16) -> np.ndarray:
+def cluster_signatures(signatures: np.ndarray, threshold: float = SIMILARITY, bands: int = BANDS) -> np.ndarray:
     """Cluster roots (index of the first member) from MinHash signatures; see :func:`cluster`."""
     count = signatures.shape[0]
     all_anchors, all_members = [], []

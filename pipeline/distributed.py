@@ -147,18 +147,20 @@ def decide(partition_keys_in_order: Sequence[tuple[np.ndarray, np.ndarray]]) -> 
     return decisions
 
 
-def _worker_scorer(bundle: Bundle, threshold: float | None, lang: str) -> scoring.ChunkScorer:
-    key = (bundle.model_id, threshold, lang)
+def _worker_scorer(bundle: Bundle, threshold: float | None, lang: str, use_screen: bool,
+                   operating_point: str | None) -> scoring.ChunkScorer:
+    key = (bundle.model_id, threshold, lang, use_screen, operating_point)
     if key not in _SCORERS:
         _SCORERS.clear()
-        _SCORERS[key] = scoring.ChunkScorer(bundle, threshold, lang)
+        _SCORERS[key] = scoring.ChunkScorer(bundle, threshold, lang, use_screen, operating_point)
     return _SCORERS[key]
 
 
 def score_partition(source: str, ingest_options: IngestOptions, decisions: np.ndarray, bundle: Bundle,
-                    threshold: float | None, lang: str, chunk_size: int) -> dict:
+                    threshold: float | None, lang: str, chunk_size: int, use_screen: bool = True,
+                    operating_point: str | None = None) -> dict:
     """Pass 2 on a worker: score one partition's kept posts; rows and signatures go back."""
-    worker = _worker_scorer(bundle, threshold, lang)
+    worker = _worker_scorer(bundle, threshold, lang, use_screen, operating_point)
     side: dict[str, list[dict]] = {"quarantine": [], "duplicates": [], "skipped": []}
     posts, text_keys, id_keys = [], [], []
     post_number = 0
@@ -243,7 +245,8 @@ def score_with_dask(paths: Sequence, out_dir: Path, bundle: Bundle, ingest_optio
         model = client.scatter(bundle, broadcast=True)
         futures = client.map(score_partition, sources, [ingest_options] * len(sources), decisions,
                              bundle=model, threshold=score_options.threshold, lang=score_options.lang,
-                             chunk_size=score_options.chunk_size, pure=False)
+                             chunk_size=score_options.chunk_size, use_screen=score_options.use_screen,
+                             operating_point=score_options.operating_point, pure=False)
         for index, future in enumerate(futures):
             _store_partition(index, future.result(), parts, partitions, totals)
             future.release()
@@ -252,8 +255,10 @@ def score_with_dask(paths: Sequence, out_dir: Path, bundle: Bundle, ingest_optio
         if cluster is not None:
             cluster.close()
 
-    threshold = bundle.threshold if score_options.threshold is None else float(score_options.threshold)
+    threshold = scoring.threshold_of(bundle, score_options)
     report = scoring.finish(out_dir, parts, bundle.model_id, threshold, totals, score_options)
+    report["screen"] = scoring.screen_report(bundle, score_options, totals)
+    report["operating_point"] = score_options.operating_point or ("custom" if score_options.threshold is not None else "high")
     report["files"] = sources
     report["engine"] = {"name": "dask", "scheduler": scheduler or "local cluster", "workers": workers,
                         "partitions": len(sources), "partitions_dir": str(partitions)}

@@ -3,15 +3,14 @@
 One transformer runs the text layer once per post and builds every block from that single
 analysis, so the cost of de-obfuscation and indicators is paid once.
 
-The fitted state is plain scikit-learn (a TfidfVectorizer and a HashingVectorizer), but the
-counting is done here: scikit-learn's analyzers build every n-gram string of every post in
-Python, while the character n-grams of a word never change and the word n-grams are dict
-lookups. The matrices are identical to scikit-learn's, element for element.
+The counting is this module's own and vectorised over many posts at once: word unigrams and
+bigrams are token ids and pairs of ids (no n-gram string per occurrence), character n-grams are
+hashed by :mod:`pipeline.hashgrams`. The TF-IDF weighting is scikit-learn's ``TfidfTransformer``
+through its public API.
 """
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 import threading
@@ -24,10 +23,12 @@ import numpy as np
 import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, TransformerMixin, clone
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer
 
 from pipeline import indicators
+from pipeline.hashgrams import HashedNgrams
 from pipeline.indicators import Analysis, analyse_many
+from pipeline.sparse import count_matrix
 
 STRUCTURE_FEATURES: tuple[str, ...] = (
     "struct__log_words",
@@ -38,6 +39,9 @@ STRUCTURE_FEATURES: tuple[str, ...] = (
     "struct__evasion_count",
     "struct__n_red_flags",
     "struct__n_counters",
+    # Red flags that are mild one by one are damning together: the linear model gets the count
+    # as steps, so three or four cues can outweigh what each adds alone.
+    *(RED_FLAG_STEPS := ("struct__red_flags_2_or_more", "struct__red_flags_3_or_more", "struct__red_flags_4_or_more")),
 )
 _FORMAL_CONTACT_RE = re.compile(r"_email_|_url_|\b(?:kirim (?:cv|lamaran|berkas)|apply|lamar)\b")
 _QUALIFICATION_RE = re.compile(r"\b(?:kualifikasi|persyaratan|requirements?|qualifications?|tanggung jawab|responsibilities|job description|deskripsi pekerjaan|benefit|fasilitas)\b")
@@ -69,6 +73,9 @@ def structure_row(analysis: Analysis, kinds: dict[str, str] | None = None) -> li
         min(len(analysis.normalized.evasions), 3) / 3.0,
         min(n_red, 6) / 6.0,
         min(n_counter, 3) / 3.0,
+        1.0 if n_red >= 2 else 0.0,
+        1.0 if n_red >= 3 else 0.0,
+        1.0 if n_red >= 4 else 0.0,
     ]
 
 
@@ -77,233 +84,22 @@ def indicator_kinds() -> dict[str, str]:
     return {item.name: item.kind for item in indicators.REGISTRY}
 
 
-def count_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int], dtype=np.float32) -> sp.csr_matrix:
-    """CSR counts of (row, column) occurrences with sorted indices, laid out exactly as
-    scikit-learn's vectorisers lay out theirs (int32 indices, duplicates summed)."""
-    n_rows, width = shape
-    # One sort of row-major keys replaces a hash table per document. 32-bit keys sort several
-    # times faster than 64-bit ones, so rows that arrive in order are counted in blocks small
-    # enough for 32-bit keys.
-    block = max(1, (2**31 - 1) // max(width, 1))
-    if n_rows <= block or width >= 2**31 or (len(rows) > 1 and np.any(rows[1:] < rows[:-1])):
-        indices, counts, per_row = _count_block(rows, columns, n_rows, width)
-    else:
-        starts = np.searchsorted(rows, np.arange(0, n_rows, block))
-        ends = np.r_[starts[1:], len(rows)]
-        parts = [_count_block(rows[a:b] - first, columns[a:b], min(block, n_rows - first), width)
-                 for first, a, b in zip(range(0, n_rows, block), starts.tolist(), ends.tolist())]
-        indices, counts, per_row = (np.concatenate(part) for part in zip(*parts))
-    index_type = np.int32 if len(indices) < 2**31 and width < 2**31 else np.int64
-    indptr = np.zeros(n_rows + 1, dtype=index_type)
-    np.cumsum(per_row, out=indptr[1:])
-    return sp.csr_matrix((counts.astype(dtype), indices.astype(index_type, copy=False), indptr), shape=shape)
-
-
-def _count_block(rows: np.ndarray, columns: np.ndarray, n_rows: int, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(column, count) of each distinct (row, column) in row-major order, and entries per row."""
-    key_type = np.int32 if n_rows * width < 2**31 else np.int64
-    keys = rows.astype(key_type) * key_type(width)
-    keys += columns.astype(key_type, copy=False)
-    keys.sort()
-    if len(keys):
-        starts = np.empty(len(keys), dtype=bool)
-        starts[0] = True
-        np.not_equal(keys[1:], keys[:-1], out=starts[1:])
-        first = np.flatnonzero(starts)
-        counts = np.diff(first, append=len(keys))
-        keys = keys[first]
-    else:
-        counts = np.zeros(0, dtype=np.int64)
-    key_rows = keys // width
-    return keys - key_rows * width, counts, np.bincount(key_rows, minlength=n_rows)
-
-
-_C1, _C2 = np.uint32(0xCC9E2D51), np.uint32(0x1B873593)
-
-
-def _rotl(x: np.ndarray, r: int) -> np.ndarray:
-    return (x << np.uint32(r)) | (x >> np.uint32(32 - r))
-
-
-def murmurhash3_32_many(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Signed 32-bit MurmurHash3 (x86, seed 0) of each byte range ``data[start:start + length]``:
-    the hash scikit-learn's FeatureHasher applies to a feature's UTF-8 bytes."""
-    out = np.empty(len(starts), dtype=np.uint32)
-    for size in np.unique(lengths).tolist():
-        at = np.flatnonzero(lengths == size)
-        block = data[starts[at, None] + np.arange(size)].astype(np.uint32)
-        h = np.zeros(len(at), dtype=np.uint32)
-        for i in range(0, size - size % 4, 4):
-            k = block[:, i] | (block[:, i + 1] << np.uint32(8)) | (block[:, i + 2] << np.uint32(16)) | (block[:, i + 3] << np.uint32(24))
-            h ^= _rotl(k * _C1, 15) * _C2
-            h = _rotl(h, 13) * np.uint32(5) + np.uint32(0xE6546B64)
-        tail = size % 4
-        if tail:
-            base = size - tail
-            k = np.zeros(len(at), dtype=np.uint32)
-            for j in range(tail - 1, -1, -1):
-                k ^= block[:, base + j] << np.uint32(8 * j)
-            h ^= _rotl(k * _C1, 15) * _C2
-        h ^= np.uint32(size)
-        h ^= h >> np.uint32(16)
-        h *= np.uint32(0x85EBCA6B)
-        h ^= h >> np.uint32(13)
-        h *= np.uint32(0xC2B2AE35)
-        h ^= h >> np.uint32(16)
-        out[at] = h
-    return out.view(np.int32)
-
-
-def _char_wb_spans(lengths: np.ndarray, min_n: int, max_n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(word, first character, characters) of every ``char_wb`` n-gram of padded words of
-    ``lengths`` characters, as scikit-learn makes them: every window of each size, except that a
-    word no longer than n yields itself once and stops the larger sizes."""
-    words, firsts, sizes = [], [], []
-    for n in range(min_n, max_n + 1):
-        whole = (lengths <= n) & ((lengths == n) | (n == min_n))
-        count = np.where(lengths > n, lengths - n + 1, whole.astype(np.int64))
-        word = np.repeat(np.arange(len(lengths), dtype=np.int64), count)
-        words.append(word)
-        firsts.append(np.arange(len(word), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count))
-        sizes.append(np.minimum(lengths[word], n))
-    return np.concatenate(words), np.concatenate(firsts), np.concatenate(sizes)
-
-
 def split_texts(texts: Sequence[str]) -> tuple[np.ndarray, list[str]]:
     """Whitespace tokens of all texts in one list, and how many belong to each text."""
     splits = [text.split() for text in texts]
     return np.fromiter(map(len, splits), dtype=np.int64, count=len(splits)), list(chain.from_iterable(splits))
 
 
-class WordNgramColumns:
-    """Hashed columns of each word's character n-grams, computed once per distinct word.
-
-    ``char_wb`` n-grams never cross a word boundary, so a document's n-grams are the
-    concatenation of its words' n-grams; words repeat heavily across posts, so caching them turns
-    a per-n-gram Python loop into one join of byte strings. Each word's columns are kept as the
-    bytes of an int32 array (a third of the memory of a small NumPy array per word), and the
-    cache starts over once it holds ``max_words`` words, which bounds it to a few megabytes. It
-    lives in the process, never in a model file.
-    """
-
-    def __init__(self, n_features: int, ngram_range: tuple[int, int], max_words: int = 65_536):
-        self.n_features = n_features
-        self.ngram_range = ngram_range
-        self.max_words = max_words
-        self._cache: dict[str, bytes] = {}
-
-    def __len__(self) -> int:
-        return len(self._cache)
-
-    def hash_words(self, words: Sequence[str]) -> dict[str, bytes]:
-        """Columns of each word's n-grams as int32 bytes, all words hashed at once."""
-        padded = [" " + word + " " for word in words]
-        lengths = np.fromiter(map(len, padded), dtype=np.int64, count=len(padded))
-        data = np.frombuffer("".join(padded).encode("utf-8"), dtype=np.uint8)
-        # Byte offset of every character (UTF-8 continuation bytes are 10xxxxxx), plus the end.
-        offsets = np.r_[np.flatnonzero((data & 0xC0) != 0x80), len(data)]
-        word, first, size = _char_wb_spans(lengths, *self.ngram_range)
-        first += (np.cumsum(lengths) - lengths)[word]
-        starts = offsets[first]
-        hashes = murmurhash3_32_many(data, starts, offsets[first + size] - starts).astype(np.int64)
-        # FeatureHasher's column is abs(h) % n_features, with abs(-2**31) taken as 2**31.
-        columns = (np.abs(hashes) % self.n_features).astype(np.int32)[np.argsort(word, kind="stable")]
-        ends = np.cumsum(np.bincount(word, minlength=len(words))) * columns.itemsize
-        blob = columns.tobytes()
-        return {w: blob[start:end] for w, start, end in zip(words, [0, *ends[:-1].tolist()], ends.tolist())}
-
-    def lookup(self, words: Sequence[str]) -> list[bytes]:
-        """Every word's columns as int32 bytes (see :meth:`hash_words`)."""
-        cache = self._cache
-        if len(cache) > self.max_words:
-            cache = self._cache = {}  # replaced, not cleared: another thread may be reading it
-        parts = list(map(cache.get, words))
-        if None in parts:
-            cache.update(self.hash_words(list(set(words).difference(cache))))
-            parts = list(map(cache.get, words))
-        return parts
-
-    def counts(self, texts: Sequence[str], dtype=np.float32, tokens: tuple[np.ndarray, list[str]] | None = None) -> sp.csr_matrix:
-        """The same matrix as ``HashingVectorizer(analyzer="char_wb", alternate_sign=False,
-        norm=None, lowercase=False).transform(texts)`` with this object's settings.
-        ``tokens``: ``split_texts(texts)`` when the caller has it already."""
-        words_per_text, words = split_texts(texts) if tokens is None else tokens
-        parts = self.lookup(words)
-        columns = np.frombuffer(b"".join(parts), dtype=np.int32)
-        ends = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))) // columns.itemsize
-        per_text = np.diff(np.r_[0, ends][np.r_[0, np.cumsum(words_per_text)]])
-        rows = np.repeat(np.arange(len(texts), dtype=np.int64), per_text)
-        return count_matrix(rows, columns, (len(texts), self.n_features), dtype)
-
-
-_WORD_COLUMNS: dict[tuple[int, int, int], WordNgramColumns] = {}
 # Below this many posts, starting worker processes costs more than counting in one.
 _PARALLEL_MIN_ROWS = 20_000
-_WORD_COLUMNS_LOCK = threading.Lock()
 
 
-def _fast_char_counts(hasher: HashingVectorizer, texts: Sequence[str], tokens=None) -> sp.csr_matrix:
-    """The hasher's count matrix through the per-word cache, or through scikit-learn when the
-    hasher has settings the cache does not reproduce."""
-    params = hasher.get_params()
-    supported = (
-        params["analyzer"] == "char_wb" and params["input"] == "content" and not params["lowercase"]
-        and params["preprocessor"] is None and params["strip_accents"] is None and params["norm"] is None
-        and not params["alternate_sign"] and not params["binary"] and len(texts) > 0
-        and all(isinstance(text, str) for text in texts)
-    )
-    if not supported:
-        return hasher.transform(texts)
-    key = (int(params["n_features"]), *map(int, params["ngram_range"]))
-    with _WORD_COLUMNS_LOCK:
-        columns = _WORD_COLUMNS.get(key)
-        if columns is None:
-            columns = _WORD_COLUMNS[key] = WordNgramColumns(key[0], key[1:])
-    return columns.counts(texts, params["dtype"], tokens)
-
-
-def _fast_word_tfidf(vectorizer: TfidfVectorizer, texts: Sequence[str], tokens=None) -> sp.csr_matrix:
-    """``vectorizer.transform(texts)`` with the counting done by ``str.split`` and dict lookups.
-
-    The token pattern ``[^\\s]+`` matches exactly the runs ``str.split()`` returns (both use
-    Python's Unicode whitespace), so the counts are the ones scikit-learn would make; the TF-IDF
-    weighting itself stays scikit-learn's.
-    """
-    params = vectorizer.get_params()
-    supported = (
-        params["analyzer"] == "word" and params["input"] == "content" and not params["lowercase"]
-        and params["preprocessor"] is None and params["tokenizer"] is None and params["strip_accents"] is None
-        and params["stop_words"] is None and params["token_pattern"] == r"(?u)[^\s]+" and not params["binary"]
-        and hasattr(vectorizer, "_tfidf") and len(texts) > 0 and all(isinstance(text, str) for text in texts)
-    )
-    if not supported:
-        return vectorizer.transform(texts)
-    min_n, max_n = params["ngram_range"]
-    vocabulary = vectorizer.vocabulary_
-    if 1 <= min_n <= max_n <= 2:
-        rows, columns = _TermPairs.of(vocabulary).find(split_texts(texts) if tokens is None else tokens, min_n, max_n)
-    else:
-        rows, columns = _find_terms(vocabulary, texts, min_n, max_n)
-    counts = count_matrix(rows, columns, (len(texts), len(vocabulary)), params["dtype"])
-    return vectorizer._tfidf.transform(counts, copy=False)
-
-
-def _find_terms(vocabulary: dict[str, int], texts: Sequence[str], min_n: int, max_n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(row, column) of every word n-gram of ``texts`` that is in ``vocabulary``."""
-    get = vocabulary.get
-    found: list[int] = []
-    per_text = np.empty(len(texts), dtype=np.int64)
-    for row, text in enumerate(texts):
-        before = len(found)
-        tokens = text.split()
-        for n in range(min_n, max_n + 1):
-            grams = tokens if n == 1 else map(" ".join, zip(*(tokens[i:] for i in range(n))))
-            found.extend(map(get, grams, repeat(-1)))
-        per_text[row] = len(found) - before
-    columns = np.fromiter(found, dtype=np.int64, count=len(found))
-    rows = np.repeat(np.arange(len(texts), dtype=np.int64), per_text)
-    known = columns >= 0
-    return rows[known], columns[known]
+def word_counts(vocabulary: dict[str, int], tokens: tuple[np.ndarray, list[str]], ngram_range: tuple[int, int],
+                dtype=np.float32) -> sp.csr_matrix:
+    """Counts of the vocabulary's unigrams and bigrams in ``split_texts(texts)``."""
+    per_text = tokens[0]
+    rows, columns = _TermPairs.of(vocabulary).find(tokens, *ngram_range)
+    return count_matrix(rows, columns, (len(per_text), len(vocabulary)), dtype)
 
 
 class _TermPairs:
@@ -368,21 +164,10 @@ class _TermPairs:
         return np.concatenate(rows), np.concatenate(columns)
 
 
-def _fast_word_fit_supported(vectorizer: TfidfVectorizer) -> bool:
-    params = vectorizer.get_params()
-    return (
-        params["analyzer"] == "word" and params["input"] == "content" and not params["lowercase"]
-        and params["preprocessor"] is None and params["tokenizer"] is None and params["strip_accents"] is None
-        and params["stop_words"] is None and params["token_pattern"] == r"(?u)[^\s]+" and not params["binary"]
-        and params["vocabulary"] is None and 1 <= params["ngram_range"][0] <= params["ngram_range"][1] <= 2
-    )
-
-
 def word_term_counts(tokens: tuple[np.ndarray, list[str]], ngram_range: tuple[int, int], min_df: int = 1,
                      dtype=np.float32) -> tuple[list[str], sp.csr_matrix]:
     """Every unigram and/or bigram of ``split_texts(texts)`` that occurs in at least ``min_df``
-    texts, in alphabetical order (the order of a fitted ``TfidfVectorizer``'s columns), and the
-    count matrix texts × terms.
+    texts, in alphabetical order, and the count matrix texts × terms.
 
     Tokens are numbered once and bigrams are pairs of numbers, so no n-gram string is built per
     occurrence; only the distinct terms that survive ``min_df`` become strings.
@@ -468,51 +253,17 @@ def select_columns(matrix: sp.csr_matrix, columns: np.ndarray) -> sp.csr_matrix:
     return out
 
 
-def fit_word_vectorizer(vectorizer: TfidfVectorizer, counts: sp.csr_matrix, terms: Sequence[str],
-                        n_tokens: int) -> tuple[TfidfVectorizer, np.ndarray]:
-    """Fit ``vectorizer`` as ``vectorizer.fit(texts)`` would, from the texts' counts of ``terms``
-    (alphabetical, from :func:`word_term_counts`). Returns the vectorizer and the columns of
-    ``counts`` that became its vocabulary, in vocabulary order.
-
-    ``counts`` may lack terms that occur in fewer texts than ``min_df`` in a larger set of texts:
-    they could never survive ``min_df`` here. ``n_tokens`` is how many tokens the texts hold
-    (only to raise scikit-learn's error for texts without any). Document-frequency pruning, the
-    ``max_features`` cut (including how ties at the cut fall) and the IDF weights are
-    scikit-learn's own computations on the same numbers.
-    """
-    vectorizer._validate_params()
-    vectorizer._check_params()
-    vectorizer._warn_for_unused_params()
-    vectorizer._tfidf = TfidfTransformer(norm=vectorizer.norm, use_idf=vectorizer.use_idf,
-                                         smooth_idf=vectorizer.smooth_idf, sublinear_tf=vectorizer.sublinear_tf)
-    vectorizer._validate_ngram_range()
-    vectorizer._validate_vocabulary()
-    vectorizer.build_analyzer()
-    if n_tokens == 0:
-        raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
-    n_doc = counts.shape[0]
-    max_df, min_df = vectorizer.max_df, vectorizer.min_df
-    max_doc_count = max_df if isinstance(max_df, Integral) else max_df * n_doc
-    min_doc_count = min_df if isinstance(min_df, Integral) else min_df * n_doc
-    if max_doc_count < min_doc_count:
-        raise ValueError("max_df corresponds to < documents than min_df")
-    # As CountVectorizer._limit_features, on the columns in alphabetical order.
+def choose_vocabulary(counts: sp.csr_matrix, min_df: int, max_features: int | None) -> np.ndarray:
+    """Columns of ``counts`` (terms in alphabetical order) kept as the vocabulary: terms in at
+    least ``min_df`` texts, and of those the ``max_features`` most frequent (ties: alphabetical)."""
     document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
-    mask = (document_frequency <= max_doc_count) & (document_frequency >= min_doc_count)
-    limit = vectorizer.max_features
-    if limit is not None and mask.sum() > limit:
-        term_frequency = np.asarray(counts.sum(axis=0)).ravel()
-        mask_inds = (-term_frequency[mask]).argsort()[:limit]
-        new_mask = np.zeros(len(document_frequency), dtype=bool)
-        new_mask[np.where(mask)[0][mask_inds]] = True
-        mask = new_mask
-    columns = np.flatnonzero(mask)
+    columns = np.flatnonzero(document_frequency >= min_df)
+    if max_features is not None and len(columns) > max_features:
+        term_frequency = np.asarray(counts.sum(axis=0)).ravel()[columns]
+        columns = np.sort(columns[np.argsort(-term_frequency, kind="stable")[:max_features]])
     if len(columns) == 0:
-        raise ValueError("After pruning, no terms remain. Try a lower min_df or a higher max_df.")
-    # Plain ints: model files store them compactly (NumPy scalars are one array each).
-    vectorizer.vocabulary_ = {terms[column]: i for i, column in enumerate(columns.tolist())}
-    vectorizer._tfidf.fit(select_columns(counts, columns))
-    return vectorizer, columns
+        raise ValueError("No word occurs in enough posts to be a feature; label more posts or lower min_df.")
+    return columns
 
 
 class FeatureCounts:
@@ -523,7 +274,7 @@ class FeatureCounts:
     Cross-validation counts once and then fits each fold's features on that fold's rows only
     (its vocabulary, document frequencies and IDF weights see no other row) and builds any
     rows' matrix by slicing. The results equal ``WaspadaFeatures.fit_analyses`` and
-    ``transform_analyses`` on the same analyses, element for element.
+    ``transform_analyses`` on the same analyses.
 
     Parameters
     ----------
@@ -541,34 +292,29 @@ class FeatureCounts:
 
     def __init__(self, analyses: Sequence[Analysis], settings: WaspadaFeatures | None = None, jobs: int = 1):
         self.settings = WaspadaFeatures() if settings is None else settings
+        self.settings.check_params()
         self.n_rows = len(analyses)
         normalized = [a.normalized.text for a in analyses]
-        hasher = self.settings._char_hasher()
+        chars = self.settings.char_ngram_counter()
         pending = None
         if jobs > 1 and self.n_rows >= _PARALLEL_MIN_ROWS:
             # The character counts, the largest block, are counted in worker processes while
             # this one counts the words and builds the indicator block.
             bounds = np.linspace(0, self.n_rows, jobs + 1).astype(int).tolist()
             runner = Parallel(n_jobs=jobs, return_as="generator")
-            pending = runner(delayed(_fast_char_counts)(hasher, normalized[a:b]) for a, b in pairwise(bounds))
+            pending = runner(delayed(chars.counts)(normalized[a:b]) for a, b in pairwise(bounds))
         tokens = split_texts(normalized)
         self.tokens_per_row = tokens[0]
         self.indicator_names = list(indicators.names())
         self.indicator_block = None
         if self.settings.use_indicators:
             self.indicator_block = self.settings._indicator_block(analyses, self.indicator_names)
-        vectorizer = self.settings._word_vectorizer()
-        self.word_texts: list[str] | None = None
-        if _fast_word_fit_supported(vectorizer):
-            # Terms in fewer than min_df of all rows cannot reach min_df in a subset of them.
-            min_df = self.settings.min_df if isinstance(self.settings.min_df, Integral) else 1
-            self.word_terms, self.word_counts = word_term_counts(tokens, vectorizer.ngram_range, max(1, min_df))
-        else:
-            self.word_texts = normalized
+        # Terms in fewer than min_df of all rows cannot reach min_df in a subset of them.
+        self.word_terms, self.word_counts = word_term_counts(tokens, tuple(self.settings.word_ngrams), self.settings.min_df)
         if pending is None:
-            self.char_counts = _fast_char_counts(hasher, normalized, tokens)
+            self.char_counts = chars.counts(normalized)
         else:
-            self.char_counts = stack_rows(list(pending), hasher.n_features)
+            self.char_counts = stack_rows(list(pending), chars.n_columns)
 
     def __len__(self) -> int:
         return self.n_rows
@@ -577,24 +323,22 @@ class FeatureCounts:
         """Features fitted on ``rows`` (all rows when None), as ``fit_analyses`` on those analyses."""
         rows = np.arange(self.n_rows) if rows is None else np.asarray(rows, dtype=np.int64)
         features = clone(self.settings)
-        vectorizer = features._word_vectorizer()
-        if self.word_texts is None:
-            n_tokens = int(self.tokens_per_row[rows].sum())
-            vectorizer, word_columns = fit_word_vectorizer(vectorizer, self.word_counts[rows], self.word_terms, n_tokens)
-        else:
-            vectorizer, word_columns = vectorizer.fit([self.word_texts[i] for i in rows]), None
-        features._set_word_vectorizer(vectorizer)
-        features.char_hasher_ = features._char_hasher()
+        word_counts = self.word_counts[rows]
+        columns = choose_vocabulary(word_counts, self.settings.min_df, self.settings.max_word_features)
+        # Plain ints: model files store them compactly (NumPy scalars are one array each).
+        features.word_vocabulary_ = {self.word_terms[column]: i for i, column in enumerate(columns.tolist())}
+        features.word_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(select_columns(word_counts, columns))
+        features.char_ngrams_ = features.char_ngram_counter()
         features.char_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(self.char_counts[rows])
         features.indicator_names_ = list(self.indicator_names)
-        return CountedFeatures(self, features, word_columns)
+        return CountedFeatures(self, features, columns)
 
 
 class CountedFeatures:
     """Features fitted by :meth:`FeatureCounts.fit`, and the way to build any of its rows'
     matrix from the counts. ``features`` is an ordinary fitted :class:`WaspadaFeatures`."""
 
-    def __init__(self, counts: FeatureCounts, features: WaspadaFeatures, word_columns: np.ndarray | None):
+    def __init__(self, counts: FeatureCounts, features: WaspadaFeatures, word_columns: np.ndarray):
         self.counts = counts
         self.features = features
         self.word_columns = word_columns
@@ -603,11 +347,7 @@ class CountedFeatures:
         """The same matrix as ``features.transform_analyses`` on those rows' analyses."""
         counts, features = self.counts, self.features
         rows = np.asarray(rows, dtype=np.int64)
-        vectorizer = features.word_vectorizer_
-        if self.word_columns is None:
-            words = _fast_word_tfidf(vectorizer, [counts.word_texts[i] for i in rows])
-        else:
-            words = vectorizer._tfidf.transform(select_columns(counts.word_counts[rows], self.word_columns), copy=False)
+        words = features.word_tfidf_.transform(select_columns(counts.word_counts[rows], self.word_columns), copy=False)
         blocks = [words, features.char_tfidf_.transform(counts.char_counts[rows])]
         if features.use_indicators:
             blocks.append(counts.indicator_block[rows])
@@ -620,9 +360,9 @@ class WaspadaFeatures(TransformerMixin, BaseEstimator):
     Parameters
     ----------
     word_ngrams : (int, int)
-        N-gram range of the word TF-IDF block on the normalised text.
+        N-gram range of the word TF-IDF block on the normalised text (within (1, 2)).
     char_ngrams : (int, int)
-        N-gram range of the character TF-IDF block (inside word boundaries).
+        N-gram range of the character TF-IDF block.
     max_word_features : int
         Vocabulary cap of the word block, so model size and scoring speed stay bounded.
     char_hash_bits : int
@@ -633,10 +373,12 @@ class WaspadaFeatures(TransformerMixin, BaseEstimator):
         Value a fired indicator contributes; comparable to the TF-IDF blocks' scale.
     use_indicators : bool
         Turn the indicator and structure blocks off (for ablations).
+    min_df : int
+        A word n-gram must occur in this many training posts to be a feature.
 
     Examples
     --------
-    >>> features = WaspadaFeatures().fit(["loker admin Bekasi", "CS Kamboja gaji 15jt"])
+    >>> features = WaspadaFeatures().fit(["loker admin Bekasi", "CS Kamboja gaji 15jt"] * 2)
     >>> features.transform(["kerja di K4mboja"]).shape[0]
     1
     """
@@ -659,18 +401,25 @@ class WaspadaFeatures(TransformerMixin, BaseEstimator):
         self.use_indicators = use_indicators
         self.min_df = min_df
 
+    def check_params(self) -> None:
+        low, high = self.word_ngrams
+        if not 1 <= low <= high <= 2:
+            raise ValueError(f"word_ngrams must lie within (1, 2), got {self.word_ngrams}.")
+        if not isinstance(self.min_df, Integral) or self.min_df < 1:
+            raise ValueError(f"min_df must be a whole number of posts >= 1, got {self.min_df!r}.")
+
+    def char_ngram_counter(self) -> HashedNgrams:
+        return HashedNgrams(char_ngrams=tuple(self.char_ngrams), word_ngrams=None, bits=self.char_hash_bits).fit([])
+
     def __getstate__(self) -> dict:
         # The word vocabulary is stored as two arrays (the terms' UTF-8 bytes, and where each
         # term ends) rather than as a dict: model files write a dict entry by entry, which made
         # saving and loading a 40,000-term vocabulary take seconds.
         state = dict(super().__getstate__())  # for classes outside scikit-learn it is __dict__ itself
-        vectorizer = state.get("word_vectorizer_")
-        if vectorizer is not None and isinstance(getattr(vectorizer, "vocabulary_", None), dict):
-            terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+        vocabulary = state.pop("word_vocabulary_", None)
+        if vocabulary is not None:
+            terms = sorted(vocabulary, key=vocabulary.__getitem__)
             encoded = [term.encode("utf-8") for term in terms]
-            stripped = copy.copy(vectorizer)
-            del stripped.vocabulary_
-            state["word_vectorizer_"] = stripped
             state["word_terms_utf8_"] = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
             state["word_term_ends_"] = np.cumsum([len(e) for e in encoded], dtype=np.int64)
         return state
@@ -682,10 +431,7 @@ class WaspadaFeatures(TransformerMixin, BaseEstimator):
         if blob is not None:
             data = np.asarray(blob, dtype=np.uint8).tobytes()
             starts = [0, *np.asarray(ends).tolist()[:-1]]
-            terms = [data[a:b].decode("utf-8") for a, b in zip(starts, np.asarray(ends).tolist())]
-            vectorizer = copy.copy(self.word_vectorizer_)
-            vectorizer.vocabulary_ = {term: i for i, term in enumerate(terms)}
-            self.word_vectorizer_ = vectorizer
+            self.word_vocabulary_ = {data[a:b].decode("utf-8"): i for i, (a, b) in enumerate(zip(starts, np.asarray(ends).tolist()))}
 
     def fit(self, texts: Sequence[str], y: Sequence[str] | None = None) -> WaspadaFeatures:
         analyses = analyse_many(texts)
@@ -693,7 +439,7 @@ class WaspadaFeatures(TransformerMixin, BaseEstimator):
 
     def fit_analyses(self, analyses: Sequence[Analysis]) -> WaspadaFeatures:
         fitted = FeatureCounts(analyses, self).fit().features
-        for name in ("word_vectorizer_", "char_hasher_", "char_tfidf_", "indicator_names_"):
+        for name in ("word_vocabulary_", "word_tfidf_", "char_ngrams_", "char_tfidf_", "indicator_names_"):
             setattr(self, name, getattr(fitted, name))
         return self
 
@@ -702,32 +448,11 @@ class WaspadaFeatures(TransformerMixin, BaseEstimator):
 
     def transform_analyses(self, analyses: Sequence[Analysis]) -> sp.csr_matrix:
         normalized = [a.normalized.text for a in analyses]
-        tokens = split_texts(normalized)  # both text blocks split on whitespace
-        chars = self.char_tfidf_.transform(_fast_char_counts(self.char_hasher_, normalized, tokens))
-        blocks = [_fast_word_tfidf(self.word_vectorizer_, normalized, tokens), chars]
+        counts = word_counts(self.word_vocabulary_, split_texts(normalized), tuple(self.word_ngrams))
+        blocks = [self.word_tfidf_.transform(counts, copy=False), self.char_tfidf_.transform(self.char_ngrams_.counts(normalized))]
         if self.use_indicators:
             blocks.append(self._indicator_block(analyses))
         return sp.hstack(blocks, format="csr", dtype=np.float32)
-
-    def _word_vectorizer(self) -> TfidfVectorizer:
-        """The word block's vectoriser, unfitted."""
-        return TfidfVectorizer(
-            ngram_range=tuple(self.word_ngrams), min_df=self.min_df, max_features=self.max_word_features,
-            sublinear_tf=True, token_pattern=r"(?u)[^\s]+", lowercase=False, dtype=np.float32,
-        )
-
-    def _set_word_vectorizer(self, vectorizer: TfidfVectorizer) -> None:
-        # Plain ints: model files store them compactly (NumPy scalars are one array each).
-        vectorizer.vocabulary_ = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
-        if hasattr(vectorizer, "stop_words_"):
-            del vectorizer.stop_words_
-        self.word_vectorizer_ = vectorizer
-
-    def _char_hasher(self) -> HashingVectorizer:
-        return HashingVectorizer(
-            analyzer="char_wb", ngram_range=tuple(self.char_ngrams), n_features=2**self.char_hash_bits,
-            alternate_sign=False, norm=None, lowercase=False, dtype=np.float32,
-        )
 
     def _indicator_block(self, analyses: Sequence[Analysis], names: Sequence[str] | None = None) -> sp.csr_matrix:
         index = {name: i for i, name in enumerate(self.indicator_names_ if names is None else names)}
@@ -748,7 +473,7 @@ class WaspadaFeatures(TransformerMixin, BaseEstimator):
         return sp.csr_matrix(dense)
 
     def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> np.ndarray:
-        names = [f"word__{t}" for t in self.word_vectorizer_.get_feature_names_out()]
+        names = [f"word__{t}" for t in sorted(self.word_vocabulary_, key=self.word_vocabulary_.__getitem__)]
         names += [f"char__{i}" for i in range(2**self.char_hash_bits)]
         if self.use_indicators:
             names += [f"indicator__{n}" for n in self.indicator_names_]

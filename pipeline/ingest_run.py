@@ -8,7 +8,6 @@ from pathlib import Path
 from pipeline import dedup, schema
 from pipeline.fileio import ensure_writable, write_csv, write_json
 from pipeline.ingest import IngestOptions, ingest
-from pipeline.text.normalize import normalize_text
 
 
 def run_ingest(paths: Sequence[Path], out_dir: Path, options: IngestOptions, force: bool) -> dict:
@@ -16,8 +15,7 @@ def run_ingest(paths: Sequence[Path], out_dir: Path, options: IngestOptions, for
     ensure_writable(out_dir / "posts.csv", force, "ingested table")
     result = ingest(paths, options)
     posts = result.posts
-    normalized = [normalize_text(t) for t in posts["text"]]
-    roots = dedup.cluster(normalized)
+    roots = dedup.cluster(dedup.cluster_texts(posts["text"].tolist()))
     names, sizes = dedup.cluster_ids(roots, posts["post_id"].tolist()) if len(posts) else ([], [])
     posts = posts.assign(cluster_id=names, cluster_size=sizes)
     columns = list(schema.POST_COLUMNS) + list(schema.CLUSTER_COLUMNS)

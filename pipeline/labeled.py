@@ -86,7 +86,7 @@ def load_labeled(path: Path) -> pd.DataFrame:
         )
     data = data.drop_duplicates("text", keep="first").reset_index(drop=True)
     data["kind"] = data["kind"].replace("", "unspecified")
-    extra = [c for c in ("obfuscated",) if c in data.columns]
+    extra = [c for c in ("obfuscated", "writer") if c in data.columns]
     return data[["text", "label", "kind", "platform", "lang", "source_file", *extra]]
 
 

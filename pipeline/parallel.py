@@ -17,8 +17,8 @@ from typing import Any, Self
 
 from joblib import Parallel, delayed
 
-from pipeline import indicators, progress
-from pipeline.indicators import Analysis, Hit, PostContext, analyse
+from pipeline import progress
+from pipeline.analysis import Analysis, PostContext, analyse, analyse_context
 from pipeline.text.normalize import normalize_with_clean
 
 
@@ -39,7 +39,7 @@ def analyse_parallel(texts: Sequence[str], jobs: int = 1, chunk_size: int = 500,
 
 
 def analyse_timed(texts: Sequence[str]) -> tuple[list[Analysis], float, float]:
-    """Analyse posts like :func:`pipeline.indicators.analyse`, timing normalisation apart from
+    """Analyse posts like :func:`pipeline.analysis.analyse`, timing normalisation apart from
     entities + indicators so the run report can say which of the two costs more."""
     normalised = []
     t0 = time.perf_counter()
@@ -48,9 +48,8 @@ def analyse_timed(texts: Sequence[str]) -> tuple[list[Analysis], float, float]:
     t1 = time.perf_counter()
     analyses = []
     for text, (cleaned, norm) in zip(texts, normalised):
-        ctx = PostContext(text, norm, cleaned)  # entities reuse the cleaned text instead of cleaning again
-        hits = [Hit(item.name, evidence) for item in indicators.REGISTRY if (evidence := item.detect(ctx))]
-        analyses.append(Analysis(ctx.normalized, ctx.entities, hits))
+        # entities reuse the cleaned text instead of cleaning again
+        analyses.append(analyse_context(PostContext(text, norm, cleaned)))
     return analyses, t1 - t0, time.perf_counter() - t1
 
 

@@ -55,6 +55,7 @@ SCORED_COLUMNS: tuple[str, ...] = (
     "contacts",
     "destinations",
     "pay_idr_month",
+    "stage",
     "cluster_id",
     "cluster_size",
 )

@@ -40,15 +40,16 @@ from pipeline.ingest.core import (
     quarantine_row,
 )
 from pipeline.modeling.artifacts import Bundle
+from pipeline.modeling.model import STAGE_SCREENED_OUT
 from pipeline.modeling.predict import Scorer
 from pipeline.parallel import ChunkPool, analyse_timed
 
 PARTS_DIR = ".parts"
 STATE_FILE = "state.json"
 OUTPUT_FILES = ("scored.csv", "review_queue.csv", "quarantine.csv", "duplicates.csv", "skipped.csv", "report.json")
-NUM_PERM = 32
-BANDS = 8
-STAGES = ("read", "normalise", "indicators", "vectorise", "model", "explain", "write", "cluster")
+NUM_PERM = dedup.NUM_PERM
+BANDS = dedup.BANDS
+STAGES = ("read", "screen", "normalise", "indicators", "vectorise", "model", "explain", "write", "cluster")
 PART_COLUMNS = list(schema.SCORED_COLUMNS[:-2]) + ["text_key", "id_key"]
 DUPLICATE_PART_COLUMNS = ["post_id", "duplicate_of_index", "source_file", "source_record"]
 
@@ -59,6 +60,8 @@ class ScoreOptions:
     jobs: int = 1
     chunk_size: int = 5000
     lang: str = "id"
+    use_screen: bool = True
+    operating_point: str | None = None
     queue_limit: int = 20_000
     resume: bool = False
     force: bool = False
@@ -69,6 +72,7 @@ class _Totals:
     read: int = 0
     scored: int = 0
     flagged: int = 0
+    screened_out: int = 0
     quarantined: int = 0
     duplicates: int = 0
     skipped: int = 0
@@ -175,36 +179,49 @@ class ChunkSummary:
     flagged: int
     categories: Counter
     seconds: dict
+    screened_out: int = 0
 
 
 class ChunkScorer:
     """The model and the MinHasher, loaded once per worker process."""
 
-    def __init__(self, bundle: Bundle, threshold: float | None, lang: str):
-        self.scorer = Scorer(bundle, threshold, lang)
+    def __init__(self, bundle: Bundle, threshold: float | None, lang: str, use_screen: bool = True,
+                 operating_point: str | None = None):
+        self.scorer = Scorer(bundle, threshold, lang, use_screen=use_screen, operating_point=operating_point)
         self.hasher = dedup.MinHasher(num_perm=NUM_PERM)
+        self.use_screen = use_screen
 
     def score_frame(self, posts: list[dict]) -> tuple[pd.DataFrame, np.ndarray, dict]:
-        """Scored rows, MinHash signatures (one column per post) and seconds per stage."""
+        """Scored rows, MinHash signatures (one column per post) and seconds per stage.
+
+        The screen scores the whole chunk; only the posts it passes go through the text layer,
+        the full model and the explanations.
+        """
         seconds = {}
-        analyses, seconds["normalise"], seconds["indicators"] = analyse_timed([p["text"] for p in posts])
-        t0 = time.perf_counter()
         model = self.scorer.model
+        texts = [p["text"] for p in posts]
+        t0 = time.perf_counter()
+        decisions = model.screen_decisions(texts)
+        passed = model.passes(decisions) if self.use_screen else np.ones(len(posts), dtype=bool)
+        seconds["screen"] = time.perf_counter() - t0
+        passed_texts = [text for text, keep in zip(texts, passed.tolist()) if keep]
+        analyses, seconds["normalise"], seconds["indicators"] = analyse_timed(passed_texts)
+        t0 = time.perf_counter()
         matrix = model.features.transform_analyses(analyses) if analyses else None
         t1 = time.perf_counter()
-        prediction = model.predict_matrix(matrix) if analyses else None
+        prediction = model.predict_passed(decisions, analyses, matrix, passed)
         t2 = time.perf_counter()
-        scored = self.scorer.score_prediction(analyses, prediction) if analyses else []
+        scored = self.scorer.score_prediction(analyses, prediction)
         rows = [self.scorer.output_row(post, result) for post, result in zip(posts, scored)]
-        signatures = np.empty((NUM_PERM, len(posts)), dtype=np.uint32)
-        signatures[:, :len(analyses)] = self.hasher.signatures([a.normalized.text for a in analyses]).T
+        signatures = self.hasher.signatures(dedup.cluster_texts(texts)).T if posts else np.empty((NUM_PERM, 0), np.uint32)
         t3 = time.perf_counter()
         seconds.update(vectorise=t1 - t0, model=t2 - t1, explain=t3 - t2)
-        return pd.DataFrame(rows, columns=list(schema.SCORED_COLUMNS[:-2])), signatures, seconds
+        return pd.DataFrame(rows, columns=list(schema.SCORED_COLUMNS[:-2])), np.ascontiguousarray(signatures), seconds
 
 
-def make_chunk_scorer(bundle: Bundle, threshold: float | None, lang: str) -> ChunkScorer:
-    return ChunkScorer(bundle, threshold, lang)
+def make_chunk_scorer(bundle: Bundle, threshold: float | None, lang: str, use_screen: bool = True,
+                      operating_point: str | None = None) -> ChunkScorer:
+    return ChunkScorer(bundle, threshold, lang, use_screen, operating_point)
 
 
 def score_chunk_to_part(worker: ChunkScorer, posts: list[dict], text_keys: list[int], id_keys: list[int],
@@ -223,8 +240,9 @@ def score_chunk_to_part(worker: ChunkScorer, posts: list[dict], text_keys: list[
 
 
 def summarise(frame: pd.DataFrame, seconds: dict) -> ChunkSummary:
+    screened_out = int((frame["stage"] == STAGE_SCREENED_OUT).sum()) if len(frame) else 0
     return ChunkSummary(len(frame), int(frame["flagged"].sum()) if len(frame) else 0,
-                        Counter(frame["category"].tolist()), seconds)
+                        Counter(frame["category"].tolist()), seconds, screened_out)
 
 
 def _chunks(outcomes: Iterator[Outcome], size: int) -> Iterator[list[Outcome]]:
@@ -240,7 +258,8 @@ def _input_fingerprint(files: Sequence[Path], bundle: Bundle, options: ScoreOpti
     for path in files:
         stat = path.stat()
         digest.update(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
-    digest.update(f"{bundle.model_id}|{options.chunk_size}|{options.threshold}|{options.lang}|{ingest_options}".encode())
+    digest.update(f"{bundle.model_id}|{options.chunk_size}|{options.threshold}|{options.lang}|{options.use_screen}|"
+                  f"{options.operating_point}|{ingest_options}".encode())
     return digest.hexdigest()
 
 
@@ -277,7 +296,8 @@ def score_collection(
 
     jobs = max(1, options.jobs)
     pending: deque = deque()
-    with ChunkPool(jobs, make_chunk_scorer, (bundle, options.threshold, options.lang)) as pool:
+    with ChunkPool(jobs, make_chunk_scorer, (bundle, options.threshold, options.lang, options.use_screen,
+                                             options.operating_point)) as pool:
         outcomes = iter_outcomes(files, ingest_options)
         t_read = time.perf_counter()
         for index, chunk in enumerate(progress.track(_chunks(outcomes, options.chunk_size), "Scoring", unit="chunk")):
@@ -297,7 +317,9 @@ def score_collection(
             _complete(pending.popleft(), parts, state, totals)
 
     del seen  # the duplicate keys are not needed any more; clustering needs the room
-    report = finish(out_dir, parts, bundle.model_id, _threshold(bundle, options), totals, options)
+    report = finish(out_dir, parts, bundle.model_id, threshold_of(bundle, options), totals, options)
+    report["screen"] = screen_report(bundle, options, totals)
+    report["operating_point"] = options.operating_point or ("custom" if options.threshold is not None else "high")
     report["files"] = [str(f) for f in files]
     report["engine"] = {"name": "local", "jobs": jobs, "chunk_size": options.chunk_size,
                         "resumed_chunks": state["resumed_chunks"]}
@@ -307,8 +329,8 @@ def score_collection(
     return report
 
 
-def _threshold(bundle: Bundle, options: ScoreOptions) -> float:
-    return bundle.threshold if options.threshold is None else float(options.threshold)
+def threshold_of(bundle: Bundle, options: ScoreOptions) -> float:
+    return bundle.threshold_for(options.operating_point) if options.threshold is None else float(options.threshold)
 
 
 def _split_chunk(chunk: list[Outcome], seen: SeenPosts, first_index: int) -> tuple[list[dict], list[int], list[int], dict]:
@@ -392,6 +414,7 @@ def _tally(totals: _Totals, summary: ChunkSummary, side: dict) -> None:
     totals.read += summary.scored + sum(len(rows) for rows in side.values())
     totals.scored += summary.scored
     totals.flagged += summary.flagged
+    totals.screened_out += summary.screened_out
     totals.categories.update(summary.categories)
     totals.quarantined += len(side["quarantine"])
     totals.duplicates += len(side["duplicates"])
@@ -401,7 +424,7 @@ def _tally(totals: _Totals, summary: ChunkSummary, side: dict) -> None:
 
 def _replay_part(parts: Path, index: int, seen: SeenPosts, totals: _Totals) -> None:
     """Rebuild the running state from a chunk finished before an interruption."""
-    scored = pd.read_parquet(_part_path(parts, index, "scored"), columns=["text_key", "id_key", "flagged", "category"])
+    scored = pd.read_parquet(_part_path(parts, index, "scored"), columns=["text_key", "id_key", "flagged", "category", "stage"])
     first = totals.scored
     seen.texts.extend(scored["text_key"].to_numpy(), np.arange(first, first + len(scored)))
     seen.ids.extend(scored["id_key"].to_numpy(), np.arange(first, first + len(scored)))
@@ -413,7 +436,7 @@ def _part_files(parts: Path, kind: str) -> list[Path]:
     return sorted(parts.glob(f"{kind}-*.parquet"))
 
 
-def cluster_parts(signature_files: Sequence[Path], threshold: float = 0.5, bands: int = BANDS) -> np.ndarray:
+def cluster_parts(signature_files: Sequence[Path], threshold: float = dedup.SIMILARITY, bands: int = BANDS) -> np.ndarray:
     """Near-duplicate cluster roots over signatures stored one file per chunk.
 
     Same clusters as ``dedup.cluster_signatures`` on all signatures at once, but memory stays
@@ -485,6 +508,16 @@ def _queue_rows(items: list[tuple[float, int, int, int]], scored_parts: list[Pat
         row["cluster_size"] = int(sizes[root])
         rows.append(row)
     return rows
+
+
+def screen_report(bundle: Bundle, options: ScoreOptions, totals: _Totals) -> dict:
+    """What the run report says of the screen: its threshold, how many posts it passed, and the
+    share of positives it screened out when measured out of fold at training time."""
+    trained = bundle.manifest.get("screen", {})
+    passed = totals.scored - totals.screened_out
+    return {"enabled": options.use_screen, "threshold": trained.get("threshold"), "passed": passed,
+            "screened_out": totals.screened_out, "share_passed": passed / totals.scored if totals.scored else None,
+            "measured_loss_out_of_fold": trained.get("measured_loss"), "max_loss": trained.get("max_loss")}
 
 
 def finish(out_dir: Path, parts: Path, model_id: str, threshold: float, totals: _Totals, options: ScoreOptions) -> dict:

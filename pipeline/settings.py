@@ -24,6 +24,11 @@ def labeled_dir() -> Path:
     return _path("WASPADA_LABELED", "data/labeled")
 
 
+def validation_dir() -> Path:
+    """The transfer validation: posts by writers whose hand is not in ``data/labeled``."""
+    return _path("WASPADA_VALIDATION", "data/validation")
+
+
 def raw_dir() -> Path:
     return _path("WASPADA_RAW", "data/raw")
 
@@ -31,6 +36,15 @@ def raw_dir() -> Path:
 def review_db_url() -> str:
     return os.environ.get("WASPADA_REVIEW_DB", "sqlite:///data/review/review.sqlite")
 
+
+def history_db_url() -> str:
+    """Where runs are recorded: the review store's database unless WASPADA_HISTORY_DB says otherwise."""
+    return os.environ.get("WASPADA_HISTORY_DB") or review_db_url()
+
+
+def trends_dir() -> Path:
+    """The folder `waspada trends` writes to by default and the desk's Tren page reads."""
+    return _path("WASPADA_TRENDS_DIR", "runs/trends")
 
 
 def shared_data_dir() -> Path:

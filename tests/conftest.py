@@ -46,3 +46,10 @@ def shared_data(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent (the shared evaluation data is not next to this checkout)")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _own_stores(monkeypatch, tmp_path):
+    """Commands that record runs (score, demo) write to a history and review store of the test's own."""
+    monkeypatch.setenv("WASPADA_HISTORY_DB", f"sqlite:///{tmp_path / 'history.sqlite'}")
+    monkeypatch.setenv("WASPADA_REVIEW_DB", f"sqlite:///{tmp_path / 'review.sqlite'}")

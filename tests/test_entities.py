@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.entities import Entities, Money, extract
+from pipeline.entities import Entities, Money, contact_key, extract, format_idr_month, format_money
 from pipeline.text.normalize import normalize
 
 
@@ -63,7 +63,28 @@ def test_handles_but_not_emails():
 def test_contacts_collects_every_kind_once():
     found = entities("WA 0812-3456-7890 / wa.me/6281234567890 / @loker_ln / WA 0812-3456-7890")
     assert found.phones.count("081234567890") == 1
-    assert "wa.me/6281234567890" in found.contacts and "@loker_ln" in found.contacts
+    assert found.contacts == ["6281234567890", "@loker_ln"]  # the number and its wa.me link are one contact
+
+
+@pytest.mark.parametrize(
+    ("written", "key"),
+    [
+        ("0812-3456-7890", "6281234567890"), ("+62 812 3456 7890", "6281234567890"), ("6281234567890", "6281234567890"),
+        ("wa.me/6281234567890", "6281234567890"), ("https://wa.me/+6281234567890?text=halo", "6281234567890"),
+        ("https://api.whatsapp.com/send?phone=6281234567890", "6281234567890"), ("O812 3456 7890", "6281234567890"),
+        ("+855 12 345 678", "85512345678"), ("t.me/Rekrut_CS", "@rekrut_cs"), ("https://t.me/rekrut_cs/", "@rekrut_cs"),
+        ("@Rekrut_CS", "@rekrut_cs"), ("https://t.me/+AbCdEf", "t.me/+AbCdEf"),
+        ("https://chat.whatsapp.com/AbCdEf12", "chat.whatsapp.com/AbCdEf12"),
+    ],
+)
+def test_contact_key_makes_one_key_per_contact(written, key):
+    assert contact_key(written) == key
+    assert contact_key(key) == key  # a key is its own key
+
+
+def test_one_number_in_every_spelling_is_one_contact():
+    found = entities("WA 0812-3456-7890, atau +62 812 3456 7890, atau wa.me/6281234567890, t.me/rekrut dan @Rekrut")
+    assert found.contacts == ["6281234567890", "@rekrut"]
 
 
 # --- money ----------------------------------------------------------------------------------
@@ -100,6 +121,56 @@ def test_money_to_approximate_monthly_rupiah(raw, monthly):
 @pytest.mark.parametrize("raw", ["ongkir Rp 15.000", "harga 50rb aja", "diskon 20%", "jam 8 pagi", "umur 25 tahun"])
 def test_small_prices_and_other_numbers_are_not_pay(raw):
     assert entities(raw).max_monthly_pay is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind"),
+    [
+        ("Total kerugian korban Rp35 juta", "loss"),  # was read as a Rp 35 jt salary
+        ("Visa kerja Dubai, biaya 12 jt all in", "fee"), ("DP 5jt dulu", "fee"),
+        ("nyebrang ke Johor malam ini, 3,5jt/org", "fee"),  # a crossing fare per head
+        ("mahar 50jt untuk keluarga", "dowry"), ("Harga paket umroh 32 jt", "price"),
+        ("Selamat, Anda memenangkan hadiah Rp 150.000.000", "prize"), ("gaji 15jt", "pay"), ("500rb/hari", "pay"),
+    ],
+)
+def test_money_knows_what_it_is_for(raw, kind):
+    (money,) = entities(raw).money
+    assert money.kind == kind
+    if kind not in ("pay", "amount"):
+        assert money.idr_per_month is None and money.idr and entities(raw).max_monthly_pay is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "monthly", "shown"),
+    [
+        ("Admin Kamboja gaji 1.5k/bulan", 24_000_000, "USD 1.500/bulan ≈ Rp 24 jt"),  # k abroad: dollars
+        ("kerja di luar negeri 2k/bulan", 32_000_000, "USD 2.000/bulan ≈ Rp 32 jt"),
+        ("kerja kilang Malaysia 2k sebulan, dibayar ringgit", 7_000_000, "RM 2.000/bulan ≈ Rp 7 jt"),
+        ("CS Kamboja, 3 digit dolar", 1_600_000, "USD 100/bulan ≈ Rp 1,6 jt"),
+        ("gaji 2 digit juta", 10_000_000, "Rp 10 jt/bulan"),
+        ("Kerja Kamboja gaji 1500", 24_000_000, "USD 1.500/bulan ≈ Rp 24 jt"),  # no currency, work abroad
+        ("gaji 5.000.000", 5_000_000, "Rp 5 jt/bulan"),
+        ("gaji 15 juta/bulan", 15_000_000, "Rp 15 jt/bulan"),
+        ("500rb/hari", 13_000_000, "Rp 500 rb/hari ≈ Rp 13 jt/bulan"),
+    ],
+)
+def test_pay_in_thousands_digit_counts_and_bare_numbers(raw, monthly, shown):
+    found = entities(raw)
+    assert found.max_monthly_pay == pytest.approx(monthly, rel=0.01)
+    assert format_money(found.best_pay) == shown
+
+
+def test_k_amounts_at_home_stay_rupiah_and_digit_counts_without_currency_are_pay_cues():
+    assert entities("jual HP bekas 1.5k").max_monthly_pay is None  # Rp 1.500: a price
+    (cue,) = entities("kerja di Taiwan gaji 5 digit").money
+    assert cue.kind == "pay" and cue.idr_per_month is None and format_money(cue) == "5 digit"
+
+
+def test_one_money_format_for_people():
+    assert format_idr_month(15_000_000) == "Rp 15 jt/bulan"
+    assert format_idr_month(4_500_000) == "Rp 4,5 jt/bulan"
+    (fee,) = entities("biaya proses 12 jt").money
+    assert format_money(fee) == "Rp 12 jt"
 
 
 def test_money_keeps_the_text_people_wrote():

@@ -8,18 +8,15 @@ for bit, on the labeled corpus and on strings chosen to hit the edge cases.
 from __future__ import annotations
 
 import json
-import math
 import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
-from sklearn.utils import murmurhash3_32
 
-from pipeline import dedup, features, indicators, scoring
-from pipeline.features import STRUCTURE_FEATURES, WaspadaFeatures, WordNgramColumns
+from pipeline import dedup, indicators, scoring
+from pipeline.hashgrams import HashedNgrams
 from pipeline.indicators import analyse_many
 from pipeline.modeling.explain import Explainer, Explanation, readable_term
 from pipeline.modeling.predict import Scorer
@@ -47,9 +44,13 @@ def texts() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def analyses():
-    labeled = _labeled_texts()
-    return analyse_many(labeled[::8] + TRICKY)
+def sample_texts() -> list[str]:
+    return _labeled_texts()[::8] + TRICKY
+
+
+@pytest.fixture(scope="module")
+def analyses(sample_texts):
+    return analyse_many(sample_texts)
 
 
 def assert_same_csr(actual, expected) -> None:
@@ -61,112 +62,36 @@ def assert_same_csr(actual, expected) -> None:
     np.testing.assert_array_equal(actual.data, expected.data)
 
 
-def _char_hasher(n_features: int = 2**18, ngram_range=(3, 5), **changes) -> HashingVectorizer:
-    params = {"analyzer": "char_wb", "ngram_range": ngram_range, "n_features": n_features,
-              "alternate_sign": False, "norm": None, "lowercase": False, "dtype": np.float32}
-    return HashingVectorizer(**{**params, **changes})
-
-
 # ----------------------------------------------------------------------------------------------
-# Character block
+# Hashed n-grams: counted for a whole chunk, each post as if alone
 
 
-def test_char_counts_equal_hashing_vectorizer(texts):
-    columns = WordNgramColumns(2**18, (3, 5))
-    assert_same_csr(columns.counts(texts), _char_hasher().transform(texts))
-    assert len(columns) > 1000
-    # Second pass: every word comes from the cache now.
-    reordered = texts[::-1]
-    assert_same_csr(columns.counts(reordered), _char_hasher().transform(reordered))
+def test_hashed_counts_of_a_chunk_equal_each_post_alone(texts):
+    counter = HashedNgrams(char_ngrams=(3, 5), word_ngrams=None, bits=18).fit([])
+    sample = texts[::7]
+    together = counter.counts(sample)
+    alone = sp.vstack([counter.counts([text]) for text in sample], format="csr")
+    assert (together != alone).nnz == 0
+    assert together.shape == (len(sample), 2**18)
 
 
-def test_char_counts_with_other_settings_and_many_collisions(texts):
-    sample = texts[::5]
-    for n_features, ngram_range in ((2**6, (1, 3)), (2**10, (2, 2)), (2**20, (3, 6))):
-        columns = WordNgramColumns(n_features, ngram_range)
-        expected = _char_hasher(n_features, ngram_range).transform(sample)
-        assert_same_csr(columns.counts(sample), expected)
-    assert WordNgramColumns(2**6, (1, 3)).counts(sample).data.max() > 1  # collisions were summed
+def test_no_ngram_crosses_from_one_post_into_the_next():
+    counter = HashedNgrams(char_ngrams=(2, 4), word_ngrams=(1, 2), bits=16).fit([])
+    joined = counter.counts(["kerja di", "kamboja sekarang"])
+    assert (joined[0] != counter.counts(["kerja di"])).nnz == 0
+    assert (joined[1] != counter.counts(["kamboja sekarang"])).nnz == 0
 
 
-def test_vectorised_murmurhash_equals_scikit_learns(texts):
-    rng = np.random.default_rng(5)
-    strings = ["", "a", "ab", "abc", "abcd", "abcde", " é🙂ü "] + [
-        "".join(map(chr, rng.integers(32, 0x2FFF, size=int(rng.integers(0, 40))))) for _ in range(2000)
-    ] + texts[:300]
-    encoded = [s.encode("utf-8") for s in strings]
-    data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    lengths = np.array([len(e) for e in encoded], dtype=np.int64)
-    actual = features.murmurhash3_32_many(data, np.cumsum(lengths) - lengths, lengths)
-    np.testing.assert_array_equal(actual.astype(np.int64), [murmurhash3_32(s, seed=0) for s in strings])
+def test_linear_scores_equal_the_matrix_product(texts):
+    grams = HashedNgrams(bits=16).fit([])
+    weights = np.random.default_rng(3).normal(size=2**16).astype(np.float32)
+    sample = texts[::9]
+    np.testing.assert_allclose(grams.linear_scores(sample, weights, 0.25), grams.transform(sample) @ weights + 0.25, rtol=1e-4, atol=1e-4)
 
 
-def test_char_cache_starting_over_changes_nothing(texts):
-    columns = WordNgramColumns(2**18, (3, 5), max_words=50)
-    hasher = _char_hasher()
-    for start in range(0, 600, 60):
-        batch = texts[start:start + 60]
-        assert_same_csr(columns.counts(batch), hasher.transform(batch))
-        assert len(columns) <= 50 + sum(len(t.split()) for t in batch)
-
-
-def test_char_settings_the_cache_does_not_reproduce_go_through_scikit_learn(texts):
-    sample = texts[:200]
-    for hasher in (_char_hasher(lowercase=True), _char_hasher(analyzer="char"), _char_hasher(alternate_sign=True)):
-        assert_same_csr(features._fast_char_counts(hasher, sample), hasher.transform(sample))
-
-
-# ----------------------------------------------------------------------------------------------
-# Word block
-
-
-@pytest.mark.parametrize("ngram_range", [(1, 2), (1, 1), (2, 3)])
-def test_word_tfidf_equals_tfidf_vectorizer(texts, ngram_range):
-    vectorizer = TfidfVectorizer(
-        ngram_range=ngram_range, min_df=2, max_features=5000, sublinear_tf=True, token_pattern=r"(?u)[^\s]+",
-        lowercase=False, dtype=np.float32,
-    ).fit(texts[::2])
-    assert_same_csr(features._fast_word_tfidf(vectorizer, texts), vectorizer.transform(texts))
-
-
-def test_word_settings_the_fast_path_does_not_reproduce_go_through_scikit_learn(texts):
-    vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, dtype=np.float32).fit(texts)
-    assert_same_csr(features._fast_word_tfidf(vectorizer, texts[:300]), vectorizer.transform(texts[:300]))
-
-
-# ----------------------------------------------------------------------------------------------
-# The whole feature matrix, explanations and scores with the trained model
-
-
-def _reference_structure_row(analysis) -> list[float]:
-    text = analysis.normalized.text
-    pay = analysis.entities.max_monthly_pay or 0.0
-    n_red = sum(1 for hit in analysis.hits if indicators.by_name(hit.name).kind == indicators.RED_FLAG)
-    n_counter = len(analysis.hits) - n_red
-    return [
-        math.log1p(text.count(" ") + 1) / 6.0,
-        math.log10(pay) / 8.0 if pay > 0 else 0.0,
-        1.0 if pay >= 10_000_000 else 0.0,
-        1.0 if features._FORMAL_CONTACT_RE.search(text) else 0.0,
-        1.0 if features._QUALIFICATION_RE.search(text) else 0.0,
-        min(len(analysis.normalized.evasions), 3) / 3.0,
-        min(n_red, 6) / 6.0,
-        min(n_counter, 3) / 3.0,
-    ]
-
-
-def reference_matrix(model_features: WaspadaFeatures, analyses) -> sp.csr_matrix:
-    normalized = [a.normalized.text for a in analyses]
-    chars = model_features.char_tfidf_.transform(model_features.char_hasher_.transform(normalized))
-    index = {name: i for i, name in enumerate(model_features.indicator_names_)}
-    dense = np.zeros((len(analyses), len(index) + len(STRUCTURE_FEATURES)), dtype=np.float32)
-    for row, analysis in enumerate(analyses):
-        for hit in analysis.hits:
-            if hit.name in index:
-                dense[row, index[hit.name]] = model_features.indicator_weight
-        dense[row, len(index):] = _reference_structure_row(analysis)
-    blocks = [model_features.word_vectorizer_.transform(normalized), chars, sp.csr_matrix(dense)]
-    return sp.hstack(blocks, format="csr", dtype=np.float32)
+def test_case_digits_and_spacing_do_not_change_the_ngrams():
+    grams = HashedNgrams(bits=16).fit([])
+    assert (grams.counts(["Gaji 15JT  di   Kamboja"]) != grams.counts(["gaji 27jt di kamboja"])).nnz == 0
 
 
 def reference_explain(explainer: Explainer, analysis, row) -> Explanation:
@@ -194,9 +119,11 @@ def reference_explain(explainer: Explainer, analysis, row) -> Explanation:
     return result
 
 
-def test_feature_matrix_equals_the_scikit_learn_path(bundle, analyses):
+def test_feature_matrix_of_a_chunk_equals_each_post_alone(bundle, analyses):
     model_features = bundle.model.features
-    assert_same_csr(model_features.transform_analyses(analyses), reference_matrix(model_features, analyses))
+    together = model_features.transform_analyses(analyses)
+    alone = sp.vstack([model_features.transform_analyses([a]) for a in analyses[::5]], format="csr")
+    np.testing.assert_allclose(together[::5].toarray(), alone.toarray(), rtol=1e-6)
 
 
 def test_transform_keeps_no_cache_on_the_model(bundle, analyses):
@@ -207,9 +134,9 @@ def test_transform_keeps_no_cache_on_the_model(bundle, analyses):
     assert all(vars(model_features)[key] is value for key, value in before.items())
 
 
-def test_scores_and_explanations_equal_one_row_at_a_time(bundle, analyses):
+def test_scores_and_explanations_equal_one_row_at_a_time(bundle, sample_texts, analyses):
     scorer = Scorer(bundle)
-    prediction = scorer.model.predict_analyses(analyses)
+    prediction = scorer.model.predict(sample_texts, analyses, use_screen=False)
     scored = scorer.score_prediction(analyses, prediction)
     assert len(scored) == len(analyses)
     for i, (analysis, post) in enumerate(zip(analyses, scored)):
@@ -281,7 +208,7 @@ def test_chunk_scorer_signatures_equal_one_post_at_a_time(bundle):
     worker = scoring.ChunkScorer(bundle, None, "id")
     posts = [{"post_id": f"p{i}", "text": text} for i, text in enumerate(_labeled_texts()[:50] + TRICKY)]
     frame, signatures, _ = worker.score_frame(posts)
-    expected = [worker.hasher.signature(reference_shingles(a.normalized.text)) for a in analyse_many([p["text"] for p in posts])]
+    expected = [worker.hasher.signature(reference_shingles(text)) for text in dedup.cluster_texts([p["text"] for p in posts])]
     np.testing.assert_array_equal(signatures, np.array(expected).T)
     assert len(frame) == len(posts)
 

@@ -12,7 +12,6 @@ import pickle
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedGroupKFold
 from test_fast_scoring import TRICKY, _labeled_texts, assert_same_csr
 
@@ -20,8 +19,8 @@ from pipeline import dedup
 from pipeline.features import (
     FeatureCounts,
     WaspadaFeatures,
+    choose_vocabulary,
     count_matrix,
-    fit_word_vectorizer,
     select_columns,
     split_texts,
     stack_rows,
@@ -45,55 +44,22 @@ def analyses():
     return analyse_many(_labeled_texts()[::3] + TRICKY + ODD)
 
 
-def _vectorizer(**changes) -> TfidfVectorizer:
-    params = {"ngram_range": (1, 2), "min_df": 2, "max_features": 40_000, "sublinear_tf": True,
-              "token_pattern": r"(?u)[^\s]+", "lowercase": False, "dtype": np.float32}
-    return TfidfVectorizer(**{**params, **changes})
+def test_vocabulary_keeps_terms_in_enough_posts_and_the_most_frequent():
+    texts = ["a b c", "a b", "a d", "a d", "e"]
+    terms, counts = word_term_counts(split_texts(texts), (1, 1), 1)
+    assert terms == ["a", "b", "c", "d", "e"]
+    kept = choose_vocabulary(counts, min_df=2, max_features=None)
+    assert [terms[i] for i in kept] == ["a", "b", "d"]
+    kept = choose_vocabulary(counts, min_df=2, max_features=2)
+    assert [terms[i] for i in kept] == ["a", "b"]  # b and d tie at 2: alphabetical order decides
+    with pytest.raises(ValueError, match="enough posts"):
+        choose_vocabulary(counts, min_df=9, max_features=None)
 
 
-def _fit_from_counts(texts, rows, **changes):
-    tokens = split_texts(texts)
-    vectorizer = _vectorizer(**changes)
-    terms, counts = word_term_counts(tokens, vectorizer.ngram_range, 1)
-    fitted, columns = fit_word_vectorizer(vectorizer, counts[rows], terms, int(tokens[0][rows].sum()))
-    return fitted, columns, counts
-
-
-@pytest.mark.parametrize("changes", [
-    {},
-    {"max_features": 300},           # a cut inside long runs of tied frequencies
-    {"max_features": 2_000, "min_df": 1},
-    {"ngram_range": (1, 1), "min_df": 3, "max_features": 500},
-    {"ngram_range": (2, 2), "max_features": 700},
-    {"max_df": 0.05, "max_features": None},
-    {"min_df": 0.001, "max_features": 1_000},
-])
-def test_word_fit_from_counts_equals_tfidf_vectorizer_fit(texts, changes):
-    rows = np.flatnonzero(np.random.default_rng(7).random(len(texts)) < 0.7)
-    fitted, _, _ = _fit_from_counts(texts, rows, **changes)
-    reference = _vectorizer(**changes).fit([texts[i] for i in rows])
-    assert fitted.vocabulary_ == {term: int(i) for term, i in reference.vocabulary_.items()}
-    np.testing.assert_array_equal(fitted._tfidf.idf_, reference._tfidf.idf_)
-    assert fitted._tfidf.idf_.dtype == reference._tfidf.idf_.dtype
-    assert sorted(vars(fitted)) == sorted(vars(reference))
-    subset = [texts[i] for i in rows[:200]]
-    assert_same_csr(fitted.transform(subset), reference.transform(subset))
-
-
-def test_word_fit_raises_scikit_learns_errors():
-    blank = ["", " ", "\t"]
-    with pytest.raises(ValueError, match="empty vocabulary"):
-        _fit_from_counts(blank, np.arange(3))
-    with pytest.raises(ValueError, match="no terms remain"):
-        _fit_from_counts(["a b", "c d", "e f"], np.arange(3), min_df=2)
-
-
-def test_terms_are_in_scikit_learns_order(texts):
+def test_terms_are_in_alphabetical_order(texts):
     terms, counts = word_term_counts(split_texts(texts), (1, 2), 1)
     assert terms == sorted(set(terms))
     assert len(terms) == counts.shape[1]
-    reference = TfidfVectorizer(ngram_range=(1, 2), token_pattern=r"(?u)[^\s]+", lowercase=False).fit(texts)
-    assert terms == reference.get_feature_names_out().tolist()
 
 
 def test_fold_features_equal_fitting_on_the_fold_alone(analyses):
@@ -103,7 +69,7 @@ def test_fold_features_equal_fitting_on_the_fold_alone(analyses):
     valid = np.setdiff1d(np.arange(len(analyses)), train)
     fitted = counts.fit(train)
     reference = WaspadaFeatures(max_word_features=3_000).fit_analyses([analyses[i] for i in train])
-    assert fitted.features.word_vectorizer_.vocabulary_ == reference.word_vectorizer_.vocabulary_
+    assert fitted.features.word_vocabulary_ == reference.word_vocabulary_
     np.testing.assert_array_equal(fitted.features.char_tfidf_.idf_, reference.char_tfidf_.idf_)
     assert fitted.features.indicator_names_ == reference.indicator_names_
     for rows in (train, valid, valid[::-1]):
@@ -117,11 +83,10 @@ def test_a_fold_learns_nothing_from_rows_outside_it():
              "rahasia kerja kamboja", "rahasia kerja kamboja"]
     counts = FeatureCounts(analyse_many(posts), WaspadaFeatures(min_df=1))
     fitted = counts.fit([0, 1, 2, 3])
-    vocabulary = fitted.features.word_vectorizer_.vocabulary_
+    vocabulary = fitted.features.word_vocabulary_
     assert not any("rahasia" in term for term in vocabulary)
-    everything = counts.fit().features.word_vectorizer_
-    assert "rahasia" in everything.vocabulary_
-    kamboja = fitted.features.word_vectorizer_._tfidf.idf_[vocabulary["kamboja"]]
+    assert "rahasia" in counts.fit().features.word_vocabulary_
+    kamboja = fitted.features.word_tfidf_.idf_[vocabulary["kamboja"]]
     assert kamboja == pytest.approx(np.log(5 / 3) + 1)  # in 2 of 4 fold rows (smoothed)
     assert fitted.transform([4, 5])[:, vocabulary["kamboja"]].nnz == 2
 
@@ -161,7 +126,7 @@ def _same_splits(actual, expected) -> None:
 
 def test_splits_equal_stratified_group_kfold_on_the_labeled_clusters(texts):
     posts = _labeled_texts()
-    groups = dedup.cluster([a.normalized.text for a in analyse_many(posts[::2])])
+    groups = dedup.cluster(dedup.cluster_texts(posts[::2]))
     y = np.random.default_rng(5).integers(0, 2, len(groups))
     for n_splits, seed in ((3, 20261128), (5, 1)):
         expected = list(StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed).split(y, y, groups))
@@ -182,13 +147,13 @@ def test_splits_equal_stratified_group_kfold(n_classes, n_splits, n_groups):
 
 def test_model_file_stores_the_vocabulary_compactly_and_loads_it_back(bundle, tmp_path):
     features = bundle.model.features
-    vocabulary = dict(features.word_vectorizer_.vocabulary_)
+    vocabulary = dict(features.word_vocabulary_)
     save_bundle(bundle.model, tmp_path / "copy", dict(bundle.manifest))
-    assert features.word_vectorizer_.vocabulary_ == vocabulary  # saving changed nothing in memory
+    assert features.word_vocabulary_ == vocabulary  # saving changed nothing in memory
     loaded = load_bundle(tmp_path / "copy").model.features
-    assert loaded.word_vectorizer_.vocabulary_ == vocabulary
+    assert loaded.word_vocabulary_ == vocabulary
     assert sorted(vars(loaded)) == sorted(vars(features))
-    assert pickle.loads(pickle.dumps(features)).word_vectorizer_.vocabulary_ == vocabulary
+    assert pickle.loads(pickle.dumps(features)).word_vocabulary_ == vocabulary
     state = features.__getstate__()
-    assert not hasattr(state["word_vectorizer_"], "vocabulary_")
+    assert "word_vocabulary_" not in state
     assert state["word_terms_utf8_"].dtype == np.uint8

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import indicators
-from pipeline.indicators import COUNTER, RED_FLAG, REGISTRY, Analysis, Hit, analyse, by_name, names
+from pipeline import analysis, indicators, legal
+from pipeline.indicators import (
+    COUNTER,
+    RED_FLAG,
+    REGISTRY,
+    STATE,
+    Analysis,
+    Hit,
+    analyse,
+    by_name,
+    names,
+)
+from pipeline.text.negation import NEGATORS
 
 REQUIRED = {
-    "gaji_tidak_wajar", "syarat_ringan", "biaya_ditanggung", "berangkat_cepat", "visa_turis_untuk_kerja",
-    "jalur_nonprosedural", "negara_berisiko", "kontak_hanya_chat", "pekerjaan_modus_online", "potong_gaji",
-    "usia_muda", "dokumen_diurus_atau_ditahan", "penyeberangan_ilegal", "pengantin_pesanan", "ajak_teman",
-    "kata_disamarkan", "konteks_peringatan", "konteks_berita", "penempatan_resmi",
+    "gaji_tidak_wajar", "syarat_ringan", "biaya_ditanggung", "berangkat_cepat", "kuota_terbatas_mendesak",
+    "visa_turis_untuk_kerja", "jalur_nonprosedural", "negara_berisiko", "kontak_hanya_chat", "pekerjaan_modus_online",
+    "potong_gaji", "usia_muda", "dokumen_diurus_atau_ditahan", "minta_dokumen_pribadi", "penyeberangan_ilegal",
+    "pengantin_pesanan", "ajak_teman", "kata_disamarkan", "biaya_di_muka", "mengaku_resmi", "konteks_peringatan",
+    "konteks_berita", "penempatan_resmi", "terlalu_pendek",
 }
 
 # Realistic posts per indicator, beyond the examples in the registry: recruitment in the
@@ -42,9 +54,17 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "berangkat_cepat": (
         ["Berangkat minggu depan, slot tinggal 6 orang!", "proses cepat 2 minggu langsung terbang",
-         "BUTUH CEPAT!!! siap berangkat segera"],
+         "BUTUH CEPAT!!! siap berangkat segera", "ga pake lama, langsung terbang ke Dubai"],
         ["Pesawat berangkat jam 10 dari Soekarno-Hatta", "Pendaftaran dibuka sampai 15 Desember",
-         "Kereta Argo Bromo berangkat dari Gambir pukul 08.00"],
+         "Kereta Argo Bromo berangkat dari Gambir pukul 08.00",
+         "KUOTA TERBATAS!! buruan daftar sebelum penuh",  # pressure, not a departure
+         "Visa kerja resmi butuh 3 bulan, tidak bisa berangkat cepat"],
+    ),
+    "kuota_terbatas_mendesak": (
+        ["KUOTA TERBATAS!! buruan daftar sebelum penuh", "slot tinggal 2 orang, siapa cepat dia dapat",
+         "Dibutuhkan segera 10 orang admin", "jangan sampai kehabisan, kesempatan terakhir bulan ini"],
+        ["Kuota internet habis lagi, ada yang jual pulsa?", "Pendaftaran dibuka sepanjang tahun, kuota tidak terbatas",
+         "Santai, kami tidak butuh cepat, seleksi berjalan 2 bulan"],
     ),
     "visa_turis_untuk_kerja": (
         ["Berangkat pakai visa turis aja, nanti di sana diurus izin kerja",
@@ -53,11 +73,20 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["Tips bikin visa turis Jepang buat liburan musim semi 🌸",
          "Visa on arrival Thailand sekarang gratis buat liburan 30 hari"],
     ),
+    "cerita_samaran_petugas": (
+        ["Utk yg brgkt Sabtu: kalau ditanya petugas kat Batam Centre, cakap je nak jalan2, tunjuk booking hotel",
+         "Jangan sekali2 bilang mau kerja ke petugas imigrasi, bilang aja jenguk saudara di KL",
+         "at the airport counter, if they ask, say you're visiting family. don't mention work"],
+        ["Sosialisasi imigrasi: jawab pertanyaan petugas dengan jujur, jangan mau disuruh mengaku turis",
+         "Kalau ditanya petugas, tunjukkan visa kerja dan kontrak dari P3MI"],
+    ),
     "jalur_nonprosedural": (
         ["lewat jalur mandiri aja kak, gak usah lewat PT, lebih murah",
-         "Tanpa melalui P3MI, langsung majikan, proses cepat", "ada calo di desa yg bisa bantu berangkat"],
+         "Tanpa melalui P3MI, langsung majikan, proses cepat", "ada calo di desa yg bisa bantu berangkat",
+         "Berangkat ke Malaysia tanpa izin P3MI, dijamin aman", "PT kami blm terdaftar tp udah ratusan yg berangkat"],
         ["Kami perusahaan resmi, bukan calo. Lamaran lewat website",
-         "Daftar melalui P3MI berizin yang tercatat di SISKOP2MI"],
+         "Daftar melalui P3MI berizin yang tercatat di SISKOP2MI", "Kami bukan PT abal-abal, cek izin kami",
+         "Tidak lewat jalur mandiri, semua proses di P3MI"],
     ),
     "negara_berisiko": (
         ["Lowongan admin penempatan Phnom Penh 🇰🇭", "kerja di negeri gajah putih dekat perbatasan, gaji besar",
@@ -69,10 +98,13 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "kontak_hanya_chat": (
         ["minat langsung WA 0812-7734-2190 (chat only)", "serius tanya² DM @loker.asia",
-         "info lengkap join t.me/lokerln", "yg minat japri aja kak"],
+         "info lengkap join t.me/lokerln", "yg minat japri aja kak", "Kirim CV + foto ke WA +62 812 7734 2190"],
         ["Kirim CV ke rekrutmen@majujaya.co.id paling lambat 30 Juni",
          "Lamar lewat www.majujaya.co.id/karir atau datang langsung ke Jl. Gatot Subroto 12",
-         "Makan siang dulu guys, laper banget"],
+         "Makan siang dulu guys, laper banget",
+         "Info lowongan lengkap: bit.ly/loker-ln2024",  # a shortener is not a chat contact
+         "Untuk informasi lebih lanjut silakan hubungi kami",  # the verb alone names no contact
+         "Hubungi WhatsApp perusahaan yang tertera di situs resmi"],
     ),
     "pekerjaan_modus_online": (
         ["Dibutuhkan CS online penempatan Kamboja 🇰🇭", "lowongan admin judi online gaji dolar",
@@ -90,6 +122,15 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
          "usia 17 tahun boleh ikut, langsung berangkat"],
         ["usia 18-35 tahun, sehat jasmani", "Anak saya umur 16 tahun baru masuk SMA",
          "Lomba mewarnai untuk anak usia 5-10 tahun"],
+    ),
+    "minta_dokumen_pribadi": (
+        ["Yg serius kirim foto KTP + KK ke WA admin 0812-7734-2190 ya",
+         "sebelum interview kirim dulu foto buku tabungan & kartu ATM",
+         "Langsung kirim scan paspor via WA, tanpa interview, langsung proses",
+         "tolong sebutkan kode OTP yang masuk buat verifikasi akun lamaran"],
+        ["Bawa fotokopi KTP dan KK saat wawancara di kantor kami", "Jangan pernah kirim foto KTP ke orang tak dikenal!",
+         "Lamaran lengkap (CV, scan KTP) kirim ke hrd@majujaya.co.id", "Gausah kirim foto KTP dulu kak, nanti pas tes aja",
+         "Foto KTP ku burem pas bikin SIM kemarin"],
     ),
     "dokumen_diurus_atau_ditahan": (
         ["paspor & visa semua kami yang urus, tinggal bawa KTP", "Paspor dipegang perusahaan selama kontrak",
@@ -122,7 +163,13 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["Visa kerja Jepang tanpa LPK, biaya 28 jt all in", "DP 10 jt dulu, sisanya setelah visa kerja jadi",
          "calling visa Saudi siap, bayar 15jt langsung berangkat"],
         ["Paket umroh 12 hari mulai 32 jt", "Biaya pendaftaran gratis, tidak dipungut biaya apa pun",
-         "Gaji 4,5jt + uang makan, kirim CV"],
+         "Gaji 4,5jt + uang makan, kirim CV", "Kerja ke Korea lewat G to G gak bayar 15jt kok, biaya resmi cuma tes"],
+    ),
+    "mengaku_resmi": (
+        ["Lowongan resmi P3MI, gaji 25jt, berangkat bulan depan",  # a claim with nothing to check
+         "Program G to G resmi, tinggal transfer biaya admin 3jt", "PT kami legal dan aman, 100% bukan penipuan, berangkat bulan depan"],
+        ["PT Bina Karya (SIP3MI No. 123/2024) membuka job order Taiwan", "Kerja ke luar negeri harus lewat P3MI resmi",
+         "Apakah PT ini resmi? ada yang tahu?", "Lowongan kasir minimarket, Cikarang"],
     ),
     "konteks_peringatan": (
         ["⚠️ WASPADA modus loker Kamboja! Jangan tergiur gaji besar",
@@ -134,13 +181,22 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "konteks_berita": (
         ["Polres Sukabumi menangkap dua tersangka perekrut PMI ilegal",
-         "Sebanyak 25 WNI korban dipulangkan dari Myawaddy, menurut KBRI"],
+         "Sebanyak 25 WNI korban dipulangkan dari Myawaddy, menurut KBRI",
+         "Hingga kini pelaku belum ditangkap polisi"],
         ["Dicari operator produksi, segera", "minat WA 0812-3456-7890"],
     ),
     "penempatan_resmi": (
         ["Program G to G Korea lewat EPS-TOPIK, daftar di BP2MI",
-         "PT Maju, P3MI berizin SIP3MI, lowongan terdaftar di SISKOP2MI"],
-        ["Dicari TKW ke Saudi, proses cepat, tanpa PT", "Lowongan admin crypto Kamboja"],
+         "PT Maju, P3MI berizin SIP3MI No. 0987/2023, lowongan terdaftar di SISKOP2MI",
+         "Cek lowongan resmi di https://siskop2mi.bp2mi.go.id"],
+        ["Dicari TKW ke Saudi, proses cepat, tanpa PT", "Lowongan admin crypto Kamboja",
+         "Berangkat tanpa izin P3MI, yang penting aman",  # a denied mark of legitimacy
+         "PT Maju, P3MI berizin SIP3MI, lowongan terdaftar di SISKOP2MI",  # claims, no number to check
+         "resmi P3MI, G to G, gaji 25jt, langsung berangkat"],
+    ),
+    "terlalu_pendek": (
+        ["Kamboja 20jt", "minat? japri", "Loker LN 🔥🔥"],
+        ["Dicari admin online penempatan Kamboja gaji 20jt, japri", "Selamat pagi semua, semoga sehat selalu ya"],
     ),
 }
 
@@ -166,12 +222,127 @@ def test_every_indicator_is_documented_and_has_examples():
     assert REQUIRED <= set(names())
     assert len(set(names())) == len(REGISTRY)
     for item in REGISTRY:
-        assert item.kind in (RED_FLAG, COUNTER)
+        assert item.kind in (RED_FLAG, COUNTER, STATE)
         assert item.label_id and item.label_en and item.description_id and item.description_en
         assert item.must_fire and item.must_not_fire, item.name
         assert item.name in CASES, f"add realistic cases for {item.name}"
+        assert item.negatable or item.negation_note, f"{item.name}: say why a negator does not change it"
     assert {item.name for item in REGISTRY if item.kind == COUNTER} == {
         "konteks_peringatan", "konteks_berita", "penempatan_resmi"}
+    assert {item.name for item in REGISTRY if item.kind == STATE} == {"terlalu_pendek"}
+
+
+def test_every_red_flag_points_to_a_law_in_both_languages():
+    for item in REGISTRY:
+        if item.kind != RED_FLAG:
+            continue
+        assert item.laws, f"{item.name} names no law or rule"
+        for key in item.laws:
+            law = legal.LAWS[key]
+            assert law.text("id") != law.text("en") and law.text("id").startswith(("UU", "Kepmenaker"))
+    assert legal.describe(("uu6_2011",), "en")[0].startswith("Law 6/2011 on Immigration")
+
+
+def test_every_negatable_indicator_has_a_negated_example_that_does_not_fire():
+    for item in REGISTRY:
+        if not item.negatable or not item.cues:
+            continue
+        negated = [text for text in item.must_not_fire + tuple(CASES[item.name][1])
+                   if NEGATORS & set(analyse(text).normalized.text.split())]
+        assert negated, f"{item.name}: add a must_not_fire example with a negated cue"
+
+
+# The same cue after each negator, in its standard and its chat spellings: none may fire.
+NEGATED_CUES = [
+    ("berangkat_cepat", "{neg} bisa berangkat cepat, visa kerja diproses 3 bulan",
+     ("tidak", "tak", "gak", "ga", "gk", "nggak", "ngga", "enggak", "engga", "kagak", "tdk", "belum", "blm", "blom", "jangan", "jgn")),
+    ("visa_turis_untuk_kerja", "Kerja di sana {neg} pakai visa turis",
+     ("tidak", "gak", "nggak", "bukan", "bkn", "jangan", "jgn")),
+    ("syarat_ringan", "Ini {neg} tanpa pengalaman: minimal 2 tahun di bidang logistik", ("bukan", "bkn")),
+    ("penyeberangan_ilegal", "Kami {neg} lewat jalur tikus", ("tidak", "gak", "ga", "gk", "nggak", "tdk", "tak", "jangan")),
+    ("potong_gaji", "gaji {neg} dipotong untuk biaya apa pun", ("tidak", "gak", "ga", "nggak", "tdk", "tak")),
+    ("jalur_nonprosedural", "Kami {neg} lewat calo", ("tidak", "gak", "ga", "bukan", "bkn", "tanpa", "tnp", "jangan")),
+    ("minta_dokumen_pribadi", "{neg} usah kirim foto KTP atau buku tabungan ke WA siapa pun",
+     ("tidak", "gak", "ga", "nggak", "tdk", "jangan")),
+    ("kuota_terbatas_mendesak", "kami {neg} butuh cepat, seleksi 2 bulan", ("tidak", "gak", "nggak", "tdk")),
+    ("mengaku_resmi", "PT kami {neg} legal dan aman, jujur saja", ("belum", "blm", "tidak", "bukan")),
+    ("konteks_peringatan", "Tenang, ini {neg} modus", ("bukan", "bkn")),
+]
+NEGATED_CASES = [(name, template.format(neg=neg)) for name, template, negs in NEGATED_CUES for neg in negs]
+
+
+@pytest.mark.parametrize(("name", "text"), NEGATED_CASES)
+def test_a_negated_cue_does_not_fire(name, text):
+    result = analyse(text)
+    assert name not in result.fired, f"{name} fired on the negated cue in: {text}"
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("berangkat_cepat", "Tidak perlu khawatir, berangkat cepat minggu depan"),  # the negator is in another clause
+    ("berangkat_cepat", "ga pake lama langsung berangkat"),  # the negator denies "lama", not the departure
+    ("penyeberangan_ilegal", "tidak ada razia, lewat jalur tikus aman"),
+    ("syarat_ringan", "tanpa pengalaman, tidak perlu ijazah"),  # the negator is the cue
+])
+def test_negation_scope_ends_at_the_clause_and_the_cue(name, text):
+    assert name in analyse(text).fired, text
+
+
+def test_denied_cues_are_recorded_for_the_rules_report():
+    result = analyse("Kami tidak lewat jalur tikus dan gak bisa berangkat cepat")
+    assert {"penyeberangan_ilegal", "berangkat_cepat"} <= set(result.negated)
+    assert not {"penyeberangan_ilegal", "berangkat_cepat"} & result.fired
+
+
+# Defects found when running the JOBSAFE regression cases and official scam advisories: each
+# fired (or was read) wrongly before and must not now.
+@pytest.mark.parametrize(("name", "text"), [
+    ("penempatan_resmi", "Kerja ke Malaysia tanpa izin P3MI, gaji 8jt, berangkat minggu depan"),
+    ("penempatan_resmi", "Kami resmi P3MI dan G to G, tinggal transfer biaya admin"),
+    ("berangkat_cepat", "Lowongan admin Kamboja, kuota terbatas, buruan daftar"),
+    ("kontak_hanya_chat", "Lowongan kerja Jepang, info lengkap di bit.ly/kerja-jepang"),
+    ("kontak_hanya_chat", "Butuh info lowongan? hubungi kantor cabang terdekat"),
+    ("gaji_tidak_wajar", "Korban mengalami kerugian Rp35 juta setelah dijanjikan gaji besar di Kamboja"),
+])
+def test_reported_defects_no_longer_fire(name, text):
+    assert name not in analyse(text).fired, text
+
+
+def test_denied_licence_is_a_red_flag_and_a_bare_claim_its_own_reason():
+    denied = analyse("Kerja ke Malaysia tanpa izin P3MI, gaji 8jt, berangkat minggu depan")
+    assert "jalur_nonprosedural" in denied.fired and "penempatan_resmi" not in denied.fired
+    claimed = {hit.name: hit.evidence for hit in analyse("Lowongan resmi P3MI ke Taiwan, gaji 25jt, tanpa pengalaman").hits}
+    assert "penempatan_resmi" not in claimed and claimed["mengaku_resmi"] == "lowongan resmi"
+    checked = analyse("PT Bina Karya, SIP3MI No. 123/2024, lowongan resmi ke Taiwan")
+    assert "penempatan_resmi" in checked.fired and "mengaku_resmi" not in checked.fired
+
+
+def test_identity_documents_before_an_interview_and_short_posts_are_named():
+    ids = analyse("Minat? kirim foto KTP, KK dan buku tabungan ke WA 0812-7734-2190, tanpa interview")
+    assert "minta_dokumen_pribadi" in ids.fired
+    short = {hit.name: hit.evidence for hit in analyse("Kamboja 20jt WA").hits}
+    assert short["terlalu_pendek"] == "3 kata"
+
+
+@pytest.mark.parametrize(("fired", "worthy"), [
+    ({"terlalu_pendek"}, False), ({"terlalu_pendek", "konteks_berita"}, False),
+    ({"terlalu_pendek", "negara_berisiko"}, True), ({"negara_berisiko"}, True), (set(), True),
+])
+def test_too_short_posts_stay_out_of_the_queue_unless_a_red_flag_fires(fired, worthy):
+    assert indicators.is_queue_worthy(fired) is worthy
+
+
+def test_patterns_are_declared_in_the_registry_and_gate_the_searches():
+    gate = indicators.keyword_gate()
+    declared = {p for item in REGISTRY for p in item.cues.on_normalized()}
+    assert declared and set(gate.needed) <= declared | set(indicators.SHARED.on_normalized()) | {
+        p for p in gate.needed}  # every gated pattern is a declared one
+    assert not [name for name in vars(indicators) if name.endswith("_RE")], "patterns belong in the decorator"
+    assert by_name("berangkat_cepat").cues["fast"] in gate.needed
+
+
+def test_analysis_lives_in_its_own_module_and_is_re_exported():
+    assert indicators.Analysis is analysis.Analysis and indicators.analyse is analysis.analyse
+    assert indicators.PostContext is analysis.PostContext and indicators.analyse_many is analysis.analyse_many
 
 
 def test_by_name_finds_and_rejects():
@@ -194,17 +365,19 @@ def test_analysis_carries_normalized_text_entities_and_hits():
     assert isinstance(analysis, Analysis)
     assert analysis.normalized.text.startswith("dicari customer service online kamboja")
     assert analysis.entities.phones == ["081234567890"]
+    assert analysis.entities.contacts == ["6281234567890"]
     assert analysis.entities.destinations == ["kamboja"]
     assert all(isinstance(hit, Hit) for hit in analysis.hits)
     assert [hit.name for hit in analysis.hits] == [n for n in names() if n in analysis.fired]  # registry order
 
 
 def test_awareness_post_with_recruiter_words_also_carries_counter_signal():
-    analysis = analyse(
+    result = analyse(
         'WASPADA! Iklan "admin Kamboja gaji 20jt tanpa pengalaman, tiket ditanggung" itu modus TPPO. '
-        "Kerja ke luar negeri harus lewat P3MI resmi yang terdaftar di KP2MI.")
-    assert {"konteks_peringatan", "penempatan_resmi"} <= analysis.fired
-    assert "negara_berisiko" in analysis.fired  # the quoted words still count; the model weighs both
+        "Kerja ke luar negeri harus lewat P3MI resmi yang terdaftar di KP2MI, cek di www.kp2mi.go.id")
+    assert {"konteks_peringatan", "penempatan_resmi"} <= result.fired
+    assert "mengaku_resmi" not in result.fired  # advice to the reader claims nothing
+    assert "negara_berisiko" in result.fired  # the quoted words still count; the model weighs both
 
 
 def test_analyse_many_keeps_order():

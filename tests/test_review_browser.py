@@ -228,7 +228,7 @@ def test_the_queue_says_why_each_post_is_there_in_its_own_words(field_desk, page
     chips = first.locator(".chip").all_inner_texts()
     assert "kontak hanya lewat chat: “0813 7790 2265”" in chips
     assert "tujuan berisiko: “Dubai”" in chips
-    assert "Uni Emirat Arab" in first.inner_text() and "Rp 19 juta/bulan" in first.inner_text()
+    assert "Uni Emirat Arab" in first.inner_text() and "Rp 19 jt/bulan" in first.inner_text()  # the one money format
     assert "+62 813-7790-2265" in first.inner_text()
     # Scores this close still order the page visibly, and the page says which posts it shows.
     scores = rows.locator("td.score").all_inner_texts()
@@ -273,7 +273,8 @@ def test_a_disguised_word_is_highlighted_where_the_post_wrote_it(field_desk, pag
     assert page.inner_text("#post-time") == "27 Nov 2026, 23:22 WIB"
     page.goto(base + "/post/bride?lang=id")
     facts = page.inner_text(".facts").lower()  # headings are upper-cased by the style sheet
-    assert "uang disebut" in facts and "gaji" not in facts  # a dowry is not shown as pay
+    # A dowry is not shown as pay: the amount is named by its kind (pipeline.entities.money_kind).
+    assert '"rp 45 juta" ≈ rp 45 jt' in facts and "mahar" in facts and "gaji" not in facts
 
 
 def test_no_page_shows_an_internal_token(field_desk, page):

@@ -105,9 +105,27 @@ def test_post_page_shows_reasons_entities_and_cluster(store):
     assert "Terapkan ke seluruh klaster (2 unggahan belum ditinjau)" in page
     p1 = client.get("/post/p1").text
     assert re.search(r'<mark class="destination"[^>]*>Kamboja</mark>', p1)
-    assert "Rp 15 juta/bulan" in p1
+    assert "Rp 15 jt/bulan" in p1  # the one money format (pipeline.entities)
+    assert "Dasar hukum tanda bahaya" in p1 and "UU 6/2011 tentang Keimigrasian" in p1  # penyeberangan_ilegal
     english = client.get("/post/p1?lang=en").text
     assert "Reasons" in english and "Alasan" not in english
+    assert "Legal basis of the red flags" in english and "Law 6/2011 on Immigration" in english
+
+
+def test_a_contact_is_marked_however_the_post_writes_it(tmp_path):
+    s = ReviewStore(f"sqlite:///{tmp_path / 'review.sqlite'}")
+    s.load_queue(write_queue(tmp_path / "queue.csv", [post("k", 0.9, "Minat WA 0813-7790-2265 ya", contacts="6281377902265")]))
+    client, _ = signed_in(create_app(s))
+    assert re.search(r'<mark class="contact"[^>]*>0813-7790-2265</mark>', client.get("/post/k").text)
+    s.close()
+
+
+def test_a_too_short_post_says_so(tmp_path):
+    s = ReviewStore(f"sqlite:///{tmp_path / 'review.sqlite'}")
+    s.load_queue(write_queue(tmp_path / "queue.csv", [post("s", 0.9, "Kamboja 20jt WA", indicators="negara_berisiko,terlalu_pendek")]))
+    client, _ = signed_in(create_app(s))
+    assert "Teks terlalu pendek untuk dinilai" in client.get("/post/s").text
+    s.close()
 
 
 def test_cluster_decision_next_post_and_undo(store):

@@ -6,9 +6,10 @@ import re
 
 import pytest
 
+from pipeline.entities import format_idr_month
 from pipeline.review import highlight
 from pipeline.review.contacts import contact_key, contact_kind, display
-from pipeline.review.reasons import explain_post, format_idr, readable, without_placeholders
+from pipeline.review.reasons import explain_post, readable, without_placeholders
 
 PLACEHOLDER = re.compile(r"(?<![\w@./])_(num|money|phone|url|chatlink|email|handle)_(?!\w)")
 
@@ -60,12 +61,19 @@ def test_no_placeholder_survives_even_when_evidence_is_not_found():
 
 
 def test_a_dowry_is_not_called_pay_and_pay_is_written_one_way():
+    # What an amount is for is read by pipeline.entities.money_kind, and written by its one formatter.
     text = "Dicari calon istri untuk pria Taiwan. Mahar untuk keluarga Rp 45 juta. Inbox."
-    shown = readable(text, 'perjodohan dengan pria asing: "dicari calon istri"; gaji: "Rp 45 juta" ≈ Rp 45.0 jt/bln')
-    assert 'uang disebut: "Rp 45 juta" ≈ Rp 45 juta' in shown and "gaji" not in shown
-    pay = readable("Admin Dubai gaji 19 juta. WA", 'gaji tidak wajar: "19 juta (≈ Rp 19 jt/bulan)"; gaji: "19 juta" ≈ Rp 19.0 jt/bln')
-    assert pay == 'gaji tidak wajar: "19 juta" ≈ Rp 19 juta/bulan; gaji: "19 juta" ≈ Rp 19 juta/bulan'
-    assert format_idr(7480000) == "Rp 7,5 juta/bulan" and format_idr(7480000, "en") == "Rp 7.5 million/month"
+    shown = readable(text, 'perjodohan dengan pria asing: "dicari calon istri"; gaji: "Rp 45 juta" ≈ Rp 45 jt/bulan')
+    assert 'mahar: "Rp 45 juta" ≈ Rp 45 jt' in shown and "gaji" not in shown
+    pay = readable("Admin Dubai gaji 19 juta. WA", 'gaji tidak wajar: "19 juta (Rp 19 jt/bulan)"; gaji: "19 juta" ≈ Rp 19 jt/bulan')
+    assert pay == 'gaji tidak wajar: "19 juta" (Rp 19 jt/bulan); gaji: "19 juta" ≈ Rp 19 jt/bulan'
+    # Reasons written before the one formatter read the same.
+    older = readable("Admin Dubai gaji 19 juta. WA", 'gaji tidak wajar: "19 juta (≈ Rp 19 jt/bulan)"; gaji: "19 juta" ≈ Rp 19.0 jt/bln')
+    assert older == pay
+    fee = readable("Proses cepat, biaya 7,5 juta beres. WA", 'gaji: "7,5 juta" ≈ Rp 7.5 jt/bln')
+    assert fee == 'biaya: "7,5 juta" ≈ Rp 7,5 jt' and format_idr_month(7480000) == "Rp 7,5 jt/bulan"
+    foreign = readable("Admin Kamboja gaji USD 1,200 per bulan", 'gaji tidak wajar: "USD 1,200 (USD 1.200/bulan ≈ Rp 19 jt)"', "en")
+    assert foreign == 'implausible pay: "USD 1,200" (USD 1.200/bulan ≈ Rp 19 jt)'
 
 
 @pytest.mark.parametrize(("written", "key"), [

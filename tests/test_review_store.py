@@ -208,6 +208,33 @@ def test_recruiters_merge_one_number_written_many_ways_and_one_account(tmp_path)
     store.close()
 
 
+def test_one_number_written_three_ways_is_one_recruiter(tmp_path):
+    s = ReviewStore(f"sqlite:///{tmp_path / 'review.sqlite'}")
+    rows = [post("a", 0.9, contacts="081377902265"), post("b", 0.8, contacts="wa.me/6281377902265"),
+            post("c", 0.7, contacts="+6281377902265 t.me/agen_kerja"), post("d", 0.6, contacts="@Agen_Kerja")]
+    s.load_queue(write_queue(tmp_path / "queue.csv", rows))
+    # The number is one contact in three posts and the handle one in two, however each is written;
+    # post c names both, so they are one recruiter reaching all four posts.
+    (recruiter,) = s.recruiters()
+    assert {c["key"]: c["posts"] for c in recruiter["contacts"]} == {"6281377902265": 3, "@agen_kerja": 2}
+    assert recruiter["contact"] == "6281377902265" and recruiter["posts"] == 4
+    s.close()
+
+
+def test_queue_leaves_out_too_short_posts_unless_a_red_flag_fired(tmp_path):
+    s = ReviewStore(f"sqlite:///{tmp_path / 'review.sqlite'}")
+    rows = [post("short", 0.9, "Kamboja 20jt", indicators="terlalu_pendek"),
+            post("short_news", 0.85, "Pelaku ditangkap", indicators="konteks_berita,terlalu_pendek"),
+            post("short_flag", 0.8, "Kamboja 20jt WA", indicators="negara_berisiko,terlalu_pendek"),
+            post("long", 0.7)]
+    s.load_queue(write_queue(tmp_path / "queue.csv", rows))
+    queued = [r["post_id"] for r in s.query(QueueFilter(status="all"))[0]]
+    assert queued == ["short_flag", "long"]
+    shown = [r["post_id"] for r in s.query(QueueFilter(status="all", indicator="terlalu_pendek"))[0]]
+    assert shown == ["short", "short_news", "short_flag"]  # asked for by name, they are shown
+    s.close()
+
+
 def _decide_many(url: str, reviewer: str, ids: list[str], rounds: int) -> None:
     store = ReviewStore(url)
     for i in range(rounds):

@@ -30,9 +30,9 @@ CURRENT_FILE = "CURRENT"
 ALLOWED_TYPES: frozenset[str] = frozenset({
     "pipeline.features.WaspadaFeatures",
     "pipeline.modeling.calibration.PlattCalibrated",
-    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "pipeline.modeling.screen.Screen",
+    "pipeline.hashgrams.HashedNgrams",
     "sklearn.feature_extraction.text.TfidfTransformer",
-    "sklearn.feature_extraction.text.HashingVectorizer",
     "sklearn.linear_model._logistic.LogisticRegression",
     "sklearn.svm._classes.LinearSVC",
     "sklearn.dummy.DummyClassifier",
@@ -69,6 +69,20 @@ class Bundle:
     @property
     def threshold(self) -> float:
         return float(self.manifest["threshold"])
+
+    @property
+    def operating_points(self) -> dict[str, float]:
+        return {name: float(value) for name, value in self.manifest.get("operating_points", {}).items()}
+
+    def threshold_for(self, operating_point: str | None) -> float:
+        """The threshold of a named operating point (``high``, ``watch``); None gives the default."""
+        if operating_point is None:
+            return self.threshold
+        points = self.operating_points
+        if operating_point not in points:
+            raise ModelError(f"Model {self.model_id} has no operating point {operating_point!r}.",
+                             f"Choose one of: {', '.join(points) or 'none (retrain the model)'}.")
+        return points[operating_point]
 
 
 def code_digest() -> str:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import random
 import re
+from functools import lru_cache
 
-from pipeline.text.lexicon import sensitive_words, slang
+from pipeline.text.lexicon import places, sensitive_words, slang
 
 _LEET = {"a": "4", "i": "1", "o": "0", "e": "3", "s": "5"}
 _HOMOGLYPHS = {"a": "а", "o": "о", "e": "е", "c": "с", "p": "р", "k": "к"}
@@ -103,7 +104,47 @@ def fragment(text: str, rng: random.Random) -> str:
     return " ".join(words[start:start + size])
 
 
-AUGMENTERS = {"obfuscate": obfuscate, "slangify": slangify, "typos": typos}
+@lru_cache(maxsize=1)
+def _place_disguises() -> tuple[re.Pattern[str], dict[str, list[str]]]:
+    """Risky place names, and per canonical place the ways to hide it: its consonant
+    skeletons and nicknames from the gazetteer, and the "negara X" initial."""
+    hidden: dict[str, list[str]] = {}
+    for place in places():
+        if place.risk != "other" and place.disguised:
+            hidden.setdefault(place.canonical, []).append(place.alias)
+    names = sorted({p.alias for p in places() if p.risk != "other" and not p.disguised and p.canonical in hidden
+                    and p.alias.replace(" ", "").isalpha()}, key=len, reverse=True)
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b", re.IGNORECASE)
+    alias_canonical = {p.alias: p.canonical for p in places()}
+    return pattern, {name: hidden[alias_canonical[name]] + [f"negara {name[0]}"] for name in names}
+
+
+def disguise_places(text: str, rng: random.Random) -> str:
+    """Hide destinations the way recruiters do: "Mnmr", "negeri seribu pagoda", "negara K"."""
+    pattern, options = _place_disguises()
+
+    def hide(match: re.Match[str]) -> str:
+        choices = options.get(match.group(0).lower())
+        return rng.choice(choices) if choices else match.group(0)
+
+    return pattern.sub(hide, text)
+
+
+_PAY_RE = re.compile(
+    r"(?:rp\.?\s?|\$\s?|usd\s?)?\d[\d.,]*\s?(?:jt|juta|rb|ribu|k|usd|dolar|dollar|ringgit|rm|usdt)?\s?(?:/|per\s)?"
+    r"(?:bulan|bln|month|mo)\b|(?:rp\.?\s?|\$\s?)\d[\d.,]*(?:\s?(?:jt|juta|usd))?", re.IGNORECASE)
+_CODED_PAY = ("2 digit", "3 digit dolar", "4 digit", "5 digit", "💰💰💰", "💰💰", "1.5k/bulan", "2k/bulan", "gaji dollar",
+              "2 digit juta", "4 digit USD", "1k++")
+
+
+def code_pay(text: str, rng: random.Random) -> str:
+    """Write pay without a currency or as a count of digits or emoji, as posts that dodge
+    filters do ("3 digit dolar", "2k/bulan", "💰💰")."""
+    return _PAY_RE.sub(lambda _: rng.choice(_CODED_PAY), text, count=2)
+
+
+AUGMENTERS = {"obfuscate": obfuscate, "slangify": slangify, "typos": typos, "disguise_places": disguise_places,
+              "code_pay": code_pay}
 
 
 def augment_texts(

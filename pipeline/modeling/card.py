@@ -11,6 +11,10 @@ def _fmt(value) -> str:
     return "–" if value is None else f"{value:.3f}"
 
 
+def _pct(value) -> str:
+    return "–" if value is None else f"{value:.2%}"
+
+
 def indicator_weights(model: WaspadaModel) -> list[tuple[str, float]]:
     names = model.features.get_feature_names_out()
     weights = model.linear_weights()
@@ -28,7 +32,48 @@ def top_terms(model: WaspadaModel, count: int = 20) -> tuple[list[tuple[str, flo
     return words[::-1][:count], words[:count]
 
 
-def render(model: WaspadaModel, manifest: dict, cv: dict[str, dict]) -> str:
+def _cv_table(title: str, cv: dict[str, dict]) -> list[str]:
+    lines = [
+        f"## {title}",
+        "",
+        "| model | PR-AUC | recall @ precision 0.90 | precision @ thr | recall @ thr | recall on disguised copies | FPR awareness+news | FPR hard negatives |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, m in cv.items():
+        lines.append(
+            f"| {name} | {_fmt(m['pr_auc'])} | {_fmt(m['recall_at_precision_0_90'])} | {_fmt(m['precision'])} | "
+            f"{_fmt(m['recall'])} | {_fmt(m.get('obfuscated_recall'))} | {_fmt(m.get('awareness_news_fpr'))} | {_fmt(m.get('hard_negative_fpr'))} |"
+        )
+    return lines + [""]
+
+
+def transfer_lines(transfer: dict | None) -> list[str]:
+    """The transfer validation as Markdown: recall at equal false positives, the operating points."""
+    if not transfer:
+        return ["## Transfer validation", "", ("No transfer validation was found; the threshold comes from "
+                "out-of-fold scores and recall on new writing will be lower."), ""]
+    ranking = transfer["ranking"]
+    lines = ["## Transfer validation (posts by other writers, never trained on)", "",
+             f"{ranking['n']} posts ({ranking['positives']} recruitment) by {len(transfer['writers'])} writers.", "",
+             "| false positives allowed | 3 | 10 | 25 | 50 |", "|---|---|---|---|---|",
+             "| recall | " + " | ".join(_fmt(ranking[f'recall_at_{b}_fp']) for b in (3, 10, 25, 50)) + " |",
+             "| disguised recall | " + " | ".join(_fmt(ranking.get(f'disguised_recall_at_{b}_fp')) for b in (3, 10, 25, 50)) + " |",
+             "", "| operating point | threshold | precision (95% CI) | recall (95% CI) | disguised recall | false positives |",
+             "|---|---|---|---|---|---|"]
+    for point, values in transfer["operating_points"].items():
+        fitted = values["cross_fitted"]
+        p_ci = fitted["precision_interval"] or (None, None)
+        r_ci = fitted["recall_interval"] or (None, None)
+        lines.append(f"| {point} | {values['threshold']:.4f} | {_fmt(fitted['precision'])} ({_fmt(p_ci[0])}–{_fmt(p_ci[1])}) | "
+                     f"{_fmt(fitted['recall'])} ({_fmt(r_ci[0])}–{_fmt(r_ci[1])}) | {_fmt(fitted['disguised_recall'])} | "
+                     f"{fitted['false_positives']} |")
+    lines += ["", ("Precision and recall at an operating point are cross-fitted by writer: the threshold applied to "
+              "one half of the writers was chosen on the other half."), ""]
+    return lines
+
+
+def render(model: WaspadaModel, manifest: dict, cv: dict[str, dict], by_source: dict[str, dict] | None = None,
+           transfer: dict | None = None) -> str:
     data = manifest["labeled_data"]
     lines = [
         f"# Model card: {manifest['model_id']}",
@@ -43,17 +88,17 @@ def render(model: WaspadaModel, manifest: dict, cv: dict[str, dict]) -> str:
         f"- Seed {manifest['seed']}; selected candidate: **{manifest['selected_candidate']}**.",
         f"- Threshold **{manifest['threshold']:.4f}** ({manifest['threshold_rule']}).",
         "",
-        "## Grouped cross-validation (out-of-fold, same folds for every row)",
+        "- Operating points: " + ", ".join(f"`{k}` {v:.4f}" for k, v in manifest.get("operating_points", {}).items()) + ".",
+        (f"- Screen: posts whose stage-1 decision is below {manifest['screen']['threshold']:.3f} skip the full analysis; "
+         f"out-of-fold screen loss {_pct(manifest['screen']['measured_loss']['grouped'])} (grouped) and "
+         f"{_pct(manifest['screen']['measured_loss']['leave_one_source_out'])} (leave-one-source-out) of positives."),
         "",
-        "| model | PR-AUC | recall @ precision 0.90 | precision @ thr | recall @ thr | recall on disguised copies | FPR awareness+news | FPR hard negatives |",
-        "|---|---|---|---|---|---|---|---|",
     ]
-    for name, m in cv.items():
-        lines.append(
-            f"| {name} | {_fmt(m['pr_auc'])} | {_fmt(m['recall_at_precision_0_90'])} | {_fmt(m['precision'])} | "
-            f"{_fmt(m['recall'])} | {_fmt(m.get('obfuscated_recall'))} | {_fmt(m.get('awareness_news_fpr'))} | {_fmt(m.get('hard_negative_fpr'))} |"
-        )
-    lines += ["", ("Thresholds in this table are set per row at the same target recall on its own out-of-fold scores; "
+    lines += transfer_lines(transfer)
+    lines += _cv_table("Grouped cross-validation (out-of-fold, same folds for every row)", cv)
+    if by_source:
+        lines += _cv_table("Leave-one-source-out cross-validation (each file or writer held out in turn)", by_source)
+    lines += [("Thresholds in these tables are set per row at the same target recall on its own out-of-fold scores; "
               "the keyword search has only one operating point."), "", "## Learned weights of the red-flag indicators", "",
               "| indicator | kind | weight |", "|---|---|---|"]
     for name, weight in indicator_weights(model):

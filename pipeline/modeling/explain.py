@@ -11,6 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from pipeline import indicators
+from pipeline.entities import format_idr_month
 from pipeline.indicators import Analysis
 
 _SECTION_LABELS = {
@@ -43,7 +44,7 @@ class Explanation:
         if self.destinations:
             out.append(f"{labels['destinations']}: " + ", ".join(self.destinations[:4]))
         if self.pay_idr_month:
-            out.append(f"{labels['pay']}: \"{self.pay_text}\" ≈ Rp {self.pay_idr_month / 1e6:.1f} jt/bln")
+            out.append(f"{labels['pay']}: \"{self.pay_text}\" ≈ {format_idr_month(self.pay_idr_month)}")
         for name, evidence, _ in self.counters:
             item = _indicator(name)
             label = item.label_id if lang == "id" else item.label_en

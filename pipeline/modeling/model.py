@@ -1,7 +1,13 @@
-"""The fitted model: features, a calibrated risk classifier and a tppo/tppm classifier.
+"""The fitted two-stage model.
 
-``score`` is the calibrated probability that a post is recruitment (TPPO or TPPM); the category
-splits that probability between the two crimes with a second classifier trained on positives.
+Stage 1, the screen, scores every post from hashed n-grams of its raw text. Posts below the
+screen threshold keep the screen's calibrated score and are not flagged. Stage 2 runs the
+Indonesian text layer only on the posts that pass: the full model (normalised n-grams,
+indicators, structure and red-flag counts) gives the calibrated ``score``. The category splits
+a positive score between the two crimes with a classifier trained on positives.
+
+The screen's score is not mixed into the full model's: measured on the transfer validation,
+combining them ranked new writing worse than the full model alone (docs/ablation.md).
 """
 
 from __future__ import annotations
@@ -15,47 +21,81 @@ import scipy.sparse as sp
 from pipeline.features import WaspadaFeatures
 from pipeline.indicators import Analysis
 
+STAGE_SCREENED_OUT = "screened_out"
+STAGE_FULL = "full"
+
 
 @dataclass
 class Prediction:
     scores: np.ndarray           # P(tppo or tppm), calibrated
     p_tppo_given_positive: np.ndarray
     categories: list[str]
-    features: sp.csr_matrix
+    features: sp.csr_matrix      # the full model's features of the posts that passed the screen
+    passed: np.ndarray           # bool per post: did it pass the screen
+    screen_scores: np.ndarray    # calibrated stage-1 probability per post
 
 
 @dataclass
 class WaspadaModel:
     features: WaspadaFeatures
-    risk: object        # a fitted classifier with predict_proba (calibrated)
+    risk: object        # the full model: a fitted classifier with decision_function (Platt-calibrated)
     category: object    # a fitted classifier over {"tppm", "tppo"}
+    screen: object      # stage 1 (pipeline.modeling.screen.Screen)
+    screen_calibrator: object   # 1-D logistic regression: screen decision -> probability
+    screen_threshold: float     # in screen decision units; below it a post is screened out
 
-    def predict_analyses(self, analyses: Sequence[Analysis]) -> Prediction:
-        return self.predict_matrix(self.features.transform_analyses(analyses))
+    def screen_decisions(self, texts: Sequence[str]) -> np.ndarray:
+        return self.screen.decision_function(texts)
 
-    def predict_matrix(self, matrix: sp.csr_matrix) -> Prediction:
-        """Predict from features already built by ``self.features`` (lets callers time the two apart)."""
-        scores = self.risk.predict_proba(matrix)[:, 1]
-        classes = list(self.category.classes_)
-        if "tppo" in classes:
-            p_tppo = self.category.predict_proba(matrix)[:, classes.index("tppo")]
-        else:
-            p_tppo = np.zeros(matrix.shape[0])
-        categories = [
-            "benign" if s < 0.5 else ("tppo" if q >= 0.5 else "tppm") for s, q in zip(scores, p_tppo)
-        ]
-        return Prediction(scores, p_tppo, categories, matrix)
+    def screen_probabilities(self, decisions: np.ndarray) -> np.ndarray:
+        return self.screen_calibrator.predict_proba(np.asarray(decisions).reshape(-1, 1))[:, 1]
+
+    def passes(self, decisions: np.ndarray) -> np.ndarray:
+        return np.asarray(decisions) >= self.screen_threshold
+
+    def predict(self, texts: Sequence[str], analyses: Sequence[Analysis], screen_decisions: np.ndarray | None = None,
+                use_screen: bool = True) -> Prediction:
+        """Predict posts that were all analysed. With ``use_screen`` the posts below the screen
+        threshold keep their stage-1 score; without it every post gets the combined score."""
+        decisions = self.screen_decisions(texts) if screen_decisions is None else np.asarray(screen_decisions)
+        matrix = self.features.transform_analyses(analyses)
+        return self._predict(decisions, analyses, matrix, np.ones(len(texts), dtype=bool) if not use_screen else self.passes(decisions))
+
+    def predict_passed(self, decisions: np.ndarray, analyses: Sequence[Analysis], matrix: sp.csr_matrix,
+                       passed: np.ndarray) -> Prediction:
+        """Predict a chunk where only the passed posts were analysed (``analyses`` and ``matrix``
+        hold those, in order)."""
+        return self._predict(decisions, analyses, matrix, passed)
+
+    def _predict(self, decisions: np.ndarray, analyses: Sequence[Analysis], matrix: sp.csr_matrix,
+                 passed: np.ndarray) -> Prediction:
+        n = len(decisions)
+        screen_scores = self.screen_probabilities(decisions) if n else np.zeros(0)
+        scores = screen_scores.copy()
+        p_tppo = np.zeros(n)
+        passed = np.asarray(passed, dtype=bool)
+        if passed.any():
+            if matrix.shape[0] == n and len(analyses) == n:
+                matrix, analyses = matrix[passed], [a for a, keep in zip(analyses, passed) if keep]
+            scores[passed] = self.risk.predict_proba(matrix)[:, 1]
+            classes = list(self.category.classes_)
+            if "tppo" in classes:
+                p_tppo[passed] = self.category.predict_proba(matrix)[:, classes.index("tppo")]
+        categories = ["benign" if s < 0.5 else ("tppo" if q >= 0.5 else "tppm") for s, q in zip(scores, p_tppo)]
+        return Prediction(scores, p_tppo, categories, matrix, passed, screen_scores)
 
     def linear_weights(self) -> np.ndarray:
-        """Per-feature weights of the risk model's linear part, for explanations and the card."""
+        """Per-feature weights of the full model's linear part, for explanations and the card."""
         coef = getattr(self.risk, "coef_", None)
         if coef is None:
             raise TypeError("The risk model has no linear weights to explain.")
         return np.asarray(coef).ravel()
 
     def to_state(self) -> dict:
-        return {"features": self.features, "risk": self.risk, "category": self.category}
+        return {"features": self.features, "risk": self.risk, "category": self.category, "screen": self.screen,
+                "screen_calibrator": self.screen_calibrator, "screen_threshold": float(self.screen_threshold)}
 
     @classmethod
     def from_state(cls, state: dict) -> WaspadaModel:
-        return cls(state["features"], state["risk"], state["category"])
+        return cls(state["features"], state["risk"], state["category"], state["screen"], state["screen_calibrator"],
+                   float(state["screen_threshold"]))

@@ -11,7 +11,7 @@ import numpy as np
 from pipeline.indicators import Analysis, analyse
 from pipeline.modeling.artifacts import Bundle
 from pipeline.modeling.explain import Explainer, Explanation
-from pipeline.modeling.model import Prediction
+from pipeline.modeling.model import STAGE_FULL, STAGE_SCREENED_OUT, Prediction
 from pipeline.parallel import analyse_parallel
 
 
@@ -22,6 +22,7 @@ class ScoredPost:
     category: str
     explanation: Explanation
     analysis: Analysis
+    stage: str = STAGE_FULL
 
     def reasons(self, lang: str = "id") -> list[str]:
         return self.explanation.reasons(lang)
@@ -30,36 +31,52 @@ class ScoredPost:
 class Scorer:
     """A loaded bundle ready to score: the model, its explainer and its threshold."""
 
-    def __init__(self, bundle: Bundle, threshold: float | None = None, lang: str = "id"):
+    def __init__(self, bundle: Bundle, threshold: float | None = None, lang: str = "id", use_screen: bool = True,
+                 operating_point: str | None = None):
         self.bundle = bundle
         self.model = bundle.model
-        self.threshold = bundle.threshold if threshold is None else float(threshold)
+        self.threshold = bundle.threshold_for(operating_point) if threshold is None else float(threshold)
         self.explainer = Explainer(self.model)
         self.lang = lang
+        self.use_screen = use_screen
 
-    def score_analyses(self, analyses: Sequence[Analysis]) -> list[ScoredPost]:
+    def score_analyses(self, texts: Sequence[str], analyses: Sequence[Analysis]) -> list[ScoredPost]:
+        """Score posts that were all analysed. Posts the screen would skip keep their stage-1
+        score (as in a batch run) unless the scorer was made with ``use_screen=False``."""
         if not analyses:
             return []
-        return self.score_prediction(analyses, self.model.predict_analyses(analyses))
+        return self.score_prediction(analyses, self.model.predict(texts, analyses, use_screen=self.use_screen))
 
     def score_prediction(self, analyses: Sequence[Analysis], prediction: Prediction) -> list[ScoredPost]:
-        """Scores, flags and explanations from a prediction already made for ``analyses``."""
-        scores = np.clip(np.asarray(prediction.scores, dtype=np.float64), 0.0, 1.0).tolist()
-        terms = self.explainer.strong_terms(prediction.features)
+        """Scores, flags and explanations from a prediction; ``analyses`` are the posts that
+        passed the screen, in order."""
+        scores = np.clip(np.asarray(prediction.scores, dtype=np.float64), 0.0, 1.0)
+        passed = np.asarray(prediction.passed, dtype=bool)
+        if len(analyses) == len(scores):
+            analyses = [a for a, keep in zip(analyses, passed) if keep]
+        terms = iter(self.explainer.strong_terms(prediction.features) if passed.any() else ())
         explain = self.explainer.explain_with_terms
-        return [
-            ScoredPost(score, score >= self.threshold, category, explain(analysis, post_terms), analysis)
-            for analysis, score, category, post_terms in zip(analyses, scores, prediction.categories, terms)
-        ]
+        passed_analyses = iter(analyses)
+        results = []
+        for score, category, keep in zip(scores.tolist(), prediction.categories, passed.tolist()):
+            if keep:
+                analysis = next(passed_analyses)
+                results.append(ScoredPost(score, score >= self.threshold, category, explain(analysis, next(terms)), analysis))
+            else:
+                results.append(ScoredPost(score, False, "benign", Explanation(), None, STAGE_SCREENED_OUT))
+        return results
 
     def score_texts(self, texts: Sequence[str], jobs: int = 1) -> list[ScoredPost]:
-        return self.score_analyses(analyse_parallel(list(texts), jobs=jobs))
+        texts = list(texts)
+        return self.score_analyses(texts, analyse_parallel(texts, jobs=jobs))
 
     def score_text(self, text: str) -> ScoredPost:
-        return self.score_analyses([analyse(text)])[0]
+        return self.score_analyses([text], [analyse(text)])[0]
 
     def output_row(self, post: dict, scored: ScoredPost) -> dict:
         """One row of scored.csv: the canonical post plus the model's verdict and its reasons."""
+        if scored.analysis is None:
+            return screened_out_row(post, scored.score)
         entities = scored.analysis.entities
         return {
             **post,
@@ -71,7 +88,14 @@ class Scorer:
             "contacts": " ".join(entities.contacts),
             "destinations": ",".join(entities.destinations),
             "pay_idr_month": str(int(entities.max_monthly_pay)) if entities.max_monthly_pay else "",
+            "stage": STAGE_FULL,
         }
+
+
+def screened_out_row(post: dict, score: float) -> dict:
+    """A row of scored.csv for a post the screen cleared: its stage-1 score and nothing else."""
+    return {**post, "score": round(float(score), 6), "flagged": False, "category": "benign", "reasons": "",
+            "indicators": "", "contacts": "", "destinations": "", "pay_idr_month": "", "stage": STAGE_SCREENED_OUT}
 
 
 def explanation_json(scored: ScoredPost, lang: str) -> dict:

@@ -29,3 +29,19 @@ def threshold_for_budget(
         if posts_per_day * (prevalence * recall + (1 - prevalence) * fpr) <= budget_per_day:
             return float(candidate)
     return float(scores.max())
+
+
+# Operating points, each the largest share of the transfer validation's negatives it may flag.
+# ``high`` feeds the review queue; ``watch`` is a wider net for analysts.
+OPERATING_POINTS: dict[str, float] = {"high": 0.02, "watch": 0.06}
+DEFAULT_OPERATING_POINT = "high"
+
+
+def threshold_for_false_positive_rate(y_true: np.ndarray, scores: np.ndarray, max_rate: float) -> float:
+    """The lowest threshold at which at most ``max_rate`` of the negatives score at or above it."""
+    y_true = np.asarray(y_true).astype(int)
+    negatives = np.sort(np.asarray(scores, dtype=float)[y_true == 0])[::-1]
+    allowed = int(np.floor(max_rate * len(negatives)))
+    if allowed >= len(negatives):
+        return float(np.min(scores))
+    return float(np.nextafter(negatives[allowed], np.inf))

@@ -30,7 +30,16 @@ from pipeline.modeling.augment import augment_texts, obfuscate
 from pipeline.modeling.calibration import PlattCalibrated
 from pipeline.modeling.metrics import binary_metrics
 from pipeline.modeling.model import WaspadaModel
-from pipeline.modeling.thresholds import threshold_for_budget, threshold_for_recall
+from pipeline.modeling.screen import MAX_SCREEN_LOSS, Screen, screen_threshold
+from pipeline.modeling.stages import leave_one_source_out, red_flag_counts, source_groups
+from pipeline.modeling.thresholds import (
+    DEFAULT_OPERATING_POINT,
+    OPERATING_POINTS,
+    threshold_for_budget,
+    threshold_for_false_positive_rate,
+    threshold_for_recall,
+)
+from pipeline.modeling.transfer import TransferSet, evaluate_transfer, load_transfer
 from pipeline.parallel import analyse_parallel
 
 log = logging.getLogger(__name__)
@@ -55,10 +64,13 @@ class TrainConfig:
     baselines: bool = True
     logreg_c: float = 4.0
     svm_c: float = 0.5
+    leave_one_source_out: bool = True
     jobs: int = 1
 
     def digest(self) -> str:
-        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:8]
+        """Settings that change the model; the worker count does not."""
+        settings = {k: v for k, v in asdict(self).items() if k != "jobs"}
+        return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:8]
 
 
 @dataclass
@@ -71,6 +83,9 @@ class TrainResult:
     counts: dict[str, int]
     promoted: bool = False
     warnings: list[str] = field(default_factory=list)
+    by_source: dict[str, dict] | None = None
+    transfer: dict | None = None
+    screen: dict | None = None
 
 
 def make_classifier(name: str, config: TrainConfig):
@@ -99,6 +114,10 @@ class _Prepared:
     obfuscated_rows: dict[int, int]
     obfuscated_texts: dict[int, str]
     counts: FeatureCounts
+    texts: list[str]            # the text of every row of ``counts``
+    loso_splits: list[tuple[np.ndarray, np.ndarray]] | None   # None: too few sources to hold one out
+    red: np.ndarray             # red flags fired per row of ``counts``
+    counter: np.ndarray         # counter-signals fired per row of ``counts``
 
     @property
     def labels(self) -> np.ndarray:
@@ -109,7 +128,7 @@ def prepare(data: pd.DataFrame, config: TrainConfig) -> _Prepared:
     texts = data["text"].tolist()
     analyses = analyse_parallel(texts, jobs=config.jobs, description="Analysing labeled posts")
     y = data["label"].map(lambda label: int(label != "benign")).to_numpy()
-    groups = dedup.cluster([a.normalized.text for a in analyses])
+    groups = dedup.cluster(dedup.cluster_texts(texts))
     augmented = augment_texts(texts, data["label"].tolist(), seed=config.seed, kinds=data["kind"].tolist(),
                               fragment_kinds=ORDINARY_KINDS) if config.augment else []
     aug_sources = np.array([source for source, _, _ in augmented], dtype=int)
@@ -127,7 +146,11 @@ def prepare(data: pd.DataFrame, config: TrainConfig) -> _Prepared:
         step.update()
     first_obfuscated = len(analyses) + len(aug_analyses)
     obfuscated_rows = {key: first_obfuscated + i for i, key in enumerate(keys)}
-    return _Prepared(data, y, groups, aug_sources, aug_labels, splits, obfuscated_rows, obfuscated_texts, counts)
+    all_texts = texts + [text for _, _, text in augmented] + [obfuscated_texts[k] for k in keys]
+    loso_splits = leave_one_source_out(source_groups(data), groups, y) if config.leave_one_source_out else None
+    red, counter = red_flag_counts(analyses + aug_analyses + obf_analyses)
+    return _Prepared(data, y, groups, aug_sources, aug_labels, splits, obfuscated_rows, obfuscated_texts, counts,
+                     all_texts, loso_splits, red, counter)
 
 
 def stratified_group_splits(y: np.ndarray, groups: np.ndarray, n_splits: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -280,19 +303,19 @@ def _start(tasks: list, jobs: int):
     return runner(delayed(function)(*args) for function, args in tasks)
 
 
-def _fold_tasks(prepared: _Prepared, config: TrainConfig) -> list:
+def _fold_tasks(prepared: _Prepared, config: TrainConfig, splits=None) -> list:
     tasks = []
-    for train_index, valid_index in prepared.splits:
+    for train_index, valid_index in prepared.splits if splits is None else splits:
         rows, y, _ = _training_rows(prepared, train_index)
         obf_rows = np.array([prepared.obfuscated_rows[i] for i in valid_index.tolist() if i in prepared.obfuscated_rows], dtype=np.int64)
         tasks.append((_fold, (prepared.counts, config.candidates, config, rows, y, valid_index, obf_rows)))
     return tasks
 
 
-def _collect_folds(prepared: _Prepared, config: TrainConfig, fold_results) -> dict[str, tuple[np.ndarray, dict[int, float]]]:
+def _collect_folds(prepared: _Prepared, config: TrainConfig, fold_results, splits=None) -> dict[str, tuple[np.ndarray, dict[int, float]]]:
     decisions = {candidate: np.zeros(len(prepared.y)) for candidate in config.candidates}
     obfuscated: dict[str, dict[int, float]] = {candidate: {} for candidate in config.candidates}
-    for (_, valid_index), results in zip(prepared.splits, fold_results):
+    for (_, valid_index), results in zip(prepared.splits if splits is None else splits, fold_results):
         obf_index = [i for i in valid_index.tolist() if i in prepared.obfuscated_rows]
         for candidate, (fold_decisions, obf_decisions) in results.items():
             decisions[candidate][valid_index] = fold_decisions
@@ -300,11 +323,34 @@ def _collect_folds(prepared: _Prepared, config: TrainConfig, fold_results) -> di
     return {candidate: (decisions[candidate], obfuscated[candidate]) for candidate in config.candidates}
 
 
-def out_of_fold(prepared: _Prepared, config: TrainConfig) -> dict[str, tuple[np.ndarray, dict[int, float]]]:
+def out_of_fold(prepared: _Prepared, config: TrainConfig, splits=None, description: str | None = None) -> dict[str, tuple[np.ndarray, dict[int, float]]]:
     """Per candidate: out-of-fold decision values for every post and for the disguised copies of positives."""
-    results = _start(_fold_tasks(prepared, config), config.jobs)
-    description = f"Cross-validating {', '.join(config.candidates)}"
-    return _collect_folds(prepared, config, progress.track(results, description, total=len(prepared.splits), unit="fold"))
+    splits = prepared.splits if splits is None else splits
+    results = _start(_fold_tasks(prepared, config, splits), config.jobs)
+    description = description or f"Cross-validating {', '.join(config.candidates)}"
+    return _collect_folds(prepared, config, progress.track(results, description, total=len(splits), unit="fold"), splits)
+
+
+def _screen_fold(texts: list[str], y: np.ndarray, valid_texts: list[str], config: TrainConfig) -> np.ndarray:
+    return Screen(seed=config.seed).fit(texts, y).decision_function(valid_texts)
+
+
+def screen_out_of_fold(prepared: _Prepared, config: TrainConfig, splits, description: str) -> tuple[np.ndarray, dict[int, float]]:
+    """Out-of-fold screen decisions for every post and for the disguised copies of positives."""
+    tasks = []
+    for train_index, valid_index in splits:
+        rows, y, _ = _training_rows(prepared, train_index)
+        obf_index = [i for i in valid_index.tolist() if i in prepared.obfuscated_rows]
+        valid_rows = valid_index.tolist() + [prepared.obfuscated_rows[i] for i in obf_index]
+        tasks.append((_screen_fold, ([prepared.texts[r] for r in rows], y, [prepared.texts[r] for r in valid_rows], config)))
+    decisions = np.zeros(len(prepared.y))
+    obfuscated: dict[int, float] = {}
+    results = progress.track(_start(tasks, config.jobs), description, total=len(tasks), unit="fold")
+    for (_, valid_index), fold_decisions in zip(splits, results):
+        decisions[valid_index] = fold_decisions[:len(valid_index)]
+        obf_index = [i for i in valid_index.tolist() if i in prepared.obfuscated_rows]
+        obfuscated.update(zip(obf_index, fold_decisions[len(valid_index):].tolist()))
+    return decisions, obfuscated
 
 
 def cross_validate_and_fit(prepared: _Prepared, config: TrainConfig):
@@ -347,11 +393,11 @@ def final_fit(prepared: _Prepared, config: TrainConfig, selected: str):
     return fitted.features, base, category
 
 
-def baseline_scores(prepared: _Prepared, config: TrainConfig) -> dict[str, tuple[np.ndarray, dict[int, float]]]:
+def baseline_scores(prepared: _Prepared, config: TrainConfig, splits=None) -> dict[str, tuple[np.ndarray, dict[int, float]]]:
     texts = prepared.data["text"].tolist()
     plain = np.zeros(len(texts))
     plain_obf: dict[int, float] = {}
-    for train_index, valid_index in prepared.splits:
+    for train_index, valid_index in prepared.splits if splits is None else splits:
         model = baselines.plain_tfidf_logreg(config.seed).fit([texts[i] for i in train_index], prepared.y[train_index])
         plain[valid_index] = model.predict_proba([texts[i] for i in valid_index])[:, 1]
         obf_index = [int(i) for i in valid_index if int(i) in prepared.obfuscated_texts]
@@ -370,12 +416,51 @@ def _cv_summary(y: np.ndarray, scores: np.ndarray, kinds: np.ndarray, target_rec
     return summary
 
 
-def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bool = False, force: bool = False) -> TrainResult:
+def _calibrated(decisions: np.ndarray, y: np.ndarray, obfuscated: dict[int, float]):
+    calibrator = PlattCalibrated.from_scores(None, decisions, y).calibrator
+    keys = sorted(obfuscated)
+    probability = calibrator.predict_proba(decisions.reshape(-1, 1))[:, 1]
+    obf = dict(zip(keys, calibrator.predict_proba(np.array([obfuscated[k] for k in keys]).reshape(-1, 1))[:, 1])) if keys else {}
+    return calibrator, probability, obf
+
+
+def _two_stage_scores(screen_calibrator, cut: float, full_probability: np.ndarray, full_obf: dict[int, float],
+                      screen: tuple[np.ndarray, dict[int, float]]) -> tuple[np.ndarray, dict[int, float]]:
+    """What the two-stage model gives each post (and disguised copy) from out-of-fold scores:
+    the full model's probability where the screen passes, the screen's own below its threshold."""
+
+    def gate(full_p: np.ndarray, screen_d: np.ndarray) -> np.ndarray:
+        screened = screen_calibrator.predict_proba(screen_d.reshape(-1, 1))[:, 1]
+        return np.where(screen_d >= cut, full_p, screened)
+
+    posts = gate(full_probability, screen[0])
+    keys = sorted(full_obf)
+    if not keys:
+        return posts, {}
+    copies = gate(np.array([full_obf[k] for k in keys]), np.array([screen[1][k] for k in keys]))
+    return posts, dict(zip(keys, copies.tolist()))
+
+
+def _operating_points(model: WaspadaModel, transfer: TransferSet | None, jobs: int) -> tuple[dict[str, float], np.ndarray | None]:
+    if transfer is None:
+        return {}, None
+    analyses = analyse_parallel(transfer.texts, jobs=jobs, description="Scoring the transfer validation")
+    scores = model.predict(transfer.texts, analyses).scores
+    # A threshold above 1 would flag nothing; 1.0 flags only certain posts and says so in a warning.
+    return {point: min(1.0, threshold_for_false_positive_rate(transfer.y, scores, rate))
+            for point, rate in OPERATING_POINTS.items()}, scores
+
+
+def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bool = False, force: bool = False,
+          validation_path: Path | None = None) -> TrainResult:
     data = labeled.load_labeled(labeled_path)
     counts = {label: int((data["label"] == label).sum()) for label in ("tppo", "tppm", "benign")}
     if counts["benign"] < 10 or counts["tppo"] + counts["tppm"] < 10:
         raise InputError(f"Too little labeled data to train: {counts}.", "Each of positive and benign needs at least 10 posts.")
+    transfer = load_transfer(validation_path) if validation_path is not None else None
     data_digest = labeled.data_hash(data)
+    if transfer is not None:
+        data_digest = hashlib.sha256((data_digest + labeled.data_hash(transfer.data)).encode()).hexdigest()
     model_id = f"waspada-{data_digest[:8]}-{config.digest()}-{artifacts.code_digest()[:6]}"
     target = Path(models_dir) / model_id
     if target.exists() and not force:
@@ -385,54 +470,105 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
         )
     prepared = prepare(data, config)
     kinds = data["kind"].to_numpy()
-    cv: dict[str, dict] = {}
-    oof: dict[str, np.ndarray] = {}
+    y = prepared.y
+    loso_used = prepared.loso_splits is not None
     cross_validated, final = cross_validate_and_fit(prepared, config)
-    for candidate, (oof[candidate], obf) in cross_validated.items():
-        calibrator = PlattCalibrated.from_scores(None, oof[candidate], prepared.y).calibrator
-        calibrated = calibrator.predict_proba(oof[candidate].reshape(-1, 1))[:, 1]
-        obf_keys = sorted(obf)
-        obf_probability = dict(zip(obf_keys, calibrator.predict_proba(np.array([obf[k] for k in obf_keys]).reshape(-1, 1))[:, 1])) if obf_keys else {}
-        cv[candidate] = _cv_summary(prepared.y, calibrated, kinds, config.target_recall, obf_probability)
-    for name, (scores, obf) in (baseline_scores(prepared, config) if config.baselines else {}).items():
-        cv[name] = _cv_summary(prepared.y, scores, kinds, config.target_recall, obf)
-    selected = max(config.candidates, key=lambda c: (round(cv[c]["pr_auc"], 4), -config.candidates.index(c)))
+    loso = out_of_fold(prepared, config, prepared.loso_splits, "Leave-one-source-out") if loso_used else cross_validated
+    screen_grouped = screen_out_of_fold(prepared, config, prepared.splits, "Screen, grouped folds")
+    screen_loso = screen_out_of_fold(prepared, config, prepared.loso_splits, "Screen, leave-one-source-out") if loso_used else screen_grouped
 
-    calibrator = PlattCalibrated.from_scores(None, oof[selected], prepared.y).calibrator
-    oof_probability = calibrator.predict_proba(oof[selected].reshape(-1, 1))[:, 1]
-    if config.review_budget:
-        threshold = threshold_for_budget(prepared.y, oof_probability, config.review_budget, config.posts_per_day, config.prevalence)
-        threshold_rule = f"review budget {config.review_budget}/day of {config.posts_per_day} posts at prevalence {config.prevalence}"
-    else:
-        threshold = threshold_for_recall(prepared.y, oof_probability, config.target_recall)
-        threshold_rule = f"target recall {config.target_recall} on out-of-fold predictions"
+    cv: dict[str, dict] = {}
+    by_source: dict[str, dict] = {}
+    calibrated: dict[str, tuple] = {}
+    for candidate in config.candidates:
+        calibrated[candidate] = _calibrated(cross_validated[candidate][0], y, cross_validated[candidate][1])
+        cv[candidate] = _cv_summary(y, calibrated[candidate][1], kinds, config.target_recall, calibrated[candidate][2])
+        _, probability, obf = _calibrated(loso[candidate][0], y, loso[candidate][1])
+        by_source[candidate] = _cv_summary(y, probability, kinds, config.target_recall, obf)
+    # Chosen on writing the candidate has not seen: the leave-one-source-out folds.
+    selected = max(config.candidates, key=lambda c: (round(by_source[c]["pr_auc"], 4), -config.candidates.index(c)))
 
+    n = len(y)
+    screen_calibrator, _, _ = _calibrated(screen_grouped[0], y, {})
+    cut = min(screen_threshold(screen_grouped[0][y == 1]), screen_threshold(screen_loso[0][y == 1]))
+    screen_loss = {"grouped": float((screen_grouped[0][y == 1] < cut).mean()),
+                   "leave_one_source_out": float((screen_loso[0][y == 1] < cut).mean()) if loso_used else None}
+    screen_pass = {"grouped_negatives": float((screen_grouped[0][y == 0] >= cut).mean()),
+                   "leave_one_source_out_negatives": float((screen_loso[0][y == 0] >= cut).mean()) if loso_used else None}
+    loso_calibrated = _calibrated(loso[selected][0], y, loso[selected][1])
+    for table, (_, probability, obf), screen in ((cv, calibrated[selected], screen_grouped), (by_source, loso_calibrated, screen_loso)):
+        two_stage, two_stage_obf = _two_stage_scores(screen_calibrator, cut, probability, obf, screen)
+        table["waspada_two_stage"] = _cv_summary(y, two_stage, kinds, config.target_recall, two_stage_obf)
+        screen_probability = screen_calibrator.predict_proba(screen[0].reshape(-1, 1))[:, 1]
+        keys = sorted(screen[1])
+        screen_obf = dict(zip(keys, screen_calibrator.predict_proba(np.array([screen[1][k] for k in keys]).reshape(-1, 1))[:, 1].tolist())) if keys else {}
+        table["screen_only"] = _cv_summary(y, screen_probability, kinds, config.target_recall, screen_obf)
+    if config.baselines:
+        for name, (scores, obf) in baseline_scores(prepared, config).items():
+            cv[name] = _cv_summary(y, scores, kinds, config.target_recall, obf)
+        if loso_used:
+            for name, (scores, obf) in baseline_scores(prepared, config, prepared.loso_splits).items():
+                by_source[name] = _cv_summary(y, scores, kinds, config.target_recall, obf)
+
+    calibrator = calibrated[selected][0]
     features, base, category = final if final is not None else final_fit(prepared, config, selected)
     risk = PlattCalibrated(base, calibrator)
     risk.classes_ = np.array([0, 1])
-    model = WaspadaModel(features, risk, category)
+    rows, row_y, _ = _training_rows(prepared, np.arange(n))
+    with progress.bar("Fitting the screen", total=1, unit="step") as step:
+        screen_model = Screen(seed=config.seed).fit([prepared.texts[r] for r in rows], row_y)
+        step.update()
+    model = WaspadaModel(features, risk, category, screen_model, screen_calibrator, cut)
 
-    selected_metrics = dict(cv[selected])
+    oof_two_stage, _ = _two_stage_scores(screen_calibrator, cut, calibrated[selected][1], {}, screen_grouped)
+    thresholds, transfer_scores = _operating_points(model, transfer, config.jobs)
+    if config.review_budget:
+        threshold = threshold_for_budget(y, oof_two_stage, config.review_budget, config.posts_per_day, config.prevalence)
+        threshold_rule = f"review budget {config.review_budget}/day of {config.posts_per_day} posts at prevalence {config.prevalence}"
+        thresholds = {"high": threshold, "watch": min(threshold, thresholds.get("watch", threshold))}
+    elif thresholds:
+        threshold = thresholds[DEFAULT_OPERATING_POINT]
+        threshold_rule = (f"at most {OPERATING_POINTS[DEFAULT_OPERATING_POINT]:.0%} of the transfer validation's "
+                          f"negatives flagged ({len(transfer.data)} posts by other writers)")
+    else:
+        threshold = threshold_for_recall(y, oof_two_stage, config.target_recall)
+        watch = threshold_for_recall(y, oof_two_stage, min(0.99, config.target_recall + 0.05))
+        thresholds = {"high": threshold, "watch": min(watch, threshold)}
+        threshold_rule = (f"target recall {config.target_recall} on out-of-fold predictions "
+                          "(no transfer validation found: expect lower recall on new writing)")
+    transfer_metrics = evaluate_transfer(transfer, transfer_scores, thresholds) if transfer is not None else None
+    warnings = [f"At the {point} operating point the model flags more than {OPERATING_POINTS[point]:.0%} of the transfer "
+                "validation's negatives at any threshold below 1: label more varied posts before relying on it."
+                for point, value in thresholds.items() if transfer is not None and value >= 1.0]
+
     manifest = {
         "model_id": model_id,
         "created_by": "waspada train",
         "selected_candidate": selected,
         "threshold": threshold,
         "threshold_rule": threshold_rule,
+        "operating_points": thresholds,
+        "screen": {"threshold": cut, "max_loss": MAX_SCREEN_LOSS, "measured_loss": screen_loss, "passed": screen_pass},
         "seed": config.seed,
         "config": asdict(config),
         "code_sha256": artifacts.code_digest(),
         "labeled_data": {"path": str(labeled_path), "sha256": data_digest, "counts": counts,
                          "files": sorted(set(data["source_file"])), "augmented_variants": len(prepared.aug_sources),
-                         "near_duplicate_groups": len(np.unique(prepared.groups))},
-        "cv": {"folds": len(prepared.splits), "grouped_by": "near-duplicate clusters (MinHash)", "selected": selected_metrics},
+                         "near_duplicate_groups": len(np.unique(prepared.groups)),
+                         "sources": len(prepared.loso_splits) if loso_used else None},
+        "validation": {"path": str(validation_path), "posts": len(transfer.data)} if transfer is not None else None,
+        "cv": {"folds": len(prepared.splits), "grouped_by": "near-duplicate clusters (MinHash)",
+               "selected": dict(by_source["waspada_two_stage"])},
     }
-    metrics = {"cross_validation": cv, "selected": selected, "threshold": threshold}
-    model_card = card.render(model, manifest, cv)
+    metrics = {"cross_validation": cv, "leave_one_source_out": by_source if loso_used else None, "selected": selected,
+               "threshold": threshold, "operating_points": thresholds, "screen": manifest["screen"],
+               "transfer_validation": transfer_metrics}
+    model_card = card.render(model, manifest, cv, by_source if loso_used else None, transfer_metrics)
     artifacts.save_bundle(model, target, manifest, extra_files={
         "metrics.json": json.dumps(metrics, indent=2, ensure_ascii=False) + "\n",
         "MODEL_CARD.md": model_card,
     })
     if promote:
         artifacts.promote(Path(models_dir), model_id)
-    return TrainResult(model_id, target, selected, threshold, cv, counts, promote)
+    return TrainResult(model_id, target, selected, threshold, cv, counts, promote, warnings, by_source=by_source if loso_used else None,
+                       transfer=transfer_metrics, screen=manifest["screen"])

@@ -13,6 +13,7 @@ import ipaddress
 import logging
 import secrets
 import threading
+from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import (
@@ -23,17 +24,20 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
 from werkzeug.serving import make_server
 
+from pipeline import indicators, legal, settings
+from pipeline.entities import format_idr_month
 from pipeline.errors import InputError
-from pipeline.review import highlight, reasons
+from pipeline.review import highlight, reasons, trends_page
 from pipeline.review.contacts import contact_key
 from pipeline.review.contacts import display as display_contact
 from pipeline.review.i18n import LANGS, local_time, translate
-from pipeline.review.store import DECISIONS, QueueFilter, ReviewStore
+from pipeline.review.store import DECISIONS, TOO_SHORT, QueueFilter, ReviewStore
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +57,11 @@ def is_loopback(host: str) -> bool:
 
 
 def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", host: str = "127.0.0.1",
-               timezone: str = "Asia/Jakarta") -> Flask:
-    """The desk for ``store``. A non-loopback ``host`` needs a ``token`` (refused otherwise)."""
+               timezone: str = "Asia/Jakarta", trends_dir: str | None = None) -> Flask:
+    """The desk for ``store``. A non-loopback ``host`` needs a ``token`` (refused otherwise).
+
+    ``trends_dir`` is the folder of the trends report the Tren page shows [default: runs/trends].
+    """
     if not is_loopback(host) and not token:
         raise InputError(f"The review desk would be open to the network on {host} without an access token.",
                          "Pass --token SECRET (or leave --host at 127.0.0.1).")
@@ -143,6 +150,18 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
     def favicon():
         return "", 204
 
+    trends_folder = Path(trends_dir or settings.trends_dir()).resolve()
+
+    @app.get("/trends")
+    def trends():
+        return render_template("trends.html", **trends_page.context(trends_folder, session.get("lang", app.config["WASPADA_LANG"])))
+
+    @app.get("/trends/file/<path:name>")
+    def trends_file(name: str):
+        if not trends_page.servable(name):
+            abort(404)
+        return send_from_directory(trends_folder, name, as_attachment=not name.endswith(".png"))
+
     @app.route("/login", methods=["GET", "POST"])
     def login():
         if request.method == "POST":
@@ -197,13 +216,15 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
         members = store.cluster_members(item["cluster_id"]) if item["cluster_size"] > 1 else []
         pending_members = [m for m in members if m["decision"] is None and m["post_id"] != post_id]
         lang = current_lang()
+        fired = [name for name in item["indicators"].split(",") if name]
         explained = reasons.explain_post(item["text"], item["reasons"], item["contacts"], item["destinations"])
         kinds_shown = {p.mark for p in explained.pieces() if p.mark}
         return render_template(
             "post.html", post=item, flt=flt, pieces=explained.pieces(), reasons=explained.lines(lang),
             legend=[k for k in highlight.MARK_KINDS if k in kinds_shown],
             contacts=_contacts(item["text"], item["contacts"]), destinations=[d.title() for d in item["destinations"].split(",") if d],
-            pay=_pay(item, explained, lang), members=members, pending_members=pending_members,
+            pay=_pay(item, explained, lang), members=members, laws=_laws(fired, lang), too_short=TOO_SHORT in fired,
+            pending_members=pending_members,
             position=store.position(flt, item), timezone=timezone,
             history=store.history(post_id), safe_url=item["url"] if item["url"].startswith(("https://", "http://")) else "",
             next_id=store.neighbour(flt, item, 1), prev_id=store.neighbour(QueueFilter(**{**flt.__dict__, "status": "all"}), item, -1),
@@ -320,8 +341,20 @@ def _pay(row: dict, explained: reasons.PostReasons, lang: str) -> dict | None:
     if pay is not None:
         label, _, value = reasons.render(pay, lang, row["text"]).partition(": ")
         return {"label": label[:1].upper() + label[1:], "value": value}
-    value = reasons.format_idr(row.get("pay_idr_month"), lang)
-    return {"label": reasons.SECTIONS[lang]["pay"].capitalize(), "value": value} if value else None
+    try:
+        idr = float(row.get("pay_idr_month") or 0)
+    except (TypeError, ValueError):
+        return None
+    return {"label": reasons.SECTIONS[lang]["pay"].capitalize(), "value": format_idr_month(idr)} if idr > 0 else None
+
+
+def _laws(fired: list[str], lang: str) -> list[tuple[str, list[str]]]:
+    """(label, laws) of each red flag on the post that points to a law, in registry order."""
+    out = []
+    for item in indicators.REGISTRY:
+        if item.name in fired and item.laws:
+            out.append((item.label(lang), legal.describe(item.laws, lang)))
+    return out
 
 
 class DeskServer:

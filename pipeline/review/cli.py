@@ -78,8 +78,10 @@ def review_group() -> None:
               help="Access token reviewers must enter [env WASPADA_REVIEW_TOKEN]; made up and printed if --host is not loopback.")
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True, help="Default interface language.")
 @click.option("--timezone", default="Asia/Jakarta", show_default=True, help="Where 'today' starts for the progress count.")
+@click.option("--trends", "trends_dir", type=click.Path(file_okay=False), default=None,
+              help="Trends report the Tren page shows [default: runs/trends, or WASPADA_TRENDS_DIR].")
 @handle_errors
-def serve_cli(db_url, host, port, token, lang, timezone):
+def serve_cli(db_url, host, port, token, lang, timezone, trends_dir):
     """Open the review desk in the browser: the queue, one post at a time, keyboard decisions.
 
     Decisions are saved the moment the desk shows "Tersimpan"; stopping the server (Ctrl+C)
@@ -100,7 +102,7 @@ def serve_cli(db_url, host, port, token, lang, timezone):
         token = secrets.token_urlsafe(16)
         click.echo(f"Access token (give it to your reviewers): {token}", err=True)
     store = _store(db_url)
-    server = DeskServer(create_app(store, token=token, lang=lang, host=host, timezone=timezone), host, port)
+    server = DeskServer(create_app(store, token=token, lang=lang, host=host, timezone=timezone, trends_dir=trends_dir), host, port)
     progress = store.progress()
     click.echo(f"Review desk: {server.url}/  ({progress['pending']} of {progress['total']} posts waiting). Ctrl+C stops it.", err=True)
     try:

@@ -1,58 +1,22 @@
-"""One key per contact, so the same recruiter written three ways is one recruiter.
+"""How the desk shows contacts: their kind and a readable form of their key.
 
-``0852-6617-0394``, ``+62 852 6617 0394``, ``6285266170394`` and ``wa.me/6285266170394`` are one
-WhatsApp number (key ``6285266170394``); ``t.me/agen_ln`` and ``@agen_ln`` are one account (key
-``@agen_ln``). The entity extractor will carry the same normalisation; until then the desk uses
-this function, and it is the only place the desk decides what counts as one contact.
+The key itself — ``0852-6617-0394``, ``+62 852 6617 0394``, ``6285266170394`` and
+``wa.me/6285266170394`` are one number (``6285266170394``); ``t.me/agen_ln`` and ``@agen_ln`` one
+account (``@agen_ln``) — is decided in one place, :func:`pipeline.entities.contact_key`, and only
+re-exported here; scoring, the history and the desk all group by it.
 """
 
 from __future__ import annotations
 
-import re
+from pipeline.entities import contact_key
+
+__all__ = ["contact_key", "contact_kind", "display"]
 
 PHONE = "phone"
 HANDLE = "handle"
 LINK = "link"
 EMAIL = "email"
 OTHER = "other"
-
-_CHAT_LINK_RE = re.compile(
-    r"^(?:https?://)?(?:www\.)?(?:wa\.me/|api\.whatsapp\.com/send\?phone=|whatsapp\.com/send\?phone=|"
-    r"t\.me/|telegram\.me/|line\.me/ti/p/~?|instagram\.com/|tiktok\.com/@?|facebook\.com/|fb\.com/|x\.com/|twitter\.com/)",
-    re.IGNORECASE,
-)
-_HANDLE_SITES = ("t.me/", "telegram.me/", "line.me/", "instagram.com/", "tiktok.com/", "facebook.com/", "fb.com/",
-                 "x.com/", "twitter.com/")
-
-
-def contact_key(text: str) -> str:
-    """The normalised key of one contact as the entities or a post wrote it ('' when empty)."""
-    value = str(text).strip().strip(".,;:!?()[]<>\"'")
-    if not value:
-        return ""
-    lowered = value.lower()
-    if "@" in lowered and not lowered.startswith("@") and re.match(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", lowered):
-        return lowered  # e-mail
-    link = _CHAT_LINK_RE.match(lowered)
-    if link:
-        rest = lowered[link.end():].split("?")[0].split("#")[0].strip("/")
-        site = link.group(0)
-        if any(s in site for s in _HANDLE_SITES):
-            name = rest.split("/")[0].lstrip("~@")
-            return f"@{name}" if name else lowered
-        lowered = rest  # a WhatsApp link: the number follows
-    if lowered.startswith("@"):
-        return "@" + lowered[1:]
-    digits = re.sub(r"[\s.\-()/+]", "", lowered)
-    if digits.isdigit() and len(digits) >= 7:
-        if digits.startswith("0062"):
-            digits = digits[2:]
-        if digits.startswith("0"):
-            return "62" + digits[1:]
-        if digits.startswith("8") and 9 <= len(digits) <= 12:  # written without the leading 0
-            return "62" + digits
-        return digits
-    return lowered
 
 
 def contact_kind(key: str) -> str:

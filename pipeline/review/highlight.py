@@ -24,6 +24,8 @@ from functools import lru_cache
 
 import regex
 
+from pipeline.entities import contact_key
+from pipeline.text import patterns
 from pipeline.text.normalize import normalize_text
 
 # What each kind of mark means, in the order overlapping marks win (the first kind wins).
@@ -190,6 +192,28 @@ def locate_digits(text: str, digits: str) -> tuple[int, int] | None:
         if match:
             return match.start(), match.end()
     return None
+
+
+# How contacts are written in a post; a contact is found by its key (``pipeline.entities.contact_key``),
+# so "0812-3456-7890" in the text is marked for the contact "6281234567890".
+_CONTACT_RES = (patterns.CHAT_LINK_RE, patterns.PHONE_ID_RE, patterns.PHONE_FOREIGN_RE, patterns.LETTER_O_PHONE_RE,
+                patterns.HANDLE_RE)
+
+
+def contact_spans(text: str, keys: set[str]) -> list[tuple[int, int, str]]:
+    """``(start, end, key)`` of every contact in ``text`` whose key is one of ``keys``, however it is written."""
+    spans: list[tuple[int, int, str]] = []
+    if not text or not keys:
+        return spans
+    for pattern in _CONTACT_RES:
+        for match in pattern.finditer(text):
+            start, end = match.start(), match.end()
+            while end > start and text[end - 1] in ".,;)":
+                end -= 1
+            key = contact_key(text[start:end])
+            if key in keys and all(end <= s or start >= e for s, e, _ in spans):
+                spans.append((start, end, key))
+    return sorted(spans)
 
 
 def pieces(text: str, marks: list[Mark]) -> list[Piece]:

@@ -12,6 +12,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "title": "Meja Tinjauan Waspada",
         "queue": "Antrean",
         "recruiters": "Perekrut",
+        "trends": "Tren",
+        "no_trends": "Belum ada laporan tren. Buat dengan:",
         "signin": "Masuk",
         "signout": "Ganti peninjau",
         "your_name": "Nama Anda (dicatat pada setiap keputusan)",
@@ -112,11 +114,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "any_indicator": "Semua tanda bahaya",
         "accounts_heading": "Akun di balik beberapa kontak",
         "accounts_intro": "Akun yang memasang lebih dari satu kontak berbeda: bisa satu perekrut dengan banyak nomor, atau kanal lowongan yang menyebarkan banyak perekrut.",
+        "legal_basis": "Dasar hukum tanda bahaya",
+        "too_short": "Teks terlalu pendek untuk dinilai: skor bertumpu pada sedikit kata. Unggahan seperti ini tidak masuk antrean kecuali ada tanda bahaya lain.",
     },
     "en": {
         "title": "Waspada Review Desk",
         "queue": "Queue",
         "recruiters": "Recruiters",
+        "trends": "Trends",
+        "no_trends": "No trends report yet. Write one with:",
         "signin": "Sign in",
         "signout": "Switch reviewer",
         "your_name": "Your name (recorded with every decision)",
@@ -217,6 +223,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "any_indicator": "Any red flag",
         "accounts_heading": "Accounts behind several contacts",
         "accounts_intro": "Accounts that posted more than one different contact: one recruiter with many numbers, or a job channel spreading many recruiters.",
+        "legal_basis": "Legal basis of the red flags",
+        "too_short": "Too little text to judge: the score rests on a few words. Posts like this stay out of the queue unless a red flag fires too.",
     },
 }
 

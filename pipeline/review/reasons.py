@@ -8,6 +8,11 @@ evidence in the original post (``highlight.locate``) and renders it back:
 ``kontak hanya lewat chat: "Japri"``, ``kata disamarkan: "'negara K'" (= Kamboja)``,
 ``menyasar usia sangat muda: "Umur 16 iso"``. Evidence that cannot be found is shown with its
 placeholder tokens replaced by words (``(angka)``), never as ``_num_``.
+
+Money is written the one way ``pipeline.entities`` writes it (``format_idr_month``, ``format_rupiah``,
+the ``format_money`` text a reason carries) and an amount is named by what ``entities.money_kind``
+says it is for, so a dowry or a fee is never called pay. Contacts are matched by
+``entities.contact_key``.
 """
 
 from __future__ import annotations
@@ -16,19 +21,41 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from pipeline.entities import (
+    AMOUNT,
+    DOWRY,
+    FEE,
+    LOSS,
+    PRICE,
+    PRIZE,
+    contact_key,
+    format_idr_month,
+    format_rupiah,
+    money_kind,
+)
 from pipeline.review import highlight
-from pipeline.review.contacts import contact_key, display
+from pipeline.review.contacts import display
 
 _QUOTED_RE = re.compile(r'"([^"]*)"')
-_APPROX_RE = re.compile(r"\s*\(?≈\s*Rp\s*([\d.,]+)\s*(?:jt|juta)?\s*/\s*(?:bln|bulan)\)?")
+# The amount a reason adds after its words, as ``pipeline.entities`` formats money ("≈ Rp 20 jt/bulan",
+# "(Rp 19 jt/bulan)", "(USD 1.200/bulan ≈ Rp 19 jt)") or as runs before it did ("≈ Rp 19.0 jt/bln").
+_AMOUNT_TAIL_RE = re.compile(r"\s*(?:≈\s*(?P<approx>Rp\s*[\d.,]+[^()\"]*?)|\(\s*≈?\s*(?P<paren>(?:Rp|[A-Z]{2,3}\$?)\s*[\d.,][^()]*)\))\s*$")
+_RUPIAH_RE = re.compile(r"Rp\s*(?P<number>[\d.,]+)\s*(?P<unit>M|jt|juta|rb|ribu)?\b")
+_RUPIAH_UNITS = {"M": 1e9, "jt": 1e6, "juta": 1e6, "rb": 1e3, "ribu": 1e3}
 _PLACEHOLDER_RE = re.compile(r"(?<![\w@./])_([a-z]+)_(?![\w])")
 _DISGUISE_PREFIX_RE = re.compile(r"^(?P<what>[^:→]+):\s*(?P<rest>.+)$")
 
 SECTIONS: dict[str, dict[str, str]] = {
     "id": {"terms": "kata kuat", "contacts": "kontak", "destinations": "tujuan", "pay": "gaji", "counter": "penyeimbang",
-           "amount": "uang disebut", "means": "="},
+           "means": "="},
     "en": {"terms": "strong terms", "contacts": "contacts", "destinations": "destinations", "pay": "pay",
-           "counter": "counter-signal", "amount": "amount mentioned", "means": "="},
+           "counter": "counter-signal", "means": "="},
+}
+# What an amount the scorer reported as pay is called when the post says it is something else
+# (the kinds are ``pipeline.entities.money_kind``'s): a reviewer is never told "pay" for a dowry.
+MONEY_KINDS: dict[str, dict[str, str]] = {
+    "id": {FEE: "biaya", DOWRY: "mahar", PRICE: "harga", PRIZE: "hadiah", LOSS: "kerugian"},
+    "en": {FEE: "fee", DOWRY: "dowry", PRICE: "price", PRIZE: "prize", LOSS: "loss"},
 }
 PLACEHOLDER_WORDS: dict[str, dict[str, str]] = {
     "id": {"num": "(angka)", "money": "(jumlah uang)", "phone": "(nomor telepon)", "url": "(tautan)",
@@ -46,14 +73,6 @@ EVASIONS_EN: dict[str, str] = {
     "huruf Sirilik/Yunani menyamar sebagai huruf Latin": "Cyrillic/Greek letters posing as Latin ones",
     "huruf O dipakai sebagai angka 0 di nomor telepon": "letter O used for the digit 0 in a phone number",
 }
-# Words right before an amount that make it a fee, a dowry or a price, not pay. Shown so the
-# reviewer is not told "pay" for a dowry; the entities will carry this distinction themselves.
-_NOT_PAY_RE = re.compile(
-    r"\b(mahar|maskawin|biaya|biayanya|bayar|bayaran di muka|fee|tip|ongkos|harga|modal|dp|uang muka|setor|cicil|"
-    r"deposit|jaminan|hadiah|kanggo kolot|untuk keluarga|price|cost|upfront)\b",
-    re.IGNORECASE,
-)
-_PAY_WORD_RE = re.compile(r"\b(gaji|gajih|gajinya|upah|salary|pay|income|penghasilan|digaji|bayaran per|komisi|bonus)\b", re.IGNORECASE)
 DISGUISED = "kata_disamarkan"
 
 
@@ -76,7 +95,8 @@ class Reason:
     label_en: str = ""
     quotes: list[Quote] = field(default_factory=list)
     values: list[str] = field(default_factory=list)  # contacts or destinations as listed
-    idr: float | None = None
+    idr: float | None = None  # rupiah, from the amount the reason adds
+    amount: str = ""  # that amount as the reason wrote it ("Rp 19 jt/bulan", "USD 1.200/bulan ≈ Rp 19 jt")
     raw: str = ""
 
     def mark_kind(self) -> str:
@@ -178,7 +198,8 @@ def parse(reasons: str) -> list[Reason]:
             out.append(Reason(section, values=[v.strip() for v in rest.split(",") if v.strip()], raw=item))
         elif section == "pay":
             quoted = _QUOTED_RE.findall(rest)
-            out.append(Reason("pay", quotes=[Quote(q) for q in quoted[:1]], idr=_approx(rest), raw=item))
+            amount, idr = _amount(rest)
+            out.append(Reason("pay", quotes=[Quote(q) for q in quoted[:1]], idr=idr, amount=amount, raw=item))
         else:
             label, _, evidence = rest.partition(": ")
             known = labels.get(label)
@@ -189,25 +210,42 @@ def parse(reasons: str) -> list[Reason]:
             if evidence.startswith('"') and evidence.endswith('"'):
                 evidence = evidence[1:-1]
             reason = Reason("counter" if section == "counter" or kind == "counter" else "flag", name, label_id, label_en, raw=item)
-            reason.quotes, reason.idr = _quotes_for(name, evidence)
+            reason.quotes, reason.amount, reason.idr = _quotes_for(name, evidence)
             out.append(reason)
     return out
 
 
-def _approx(text: str) -> float | None:
-    match = _APPROX_RE.search(text)
+def _amount(text: str) -> tuple[str, float | None]:
+    """The formatted amount at the end of ``text`` and its rupiah (the last ``Rp`` figure in it)."""
+    match = _AMOUNT_TAIL_RE.search(text)
     if not match:
-        return None
+        return "", None
+    amount = (match.group("approx") or match.group("paren")).strip()
+    figures = list(_RUPIAH_RE.finditer(amount))
+    if not figures:
+        return amount, None
+    raw, unit = figures[-1].group("number").rstrip(".,"), figures[-1].group("unit")
+    # "19.0" with "jt/bln" is how runs before the one formatter wrote a decimal; otherwise Indonesian digits.
+    number = float(raw) if re.fullmatch(r"\d+\.\d", raw) and unit else _indonesian_number(raw)
+    if number is None:
+        return amount, None
+    idr = number * _RUPIAH_UNITS.get(unit or "", 1)
+    if re.fullmatch(r"\d+\.\d", raw) and unit:
+        amount = format_idr_month(idr) if "/" in amount else format_rupiah(idr)  # rewritten in the one format
+    return amount, idr
+
+
+def _indonesian_number(raw: str) -> float | None:
     try:
-        return float(match.group(1).replace(",", ".")) * 1e6
+        return float(raw.replace(".", "").replace(",", "."))
     except ValueError:
         return None
 
 
-def _quotes_for(name: str, evidence: str) -> tuple[list[Quote], float | None]:
-    idr = _approx(evidence)
-    if idr is not None:
-        evidence = _APPROX_RE.sub("", evidence).strip()
+def _quotes_for(name: str, evidence: str) -> tuple[list[Quote], str, float | None]:
+    amount, idr = _amount(evidence)
+    if amount:
+        evidence = _AMOUNT_TAIL_RE.sub("", evidence).strip()
     if name == DISGUISED:
         quotes = []
         for part in evidence.split("; "):
@@ -223,9 +261,9 @@ def _quotes_for(name: str, evidence: str) -> tuple[list[Quote], float | None]:
                 quotes.append(Quote(part, what=what))
             else:
                 quotes.append(Quote("", what=part))  # a trick without a word to quote
-        return quotes, idr
+        return quotes, amount, idr
     parts = [p.strip() for p in evidence.split(" + ")] if " + " in evidence else [evidence.strip()]
-    return [Quote(p) for p in parts if p], idr
+    return [Quote(p) for p in parts if p], amount, idr
 
 
 def explain_post(text: str, reasons: str, contacts: str = "", destinations: str = "") -> PostReasons:
@@ -268,10 +306,16 @@ def _explain(text: str, reasons: str, contacts: str, destinations: str) -> PostR
             if quote.span:
                 quote.original = text[quote.span[0]:quote.span[1]]
                 marks.append(highlight.Mark(*quote.span, kind, title))
-    for key in dict.fromkeys(contacts.split() if contacts else []):
-        span = highlight.locate_digits(text, key) if contact_key(key).isdigit() else highlight.locate(text, key)
-        if span is None and "/" in key:
-            span = highlight.locate(text, key.split("/")[-1])
+    written = list(dict.fromkeys(contacts.split() if contacts else []))
+    # Every place the post writes one of its contacts, found by the one contact key.
+    by_key = highlight.contact_spans(text, {contact_key(c) for c in written})
+    for start, end, _key in by_key:
+        marks.append(highlight.Mark(start, end, "contact", SECTIONS["id"]["contacts"]))
+    found_keys = {key for _, _, key in by_key}
+    for contact in written:
+        if contact_key(contact) in found_keys:
+            continue
+        span = _contact_span(text, contact)
         if span:
             marks.append(highlight.Mark(*span, "contact", SECTIONS["id"]["contacts"]))
     for place in (d.strip() for d in destinations.split(",") if d.strip()):
@@ -280,12 +324,21 @@ def _explain(text: str, reasons: str, contacts: str, destinations: str) -> PostR
     for reason in parsed:
         if reason.section == "contacts":
             for value in reason.values:
-                span = highlight.locate_digits(text, value) if contact_key(value).isdigit() else highlight.locate(text, value)
+                spans = highlight.contact_spans(text, {contact_key(value)})
+                span = spans[0][:2] if spans else _contact_span(text, value)
                 reason.quotes.append(Quote(value, span, text[span[0]:span[1]] if span else ""))
         if reason.section == "pay" and reason.quotes and reason.quotes[0].span:
             # The pay quote also lights up the amount, in its own colour.
             marks.append(highlight.Mark(*reason.quotes[0].span, "pay", SECTIONS["id"]["pay"]))
     return PostReasons(text, parsed, marks)
+
+
+def _contact_span(text: str, contact: str) -> tuple[int, int] | None:
+    """A contact the contact patterns did not find by its key: its digits however spaced, or its words."""
+    span = highlight.locate_digits(text, contact) if contact_key(contact).isdigit() else highlight.locate(text, contact)
+    if span is None and "/" in contact:
+        span = highlight.locate(text, contact.split("/")[-1])
+    return span
 
 
 @lru_cache(maxsize=1)
@@ -317,29 +370,11 @@ def without_placeholders(text: str, lang: str = "id") -> str:
     return _PLACEHOLDER_RE.sub(lambda m: words.get(m.group(1), ""), text).replace("  ", " ").strip()
 
 
-def format_idr(value: float | str | None, lang: str = "id", monthly: bool = True) -> str:
-    """The one way the desk writes an amount: ``Rp 19 juta/bulan``, ``Rp 7,5 juta/bulan``."""
-    try:
-        number = float(value) if value not in (None, "") else 0.0
-    except (TypeError, ValueError):
-        return ""
-    if number <= 0:
-        return ""
-    millions = number / 1e6
-    figure = f"{millions:.0f}" if abs(millions - round(millions)) < 0.05 or millions >= 100 else f"{millions:.1f}"
-    if lang == "en":
-        return f"Rp {figure} million" + ("/month" if monthly else "")
-    return f"Rp {figure.replace('.', ',')} juta" + ("/bulan" if monthly else "")
-
-
-def amount_is_pay(text: str, span: tuple[int, int] | None) -> bool:
-    """False when the words just before the amount make it a fee, a dowry or a price."""
+def amount_kind(text: str, span: tuple[int, int] | None) -> str:
+    """What the amount at ``span`` is for, as ``pipeline.entities.money_kind`` reads the words around it."""
     if span is None:
-        return True
-    before = text[max(0, span[0] - 40):span[0]]
-    fee = [m.end() for m in _NOT_PAY_RE.finditer(before)]
-    pay = [m.end() for m in _PAY_WORD_RE.finditer(before)]
-    return not fee or (bool(pay) and pay[-1] > fee[-1])
+        return AMOUNT
+    return money_kind(text, *span)
 
 
 def _quote_text(quote: Quote, lang: str) -> str:
@@ -371,9 +406,13 @@ def render(reason: Reason, lang: str = "id", text: str = "") -> str:
         return f"{names['destinations']}: " + ", ".join(v.title() for v in reason.values)
     if reason.section == "pay":
         quote = reason.quotes[0] if reason.quotes else None
-        is_pay = amount_is_pay(text, quote.span if quote else None)
-        label = names["pay"] if is_pay else names["amount"]
-        amount = format_idr(reason.idr, lang, monthly=is_pay)
+        kind = amount_kind(text, quote.span if quote else None)
+        not_pay = MONEY_KINDS["en" if lang == "en" else "id"].get(kind)
+        label = not_pay or names["pay"]
+        if reason.idr:  # one money format (pipeline.entities): per month for pay, as a sum otherwise
+            amount = format_rupiah(reason.idr) if not_pay else format_idr_month(reason.idr)
+        else:
+            amount = reason.amount
         quoted = _quote_text(quote, lang) if quote else ""
         return f"{label}: {quoted}" + (f" ≈ {amount}" if amount else "")
     if reason.section == "other":
@@ -391,8 +430,8 @@ def render(reason: Reason, lang: str = "id", text: str = "") -> str:
             shown = f"{what} {shown}"
         if shown:
             quoted.append(shown)
-    if reason.name == "gaji_tidak_wajar" and reason.idr:
-        quoted = [q + f" ≈ {format_idr(reason.idr, lang)}" for q in quoted[:1]]
+    if reason.amount and quoted:  # the amount as pipeline.entities.format_money wrote it
+        quoted[-1] += f" ({reason.amount})"
     body = " + ".join(quoted) if quoted else ""
     line = f"{label}: {body}" if body else label
     if reason.section == "counter":

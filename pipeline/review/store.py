@@ -24,10 +24,11 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from pipeline import settings
+from pipeline import indicators, settings
+from pipeline.entities import contact_key
 from pipeline.errors import InputError
 from pipeline.review import db
-from pipeline.review.contacts import contact_key, contact_kind
+from pipeline.review.contacts import contact_kind
 from pipeline.review.contacts import display as display_contact
 from pipeline.review.db import decisions, label_exports, posts
 
@@ -107,6 +108,8 @@ class QueueFilter:
             pattern = f"%{_escape_like(word)}%"
             out.append(sa.or_(*(sa.func.lower(column).like(pattern, escape="\\")
                                 for column in (posts.c.text, posts.c.author, posts.c.contacts))))
+        if self.indicator != TOO_SHORT:
+            out.append(_worth_queueing())
         if self.status == "pending":
             out.append(posts.c.decision.is_(None))
         elif self.status == "decided":
@@ -114,6 +117,18 @@ class QueueFilter:
         elif self.status in DECISIONS:
             out.append(posts.c.decision == self.status)
         return out
+
+
+TOO_SHORT = "terlalu_pendek"
+
+
+def _worth_queueing():
+    """Leaves out posts too short to judge unless a red flag fired too (``indicators.is_queue_worthy``
+    in SQL); filtering on the indicator itself shows them."""
+    padded = sa.literal(",").concat(posts.c.indicators).concat(",")
+    red_flags = [item.name for item in indicators.REGISTRY if item.kind == indicators.RED_FLAG]
+    any_red_flag = sa.or_(*(padded.like(f"%,{_escape_like(name)},%", escape="\\") for name in red_flags))
+    return sa.or_(sa.not_(padded.like(f"%,{TOO_SHORT},%")), any_red_flag)
 
 
 def _escape_like(value: str) -> str:

@@ -29,11 +29,38 @@ class Place:
     disguised: bool = False  # a nickname used to hide the place ("negara K"), not its real name
 
 
+_VOWELS = str.maketrans("", "", "aeiou")
+_VOWELS_AND_Y = str.maketrans("", "", "aeiouy")
+
+
+def consonant_skeletons(alias: str) -> set[str]:
+    """How recruiters write a place with its vowels cut ("Mnmr", "Kmbj", "Thlnd", "Phnm Pnh"):
+    the alias without vowels (and without y), when every word keeps at least three letters and
+    the whole at least four. Shorter skeletons ("mrt", "sbh") are everyday abbreviations."""
+    skeletons = set()
+    for table in (_VOWELS, _VOWELS_AND_Y):
+        skeleton = alias.translate(table)
+        words = skeleton.split()
+        if (skeleton != alias and words and all(len(word) >= 3 and word.isalpha() for word in words)
+                and sum(map(len, words)) >= 4):
+            skeletons.add(skeleton)
+    return skeletons
+
+
 @lru_cache(maxsize=1)
 def places() -> tuple[Place, ...]:
-    return tuple(
-        Place(row[0], row[1], row[2], len(row) > 3 and row[3].strip() == "samaran") for row in _rows("places.tsv")
-    )
+    """The gazetteer, plus the consonant skeleton of every destination that is not an ordinary
+    place (marked as disguised: cutting the vowels is a way to hide the name)."""
+    listed = [Place(row[0], row[1], row[2], len(row) > 3 and row[3].strip() == "samaran") for row in _rows("places.tsv")]
+    known = {place.alias for place in listed} | set(slang())
+    derived = {}
+    for place in listed:
+        if place.risk == "other" or place.disguised:
+            continue
+        for skeleton in sorted(consonant_skeletons(place.alias)):
+            if skeleton not in known and skeleton not in derived:
+                derived[skeleton] = Place(skeleton, place.canonical, place.risk, True)
+    return tuple(listed) + tuple(derived.values())
 
 
 @lru_cache(maxsize=1)

@@ -58,6 +58,9 @@ _SPACED_LETTERS_HINT_RE = re.compile(r" [a-z] [a-z] ", re.IGNORECASE)
 _PUNCT_SPLIT_HINT_RE = re.compile(r"[.\-_*'·][a-z][.\-_*'·]", re.IGNORECASE)
 _CHUNK_SPLIT_HINT_RE = re.compile(r"[.\-_*·][a-z][a-z]", re.IGNORECASE)
 _DIGIT_WORD_SET = frozenset(patterns.DIGIT_WORDS)
+# "G to G" (the government placement scheme) as one token: the slang lexicon reads a lone "g" as
+# "tidak", which turned the scheme's name into a double negation.
+_G_TO_G_RE = re.compile(r"\bg ?(?:to|2) ?g\b|\bgovernment to government\b")
 
 
 class _FixedPatternTokenizer(RegexpTokenizer):
@@ -77,7 +80,7 @@ class _FixedPatternTokenizer(RegexpTokenizer):
 
 TOKENIZER = _FixedPatternTokenizer(r"_[a-z]+_|[^\W_]+(?:['’-][^\W_]+)*|[^\w\s]", flags=re.UNICODE)
 # Placeholders are written with a sentinel character the tokenizer cannot split.
-PLACEHOLDERS = ("_chatlink_", "_url_", "_email_", "_phone_", "_handle_", "_money_", "_num_")
+PLACEHOLDERS = ("_chatlink_", "_shortlink_", "_url_", "_email_", "_phone_", "_handle_", "_money_", "_num_")
 
 
 @dataclass(frozen=True)
@@ -191,9 +194,11 @@ def spelled_numbers_to_digits(text: str, evasions: list[str]) -> str:
 
 
 def replace_contacts(text: str, evasions: list[str]) -> str:
-    """Chat links, URLs, e-mails, phone numbers and @handles become placeholder tokens."""
+    """Chat links, short links, URLs, e-mails, phone numbers and @handles become placeholder tokens."""
     if patterns.may_have_chat_link(text):
         text = patterns.CHAT_LINK_RE.sub(" _chatlink_ ", text)
+    if patterns.may_have_short_link(text):
+        text = patterns.SHORT_LINK_RE.sub(" _shortlink_ ", text)
     has_at = "@" in text
     if has_at:
         text = patterns.EMAIL_RE.sub(" _email_ ", text)
@@ -281,6 +286,8 @@ def normalize_with_clean(raw: str) -> tuple[str, Normalized]:
     if spelled != text:  # a spelled-out number may have become a phone number
         text = replace_contacts(spelled, evasions)
     text = text.lower()
+    if "g" in text and ("to g" in text or "2g" in text or "2 g" in text or "government" in text):
+        text = _G_TO_G_RE.sub("g2g", text)
     text = join_spaced_letters(text, evasions)
     text = undo_leetspeak(text, evasions)
     text = replace_money(text)

@@ -12,17 +12,28 @@ import ahocorasick
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+|\b[a-z0-9-]+\.(?:com|id|me|ly|co|net|org|io|link|site)(?:/[^\s<>\"']*)?", re.IGNORECASE)
 CHAT_LINK_RE = re.compile(
     r"(?:https?://)?(?:www\.)?(?:wa\.me/[^\s]*|api\.whatsapp\.com/[^\s]*|chat\.whatsapp\.com/[^\s]*|"
-    r"wa\.link/[^\s]*|t\.me/[^\s]*|telegram\.me/[^\s]*|line\.me/[^\s]*|m\.me/[^\s]*|s\.id/[^\s]*|bit\.ly/[^\s]*)",
+    r"wa\.link/[^\s]*|t\.me/[^\s]*|telegram\.me/[^\s]*|line\.me/[^\s]*|m\.me/[^\s]*)",
     re.IGNORECASE,
 )
 # Every chat link contains one of these; checking for them first spares the costly search.
 CHAT_LINK_HINTS = ("wa.me/", "api.whatsapp.com/", "chat.whatsapp.com/", "wa.link/", "t.me/", "telegram.me/",
-                   "line.me/", "m.me/", "s.id/", "bit.ly/")
+                   "line.me/", "m.me/")
+# A link shortener hides where it leads: neither a chat (it may open one) nor a company's site.
+SHORT_LINK_RE = re.compile(
+    r"(?:https?://)?(?:www\.)?(?:bit\.ly|s\.id|tinyurl\.com|cutt\.ly|shorturl\.at|rb\.gy|linktr\.ee|t\.ly|is\.gd)/[^\s]*",
+    re.IGNORECASE,
+)
+SHORT_LINK_HINTS = ("bit.ly/", "s.id/", "tinyurl.com/", "cutt.ly/", "shorturl.at/", "rb.gy/", "linktr.ee/", "t.ly/", "is.gd/")
 
 
 def may_have_chat_link(text: str) -> bool:
     lowered = text.lower()
     return any(hint in lowered for hint in CHAT_LINK_HINTS)
+
+
+def may_have_short_link(text: str) -> bool:
+    lowered = text.lower()
+    return any(hint in lowered for hint in SHORT_LINK_HINTS)
 
 
 # Every URL_RE match holds "://", "www." or a dot before one of its domain endings, in any case.
@@ -103,7 +114,9 @@ MONEY_RE = re.compile(
     rf"(?=\D{{0,8}}+\d)(?:(?P<cur_pre>{_CURRENCY_FIRST})\s?(?P<num_pre>{_NUM})\s?(?P<mult_pre>jt|juta|jeti|rb|ribu|k|m|ribuan|million|jutaan)?\b)"
     rf"|(?:\b(?P<num_post>{_NUM})\s?(?P<mult_post>jt|juta|jeti|jtan|rb|ribu|rbu|k|m|million)?\s?(?P<cur_post>usd|dolar|dollar|\$|rm|ringgit|hkd|ntd|nt|twd|sgd|yen|won|riyal|real|dirham|yuan|rmb|baht)\b)"
     rf"|(?:\b(?P<num_bare>{_NUM})\s?(?P<mult_bare>jt|juta|jeti|jtan|rb|ribu|rbu|k)\b)"
-    rf"|(?P<digits>\b(?:[5-9]|1[0-2])\s?digit\b)",
+    # A count of digits: "8 digit", and with a unit "3 digit dolar", "2 digit juta" (a bare small
+    # count is more often a PIN or an OTP than pay).
+    rf"|(?P<digits>\b(?:(?:[1-9]|1[0-2])\s?digit\s?(?P<digits_unit>juta|jt|ribu|rb|dolar|dollar|usd|ringgit|rm|yen|won|riyal|real|dirham|yuan|baht|ntd|hkd|sgd)|(?:[5-9]|1[0-2])\s?digit)\b)",
     re.IGNORECASE,
 )
 # A currency word that ends where a number starts, as MONEY_RE's ``cur_pre`` (with its flags).

@@ -1,0 +1,1 @@
+"""Run history and trends: what changed between collections (recruiters, templates, destinations)."""
