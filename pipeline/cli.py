@@ -345,15 +345,17 @@ def check_run_problems(report: dict, out_dir: Path, done: str = "scored") -> Non
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None, help="Write metrics.json and report.html here.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None, callback=_finite_threshold)
 @click.option("--jobs", type=click.IntRange(1), default=1)
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True, help="Language of report.html.")
 @click.option("--force", is_flag=True, help="Overwrite an existing report.")
 @quiet_option
 @handle_errors
-def evaluate_cli(data_path, model_dir, out_dir, threshold, jobs, force, quiet, as_json):
+def evaluate_cli(data_path, model_dir, out_dir, threshold, jobs, lang, force, quiet, as_json):
     """Metrics of a model on a labeled file: PR-AUC, precision/recall, errors by kind.
 
     \b
     Example:
       waspada evaluate --data my_labeled.jsonl --out runs/eval
+      waspada evaluate --data data/holdout/independent.jsonl --out runs/eval-en --lang en
     """
     _setup(quiet, as_json)
     from pipeline.fileio import ensure_writable
@@ -363,7 +365,7 @@ def evaluate_cli(data_path, model_dir, out_dir, threshold, jobs, force, quiet, a
     if out_dir is not None:
         ensure_writable(out_dir / "metrics.json", force, "report")
     bundle = resolve_model(model_dir, settings.models_dir())
-    result = evaluate(bundle, data_path, out_dir, threshold, jobs)
+    result = evaluate(bundle, data_path, out_dir, threshold, jobs, lang=lang)
     m = result.metrics
 
     def f(v):

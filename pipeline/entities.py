@@ -300,7 +300,9 @@ def format_money(money: Money) -> str:
 
 _PHONE_KEY_RE = re.compile(r"^\+?[\dOo][\d\s.\-()Oo]{5,}$")
 _NUMBER_IN_LINK_RE = re.compile(r"(?:wa\.me/|wa\.link/|phone=)\+?(\d{7,15})", re.IGNORECASE)
-_TELEGRAM_NAME_RE = re.compile(r"^(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?!\+|joinchat)([A-Za-z0-9_]{3,})/?$", re.IGNORECASE)
+# A Telegram name, or a message in its channel ("t.me/name/12" is still the account "@name").
+_TELEGRAM_NAME_RE = re.compile(r"^(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?!\+|joinchat)([A-Za-z0-9_]{3,})(?:/\d+)?/?$",
+                               re.IGNORECASE)
 
 
 def contact_key(text: str) -> str:
@@ -308,8 +310,8 @@ def contact_key(text: str) -> str:
 
     Indonesian numbers become ``62…`` ("0812-3456-7890", "+62 812 3456 7890", "62812…" and
     "wa.me/62812…" are one number), foreign numbers their digits with the country code; Telegram
-    links to a name and @handles become ``@name`` in lower case; other links lose their scheme,
-    "www." and a trailing slash.
+    links to a name (or to a message in its channel) and @handles become ``@name`` in lower case;
+    other links lose their scheme, "www." and a trailing slash.
     """
     value = text.strip().rstrip(".,;)")
     number = _NUMBER_IN_LINK_RE.search(value)

@@ -164,14 +164,48 @@ def test_progress_counts_today(store):
 
 def test_recruiters_group_contacts_across_flagged_posts(store):
     by_contact = {r["contact"]: r for r in store.recruiters()}
-    assert by_contact["6281377902265"]["posts"] == 3  # shown and grouped by its contact key
+    assert by_contact["6281377902265"]["posts"] == 3
     assert by_contact["6281377902265"]["clusters"] == 1
     assert by_contact["6281377902265"]["kind"] == "phone"
-    assert by_contact["@agen.kerja"]["posts"] == 2
-    assert by_contact["@agen.kerja"]["kind"] == "handle"
-    assert sorted(by_contact["@agen.kerja"]["platforms"]) == ["facebook", "instagram"]
+    # A phone and a handle named in the same post are one recruiter, reaching the handle's other post.
+    agent = next(r for r in store.recruiters() if "@agen.kerja" in [c["key"] for c in r["contacts"]])
+    assert {c["key"] for c in agent["contacts"]} == {"@agen.kerja", "6281234567890"}
+    assert agent["posts"] == 2
+    assert {c["kind"] for c in agent["contacts"]} == {"handle", "phone"}
+    assert sorted(agent["platforms"]) == ["facebook", "instagram"]
     assert store.recruiters()[0]["contact"] == "6281377902265"
     assert [r["contact"] for r in store.recruiters(min_posts=3)] == ["6281377902265"]
+    assert by_contact["6281377902265"]["first_seen"] == "2026-11-20T08:00:00Z"
+
+
+def test_recruiters_merge_one_number_written_many_ways_and_one_account(tmp_path):
+    store = ReviewStore(f"sqlite:///{tmp_path / 'r.sqlite'}")
+    store.add_posts([
+        post("a1", 0.9, "Admin Kamboja WA 0852-6617-0394", contacts="085266170394", platform="facebook", author="Loker A",
+             posted_at="2026-11-02T01:00:00Z", cluster_id="c1"),
+        post("a2", 0.9, "Admin Kamboja wa.me/6285266170394", contacts="6285266170394 wa.me/6285266170394", platform="x",
+             author="lokerA", posted_at="2026-11-05T01:00:00Z", cluster_id="c2"),
+        post("a3", 0.9, "Admin Kamboja +62 852 6617 0394", contacts="+6285266170394", platform="tiktok", author="@lokera",
+             posted_at="2026-11-09T01:00:00Z", cluster_id="c3"),
+        # The same Facebook account posting another number: listed as an account behind two contacts.
+        post("a4", 0.9, "Kerja Myanmar 0812 1111 2222", contacts="081211112222", platform="facebook", author="Loker A",
+             posted_at="2026-11-10T01:00:00Z", cluster_id="c4"),
+        post("b1", 0.9, "Kapal ikan t.me/crew_cumi", contacts="t.me/crew_cumi", platform="telegram", author="Crew",
+             posted_at="2026-11-03T01:00:00Z"),
+        post("b2", 0.9, "Kapal ikan @crew_cumi", contacts="@crew_cumi", platform="instagram", author="crew.ig",
+             posted_at="2026-11-04T01:00:00Z"),
+    ], model_id="m")
+    rows = store.recruiters()
+    top = rows[0]
+    assert [c["key"] for c in top["contacts"]] == ["6285266170394"]
+    assert top["posts"] == 3 and top["clusters"] == 3
+    assert sorted(top["platforms"]) == ["facebook", "tiktok", "x"]
+    assert (top["first_seen"], top["last_seen"]) == ("2026-11-02T01:00:00Z", "2026-11-09T01:00:00Z")
+    assert rows[1]["contact"] == "@crew_cumi" and rows[1]["posts"] == 2
+    accounts = store.accounts()
+    assert [(a["platform"], a["author"]) for a in accounts] == [("facebook", "Loker A")]
+    assert accounts[0]["contacts"] == ["+62 852-6617-0394", "+62 812-1111-2222"]
+    store.close()
 
 
 def test_one_number_written_three_ways_is_one_recruiter(tmp_path):
@@ -179,8 +213,11 @@ def test_one_number_written_three_ways_is_one_recruiter(tmp_path):
     rows = [post("a", 0.9, contacts="081377902265"), post("b", 0.8, contacts="wa.me/6281377902265"),
             post("c", 0.7, contacts="+6281377902265 t.me/agen_kerja"), post("d", 0.6, contacts="@Agen_Kerja")]
     s.load_queue(write_queue(tmp_path / "queue.csv", rows))
-    by_contact = {r["contact"]: r["posts"] for r in s.recruiters()}
-    assert by_contact == {"6281377902265": 3, "@agen_kerja": 2}
+    # The number is one contact in three posts and the handle one in two, however each is written;
+    # post c names both, so they are one recruiter reaching all four posts.
+    (recruiter,) = s.recruiters()
+    assert {c["key"]: c["posts"] for c in recruiter["contacts"]} == {"6281377902265": 3, "@agen_kerja": 2}
+    assert recruiter["contact"] == "6281377902265" and recruiter["posts"] == 4
     s.close()
 
 

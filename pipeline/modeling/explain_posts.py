@@ -69,6 +69,15 @@ def _cached_scorer(directory: str, stamp: tuple, lang: str) -> Scorer:
     return Scorer(load_bundle(Path(directory)), lang=lang)
 
 
+def as_written(text: str, payload: dict, lang: str) -> dict:
+    """The explanation with its reasons quoting the post as written: people read these, so no
+    normalised token or placeholder reaches them."""
+    from pipeline.review.reasons import readable
+
+    shown = readable(text, "; ".join(payload["reasons"]), lang, " ".join(payload["contacts"]), ",".join(payload["destinations"]))
+    return {**payload, "reasons": [reason for reason in shown.split("; ") if reason]}
+
+
 def explain_posts(scorer: Scorer, posts: Iterable[PostLine], lang: str = "id", batch: int = BATCH) -> Iterator[dict]:
     """One result per post line, in order: ``line``, ``post_id`` and the explanation, or ``error``."""
     pending: list[PostLine] = []
@@ -80,7 +89,7 @@ def explain_posts(scorer: Scorer, posts: Iterable[PostLine], lang: str = "id", b
             if post.problem:
                 yield {"line": post.line, "post_id": post.post_id, "error": post.problem}
             else:
-                yield {"line": post.line, "post_id": post.post_id, **explanation_json(next(scored), lang)}
+                yield {"line": post.line, "post_id": post.post_id, **as_written(post.text, explanation_json(next(scored), lang), lang)}
         pending.clear()
 
     for post in posts:

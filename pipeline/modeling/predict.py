@@ -111,8 +111,9 @@ def explanation_json(scored: ScoredPost, lang: str) -> dict:
         "contacts": e.contacts,
         "destinations": e.destinations,
         "pay_idr_month": e.pay_idr_month,
-        "evasions": list(scored.analysis.normalized.evasions),
-        "normalized_text": scored.analysis.normalized.text,
+        "stage": scored.stage,
+        "evasions": list(scored.analysis.normalized.evasions) if scored.analysis is not None else [],
+        "normalized_text": scored.analysis.normalized.text if scored.analysis is not None else "",
     }
 
 

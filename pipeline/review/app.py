@@ -44,9 +44,11 @@ from werkzeug.serving import make_server
 from pipeline import indicators, legal, settings
 from pipeline.entities import format_idr_month
 from pipeline.errors import InputError
-from pipeline.review import highlight, trends_page
-from pipeline.review.i18n import LANGS, translate
-from pipeline.review.store import DECISIONS, QueueFilter, ReviewStore
+from pipeline.review import highlight, reasons, trends_page
+from pipeline.review.contacts import contact_key
+from pipeline.review.contacts import display as display_contact
+from pipeline.review.i18n import LANGS, local_time, translate
+from pipeline.review.store import DECISIONS, TOO_SHORT, QueueFilter, ReviewStore
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +172,9 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
     def t(key: str, **values) -> str:
         return translate(session.get("lang", app.config["WASPADA_LANG"]), key, **values)
 
+    def current_lang() -> str:
+        return session.get("lang", app.config["WASPADA_LANG"])
+
     def filters() -> QueueFilter:
         source = request.form if request.method == "POST" else request.args
         return QueueFilter.from_args(source)
@@ -186,7 +191,9 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
         reviewer = session.get("reviewer", "")
         return {"t": t, "lang": session.get("lang", app.config["WASPADA_LANG"]), "reviewer": reviewer,
                 "csrf_token": session.get("csrf", ""), "decisions": DECISIONS, "url_with": url_with,
-                "progress": store.progress(reviewer or None, timezone) if reviewer else None, "lang_url": lang_url}
+                "progress": store.progress(reviewer or None, timezone) if reviewer else None, "lang_url": lang_url,
+                "indicator_label": lambda name: reasons.indicator_label(name, current_lang()),
+                "mark_kinds": highlight.MARK_KINDS}
 
     @app.before_request
     def _guard():
@@ -283,7 +290,16 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
         flt = filters()
         page = max(1, request.args.get("page", 1, type=int) or 1)
         rows, total = store.query(flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-        return render_template("queue.html", rows=rows, total=total, page=page, flt=flt, facets=store.facets(),
+        lang = current_lang()
+        first = (page - 1) * PAGE_SIZE
+        shown = [_queue_row(row, first + i + 1, text, lang) for i, (row, text) in
+                 enumerate(zip(rows, score_texts([r["score"] for r in rows])))]
+        pages = max(1, -(-total // PAGE_SIZE))
+        indicator_options = sorted(((name, reasons.indicator_label(name, lang)) for name in store.facets()["indicators"]),
+                                   key=lambda item: item[1].casefold())
+        return render_template("queue.html", rows=shown, total=total, page=page, pages=pages, flt=flt, facets=store.facets(),
+                               first=first + 1 if rows else 0, last=first + len(rows), indicator_options=indicator_options,
+                               page_links=page_links(page, pages, total),
                                has_next=page * PAGE_SIZE < total, statuses=("pending", "decided", "all", *DECISIONS))
 
     @app.get("/review")
@@ -303,14 +319,17 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
         flt = filters()
         members = store.cluster_members(item["cluster_id"]) if item["cluster_size"] > 1 else []
         pending_members = [m for m in members if m["decision"] is None and m["post_id"] != post_id]
-        terms = highlight.evidence_terms(item["reasons"], item["contacts"], item["destinations"])
+        lang = current_lang()
         fired = [name for name in item["indicators"].split(",") if name]
+        explained = reasons.explain_post(item["text"], item["reasons"], item["contacts"], item["destinations"])
+        kinds_shown = {p.mark for p in explained.pieces() if p.mark}
         return render_template(
-            "post.html", post=item, flt=flt, pieces=highlight.pieces(item["text"], terms),
-            reasons=[r.strip() for r in item["reasons"].split(";") if r.strip()],
-            contacts=item["contacts"].split(), destinations=[d for d in item["destinations"].split(",") if d],
-            pay=_pay(item["pay_idr_month"]), members=members, laws=_laws(fired, session.get("lang", app.config["WASPADA_LANG"])),
-            too_short="terlalu_pendek" in fired, pending_members=pending_members,
+            "post.html", post=item, flt=flt, pieces=explained.pieces(), reasons=explained.lines(lang),
+            legend=[k for k in highlight.MARK_KINDS if k in kinds_shown],
+            contacts=_contacts(item["text"], item["contacts"]), destinations=[d.title() for d in item["destinations"].split(",") if d],
+            pay=_pay(item, explained, lang), members=members, laws=_laws(fired, lang), too_short=TOO_SHORT in fired,
+            pending_members=pending_members,
+            position=store.position(flt, item), timezone=timezone,
             history=store.history(post_id), safe_url=item["url"] if item["url"].startswith(("https://", "http://")) else "",
             next_id=store.neighbour(flt, item, 1), prev_id=store.neighbour(QueueFilter(**{**flt.__dict__, "status": "all"}), item, -1),
         )
@@ -353,7 +372,9 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
 
     @app.get("/recruiters")
     def recruiters():
-        return render_template("recruiters.html", rows=store.recruiters(min_posts=request.args.get("min", 1, type=int) or 1))
+        rows = store.recruiters(min_posts=request.args.get("min", 1, type=int) or 1)
+        return render_template("recruiters.html", rows=rows, linked=sum(1 for r in rows if r["posts"] > 1),
+                               accounts=store.accounts())
 
     @app.errorhandler(404)
     def _not_found(_error):
@@ -364,15 +385,71 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
         return render_template("error.html", message=error.message), 400
 
     app.jinja_env.globals["get_flashed_messages"] = get_flashed_messages
+    app.jinja_env.filters["localtime"] = lambda value, short=False: local_time(value, timezone, current_lang(), short)
     app.jinja_env.filters["query"] = lambda flt: urlencode(flt.as_args())
     return app
 
 
-def _pay(value: str) -> str:
+def page_links(page: int, pages: int, total: int) -> list[tuple[int | None, int, int]]:
+    """Pages as ranges of posts (``51–100``): the first, the last and three either side of this one."""
+    if pages <= 1:
+        return []
+    wanted = sorted({1, pages, *range(max(1, page - 3), min(pages, page + 3) + 1)})
+    out: list[tuple[int | None, int, int]] = []
+    for p in wanted:
+        if out and out[-1][0] is not None and p - out[-1][0] > 1:
+            out.append((None, 0, 0))
+        out.append((p, (p - 1) * PAGE_SIZE + 1, min(p * PAGE_SIZE, total)))
+    return out
+
+
+def score_texts(scores: list[float]) -> list[str]:
+    """Scores with as many decimals (2 to 6) as it takes to tell each from its neighbours on the page."""
+    out = []
+    for i, score in enumerate(scores):
+        neighbours = [scores[j] for j in (i - 1, i + 1) if 0 <= j < len(scores) and scores[j] != score]
+        digits = 2
+        while digits < 6 and any(f"{score:.{digits}f}" == f"{n:.{digits}f}" for n in neighbours):
+            digits += 1
+        out.append(f"{score:.{digits}f}")
+    return out
+
+
+def _queue_row(row: dict, rank: int, score_text: str, lang: str) -> dict:
+    """A queue row with what a reviewer triages by: red flags in the post's words, destination, contact, pay."""
+    explained = reasons.explain_post(row["text"], row["reasons"], row["contacts"], row["destinations"])
+    chips = []
+    for reason in explained.flags():
+        words = [q.original for q in reason.quotes if q.original]
+        chips.append({"label": reason.label(lang), "words": ", ".join(dict.fromkeys(words))[:60],
+                      "kind": "disguised" if reason.name == reasons.DISGUISED else "flag"})
+    pay = _pay(row, explained, lang)
+    keys = [contact_key(c) for c in row["contacts"].split()]
+    return {**row, "rank": rank, "score_text": score_text, "chips": chips,
+            "destinations_shown": ", ".join(d.title() for d in row["destinations"].split(",") if d),
+            "contacts_shown": ", ".join(dict.fromkeys(display_contact(k) for k in keys if k)), "pay_shown": pay}
+
+
+def _contacts(text: str, contacts: str) -> list[dict]:
+    out = {}
+    for written in contacts.split():
+        key = contact_key(written)
+        if key and key not in out:
+            out[key] = {"key": key, "display": display_contact(key), "written": written}
+    return list(out.values())
+
+
+def _pay(row: dict, explained: reasons.PostReasons, lang: str) -> dict | None:
+    """The amount the entities give, in one format, and not called pay when the post calls it a fee or dowry."""
+    pay = next((r for r in explained.reasons if r.section == "pay"), None)
+    if pay is not None:
+        label, _, value = reasons.render(pay, lang, row["text"]).partition(": ")
+        return {"label": label[:1].upper() + label[1:], "value": value}
     try:
-        return format_idr_month(float(value)) if value else ""
-    except ValueError:
-        return ""
+        idr = float(row.get("pay_idr_month") or 0)
+    except (TypeError, ValueError):
+        return None
+    return {"label": reasons.SECTIONS[lang]["pay"].capitalize(), "value": format_idr_month(idr)} if idr > 0 else None
 
 
 def _laws(fired: list[str], lang: str) -> list[tuple[str, list[str]]]:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from pipeline.errors import InputError
 from pipeline.fileio import atomic_path, ensure_writable, safe_cell, write_csv
+from pipeline.review.reasons import readable
 from pipeline.review.store import DECISIONS, QueueFilter, ReviewStore
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,8 @@ def _export_row(post: dict) -> dict[str, str]:
     row["note"] = ""
     row["store_decision"] = post["decision"] or ""
     row["score"] = f"{post['score']:.6f}"
+    # People read this file: reasons quote the post as written and carry no internal token.
+    row["reasons"] = readable(post["text"], post["reasons"] or "", "id", post["contacts"] or "", post["destinations"] or "")
     return {k: safe_cell("" if v is None else str(v)) for k, v in row.items()}
 
 

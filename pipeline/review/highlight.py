@@ -1,4 +1,16 @@
-"""Split a post into plain and highlighted pieces for the desk: the words behind each reason.
+"""Where the evidence behind each reason sits in the post as written, and the pieces the desk marks.
+
+Reasons quote the *normalised* text: ``hubungi`` for a post that says *Japri* or *DM*, ``kamboja``
+for *'negara K'*, ``usia _num_ bisa`` for *Umur 16 iso*. A reviewer must see the post's own words,
+so ``locate`` finds a piece of evidence in the original text, trying in turn:
+
+1. the evidence as written (case-insensitive, at word edges);
+2. word by word through the text layer's public normaliser: every word of the post is normalised
+   on its own and the evidence is looked up in that sequence, so slang, leetspeak and placeholder
+   tokens (``_num_``, ``_money_``) lead back to the words that produced them;
+3. short runs of words normalised together, for what only exists across words (place nicknames
+   such as *negara K*, spaced letters, spelled-out numbers, amounts such as *Rp 45 juta*);
+4. a leetspeak- and spacing-tolerant fuzzy pattern (``regex``), for typos the normaliser kept.
 
 The pieces are rendered by the template with autoescaping, so highlighting never turns post text
 into markup; this module only decides where the marks go.
@@ -8,78 +20,226 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
 
 from pipeline.entities import contact_key
 from pipeline.text import patterns
+from pipeline.text.normalize import normalize_text
 
-_QUOTED = re.compile(r'"([^"]{2,120})"')
-_MIN_LEN = 3
+# What each kind of mark means, in the order overlapping marks win (the first kind wins).
+MARK_KINDS: tuple[str, ...] = ("contact", "disguised", "destination", "pay", "flag", "counter", "term")
+_PRIORITY = {kind: rank for rank, kind in enumerate(MARK_KINDS)}
+_WORD_RE = re.compile(r"\S+")
+_EDGE_PUNCT = ".,;:!?()[]{}\"“”‘’'`…*~|<>«»"
+_PLACEHOLDER_RE = re.compile(r"^_[a-z]+_$")
+_MAX_WINDOW = 8
+_MAX_WORDS_FOR_WINDOWS = 400
+_LEET = {"a": "a4@", "e": "e3", "i": "i1!|l", "o": "o0", "s": "s5$", "t": "t7", "g": "g9", "b": "b8", "l": "l1|i", "z": "z2"}
 
 
 @dataclass(frozen=True)
 class Piece:
     text: str
-    mark: str  # "" for plain text, else "reason" or "contact" or "destination"
+    mark: str = ""  # "" for plain text, else one of MARK_KINDS
+    title: str = ""  # what the mark stands for (shown on hover)
 
 
-def evidence_terms(reasons: str, contacts: str = "", destinations: str = "") -> list[tuple[str, str]]:
-    """Phrases to mark, from the quoted evidence in the reasons and from the extracted entities."""
-    terms: list[tuple[str, str]] = []
-    for quoted in _QUOTED.findall(reasons or ""):
-        for part in re.split(r"\s\+\s|, ", quoted.rstrip("…")):
-            part = re.sub(r"\s*\((?:≈|Rp|[A-Z]{2,3}\$? ).*$", "", part).strip()  # a formatted amount after the words
-            if len(part) >= _MIN_LEN:
-                terms.append((part, "reason"))
-    terms += [(c, "contact") for c in (contacts or "").split() if len(c) >= _MIN_LEN]
-    terms += [(d, "destination") for d in (destinations or "").split(",") if len(d.strip()) >= _MIN_LEN]
-    return terms
+@dataclass(frozen=True)
+class Mark:
+    start: int
+    end: int
+    kind: str
+    title: str = ""
 
 
-# How contacts are written in a post; each is marked when its contact key is one of the post's.
+def is_placeholder(token: str) -> bool:
+    return bool(_PLACEHOLDER_RE.match(token))
+
+
+def locate(text: str, evidence: str, fuzzy: bool = True) -> tuple[int, int] | None:
+    """The span of ``text`` (the post as written) that the normalised ``evidence`` came from."""
+    evidence = " ".join(str(evidence).split())
+    if not text or len(evidence.strip(_EDGE_PUNCT + " ")) < 1:
+        return None
+    return _locate(text, evidence, fuzzy)
+
+
+@lru_cache(maxsize=8192)
+def _locate(text: str, evidence: str, fuzzy: bool = True) -> tuple[int, int] | None:
+    truncated = evidence.endswith("…")
+    evidence = evidence.rstrip("…").strip()
+    if not evidence:
+        return None
+    found = _literal(text, evidence, prefix=truncated)
+    if found is None:
+        found = _by_words(text, evidence.split(), truncated)
+    if found is None and fuzzy:
+        found = _fuzzy(text, evidence)
+    return _trim(text, *found) if found else None
+
+
+def _literal(text: str, needle: str, prefix: bool = False) -> tuple[int, int] | None:
+    if any(is_placeholder(t) for t in needle.split()):
+        return None
+    lowered, wanted = text.casefold(), needle.casefold()
+    if len(lowered) != len(text):  # casefold changed the length (ß → ss): offsets would drift
+        lowered, wanted = text.lower(), needle.lower()
+        if len(lowered) != len(text):
+            return None
+    start = lowered.find(wanted)
+    while start != -1:
+        end = start + len(wanted)
+        if _word_edges(lowered, start, end, check_end=not prefix):
+            if prefix:
+                while end < len(text) and text[end].isalnum():
+                    end += 1
+            return start, end
+        start = lowered.find(wanted, start + 1)
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _normal_words(word: str) -> tuple[str, ...]:
+    return tuple(normalize_text(word).split())
+
+
+def _matches(sequence: list[str] | tuple[str, ...], wanted: list[str], truncated: bool) -> int:
+    """Index in ``sequence`` where ``wanted`` starts (the last word may be a prefix), else -1."""
+    n = len(wanted)
+    for i in range(len(sequence) - n + 1):
+        ok = True
+        for j, token in enumerate(wanted):
+            have = sequence[i + j]
+            if have == token or (truncated and j == n - 1 and have.startswith(token)):
+                continue
+            ok = False
+            break
+        if ok:
+            return i
+    return -1
+
+
+def _by_words(text: str, wanted: list[str], truncated: bool) -> tuple[int, int] | None:
+    words = list(_WORD_RE.finditer(text))
+    if not words or not wanted:
+        return None
+    sequence: list[str] = []
+    owner: list[int] = []
+    for index, word in enumerate(words):
+        for token in _normal_words(word.group(0)):
+            sequence.append(token)
+            owner.append(index)
+    at = _matches(sequence, wanted, truncated)
+    if at != -1:
+        return words[owner[at]].start(), words[owner[at + len(wanted) - 1]].end()
+    if len(words) > _MAX_WORDS_FOR_WINDOWS:
+        return None
+    best: tuple[int, int, int] | None = None
+    for i in range(len(words)):
+        for width in range(2, _MAX_WINDOW + 1):
+            if i + width > len(words) or (best is not None and width >= best[0]):
+                break
+            window = text[words[i].start(): words[i + width - 1].end()]
+            if _matches(_normal_words(window), wanted, truncated) != -1:
+                best = (width, words[i].start(), words[i + width - 1].end())
+                break
+    return (best[1], best[2]) if best else None
+
+
+def _fuzzy(text: str, evidence: str) -> tuple[int, int] | None:
+    """Leetspeak- and spacing-tolerant search, allowing one slip for longer words."""
+    parts = []
+    letters = 0
+    for token in evidence.split():
+        if is_placeholder(token):
+            continue  # what a placeholder stood for is unknown here: find the words around it
+        chars = [ch for ch in token.casefold() if ch.isalnum()]
+        letters += len(chars)
+        if chars:
+            parts.append(r"[\s.\-_*]?".join(f"[{regex.escape(_LEET.get(ch, ch))}]" for ch in chars))
+    if letters < 4 or not parts:
+        return None
+    body = r"[\W_]{0,3}".join(parts)
+    slips = 1 if letters >= 6 else 0
+    pattern = f"(?:{body}){{e<={slips}}}" if slips else body
+    match = regex.search(rf"(?<![^\W_])(?:{pattern})(?![^\W_])", text, flags=regex.IGNORECASE | regex.BESTMATCH)
+    return (match.start(), match.end()) if match else None
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and (text[start].isspace() or text[start] in _EDGE_PUNCT):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in _EDGE_PUNCT):
+        end -= 1
+    return (start, end) if end > start else None
+
+
+def locate_digits(text: str, digits: str) -> tuple[int, int] | None:
+    """A phone number written with spaces, dots or dashes (``0813 7790 2265``), or from ``62``/``+62``."""
+    digits = "".join(ch for ch in digits if ch.isdigit())
+    if len(digits) < 7:
+        return None
+    tails = {digits}
+    if digits.startswith("62"):
+        tails.add("0" + digits[2:])
+    elif digits.startswith("0"):
+        tails.add("62" + digits[1:])
+    for candidate in sorted(tails, key=len, reverse=True):
+        pattern = r"[\s.\-()]{0,2}".join(re.escape(d) for d in candidate)
+        match = re.search(rf"(?<!\d)\+?{pattern}(?!\d)", text)
+        if match:
+            return match.start(), match.end()
+    return None
+
+
+# How contacts are written in a post; a contact is found by its key (``pipeline.entities.contact_key``),
+# so "0812-3456-7890" in the text is marked for the contact "6281234567890".
 _CONTACT_RES = (patterns.CHAT_LINK_RE, patterns.PHONE_ID_RE, patterns.PHONE_FOREIGN_RE, patterns.LETTER_O_PHONE_RE,
                 patterns.HANDLE_RE)
 
 
-def _contact_spans(text: str, keys: set[str]) -> list[tuple[int, int, str]]:
+def contact_spans(text: str, keys: set[str]) -> list[tuple[int, int, str]]:
+    """``(start, end, key)`` of every contact in ``text`` whose key is one of ``keys``, however it is written."""
     spans: list[tuple[int, int, str]] = []
+    if not text or not keys:
+        return spans
     for pattern in _CONTACT_RES:
         for match in pattern.finditer(text):
-            start, end = match.span()
-            if contact_key(match.group(0)) in keys and all(end <= s or start >= e for s, e, _ in spans):
-                spans.append((start, end, "contact"))
-    return spans
+            start, end = match.start(), match.end()
+            while end > start and text[end - 1] in ".,;)":
+                end -= 1
+            key = contact_key(text[start:end])
+            if key in keys and all(end <= s or start >= e for s, e, _ in spans):
+                spans.append((start, end, key))
+    return sorted(spans)
 
 
-def pieces(text: str, terms: list[tuple[str, str]]) -> list[Piece]:
-    """Cut ``text`` at every case-insensitive occurrence of a term; the longest match wins overlaps.
-
-    Contacts are found by their key, so "0812-3456-7890" in the text is marked for the contact
-    "6281234567890".
-    """
-    spans = _contact_spans(text, {contact_key(term) for term, kind in terms if kind == "contact"})
-    lowered = text.lower()
-    for term, kind in sorted(set(terms), key=lambda t: -len(t[0])):
-        needle = term.lower()
-        start = lowered.find(needle)
-        while start != -1:
-            end = start + len(needle)
-            if _word_edges(lowered, start, end) and all(end <= s or start >= e for s, e, _ in spans):
-                spans.append((start, end, kind))
-            start = lowered.find(needle, end)
-    spans.sort()
+def pieces(text: str, marks: list[Mark]) -> list[Piece]:
+    """Cut ``text`` at the marks; where marks overlap, the more specific kind (then the longer) wins."""
+    chosen: list[Mark] = []
+    for mark in sorted(marks, key=lambda m: (_PRIORITY.get(m.kind, 99), -(m.end - m.start), m.start)):
+        if mark.end <= mark.start or mark.start < 0 or mark.end > len(text):
+            continue
+        if all(mark.end <= m.start or mark.start >= m.end for m in chosen):
+            chosen.append(mark)
+    chosen.sort(key=lambda m: m.start)
     out, cursor = [], 0
-    for start, end, kind in spans:
-        if start > cursor:
-            out.append(Piece(text[cursor:start], ""))
-        out.append(Piece(text[start:end], kind))
-        cursor = end
+    for mark in chosen:
+        if mark.start > cursor:
+            out.append(Piece(text[cursor:mark.start]))
+        out.append(Piece(text[mark.start:mark.end], mark.kind, mark.title))
+        cursor = mark.end
     if cursor < len(text):
-        out.append(Piece(text[cursor:], ""))
+        out.append(Piece(text[cursor:]))
     return out
 
 
-def _word_edges(text: str, start: int, end: int) -> bool:
+def _word_edges(text: str, start: int, end: int, check_end: bool = True) -> bool:
     # "art" must not light up inside "kartu": a match starts and ends at a word edge.
     before = text[start - 1] if start > 0 else " "
     after = text[end] if end < len(text) else " "
-    return not (before.isalnum() and text[start].isalnum()) and not (after.isalnum() and text[end - 1].isalnum())
+    if before.isalnum() and text[start].isalnum():
+        return False
+    return not (check_end and after.isalnum() and text[end - 1].isalnum())

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 LANGS: tuple[str, ...] = ("id", "en")
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -65,7 +68,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "current_decision": "Keputusan saat ini: {decision} oleh {who} ({when})",
         "history": "Riwayat keputusan",
         "undone_mark": "dibatalkan",
-        "recruiters_intro": "Kontak (nomor telepon, tautan chat, akun) yang muncul di unggahan yang ditandai. Satu kontak di banyak unggahan bisa berarti satu perekrut di baliknya.",
+        "recruiters_intro": "Kontak (nomor telepon, tautan chat, akun) yang muncul di unggahan yang ditandai. Nomor yang sama ditulis dengan cara berbeda dihitung satu; kontak yang muncul bersama di satu unggahan digabung; akun yang memasang beberapa kontak didaftar di bawah. Satu kontak di banyak unggahan bisa berarti satu perekrut di baliknya.",
         "contact": "Kontak",
         "kind": "Jenis",
         "posts": "Unggahan",
@@ -80,6 +83,38 @@ STRINGS: dict[str, dict[str, str]] = {
         "csrf_failed": "Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi.",
         "not_found": "Unggahan tidak ditemukan.",
         "model": "Model",
+        "search": "Cari teks, akun atau kontak",
+        "rank": "No.",
+        "why": "Mengapa ditandai",
+        "red_flags": "Tanda bahaya",
+        "range": "{first}–{last} dari {total}",
+        "page_n": "Halaman {page} dari {pages}",
+        "position": "Unggahan {i} dari {n} di antrean ini",
+        "legend": "Arti warna",
+        "mark_contact": "kontak",
+        "mark_disguised": "kata disamarkan",
+        "mark_destination": "tujuan",
+        "mark_pay": "uang / gaji",
+        "mark_flag": "tanda bahaya",
+        "mark_counter": "penyeimbang (ciri unggahan aman)",
+        "mark_term": "kata kuat model",
+        "recruiters_heading": "Perekrut: kontak yang menghubungkan unggahan",
+        "recruiters_linked": "{n} perekrut muncul di lebih dari satu unggahan.",
+        "kind_phone": "Telepon/WhatsApp",
+        "kind_handle": "Akun",
+        "kind_link": "Tautan",
+        "kind_email": "E-mail",
+        "kind_other": "Lainnya",
+        "first_seen": "Pertama terlihat",
+        "last_seen": "Terakhir terlihat",
+        "accounts": "Akun yang memasang",
+        "written_as": "ditulis sebagai",
+        "open_posts": "Unggahan",
+        "post_id": "ID",
+        "members_heading": "Unggahan dalam klaster ini",
+        "any_indicator": "Semua tanda bahaya",
+        "accounts_heading": "Akun di balik beberapa kontak",
+        "accounts_intro": "Akun yang memasang lebih dari satu kontak berbeda: bisa satu perekrut dengan banyak nomor, atau kanal lowongan yang menyebarkan banyak perekrut.",
         "legal_basis": "Dasar hukum tanda bahaya",
         "too_short": "Teks terlalu pendek untuk dinilai: skor bertumpu pada sedikit kata. Unggahan seperti ini tidak masuk antrean kecuali ada tanda bahaya lain.",
     },
@@ -143,7 +178,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "current_decision": "Current decision: {decision} by {who} ({when})",
         "history": "Decision history",
         "undone_mark": "undone",
-        "recruiters_intro": "Contacts (phone numbers, chat links, handles) found in flagged posts. One contact across many posts may be one recruiter behind them.",
+        "recruiters_intro": "Contacts (phone numbers, chat links, handles) found in flagged posts. The same number written different ways counts once; contacts named together in one post are grouped; accounts that post several contacts are listed below. One contact across many posts may be one recruiter behind them.",
         "contact": "Contact",
         "kind": "Kind",
         "posts": "Posts",
@@ -158,6 +193,38 @@ STRINGS: dict[str, dict[str, str]] = {
         "csrf_failed": "The form expired or is not valid. Reload the page and try again.",
         "not_found": "Post not found.",
         "model": "Model",
+        "search": "Search text, account or contact",
+        "rank": "No.",
+        "why": "Why it is here",
+        "red_flags": "Red flags",
+        "range": "{first}–{last} of {total}",
+        "page_n": "Page {page} of {pages}",
+        "position": "Post {i} of {n} in this queue",
+        "legend": "Colours",
+        "mark_contact": "contact",
+        "mark_disguised": "disguised word",
+        "mark_destination": "destination",
+        "mark_pay": "money / pay",
+        "mark_flag": "red flag",
+        "mark_counter": "counter-signal (marks of a benign post)",
+        "mark_term": "strong model term",
+        "recruiters_heading": "Recruiters: contacts that link posts",
+        "recruiters_linked": "{n} recruiter(s) appear in more than one post.",
+        "kind_phone": "Phone/WhatsApp",
+        "kind_handle": "Account",
+        "kind_link": "Link",
+        "kind_email": "E-mail",
+        "kind_other": "Other",
+        "first_seen": "First seen",
+        "last_seen": "Last seen",
+        "accounts": "Posted by",
+        "written_as": "written as",
+        "open_posts": "Posts",
+        "post_id": "ID",
+        "members_heading": "Posts in this cluster",
+        "any_indicator": "Any red flag",
+        "accounts_heading": "Accounts behind several contacts",
+        "accounts_intro": "Accounts that posted more than one different contact: one recruiter with many numbers, or a job channel spreading many recruiters.",
         "legal_basis": "Legal basis of the red flags",
         "too_short": "Too little text to judge: the score rests on a few words. Posts like this stay out of the queue unless a red flag fires too.",
     },
@@ -168,3 +235,32 @@ def translate(lang: str, key: str, **values) -> str:
     table = STRINGS.get(lang, STRINGS["id"])
     text = table.get(key) or STRINGS["id"].get(key, key)
     return text.format(**values) if values else text
+
+
+MONTHS = {
+    "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+
+
+def local_time(value: str | None, timezone: str = "Asia/Jakarta", lang: str = "id", short: bool = False) -> str:
+    """A stored UTC timestamp in the reviewers' time zone: ``28 Nov 2026 21.34 WIB`` (``21:34`` in English)."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    local = moment.astimezone(zone)
+    month = MONTHS["en" if lang == "en" else "id"][local.month - 1]
+    day = f"{local.day} {month} {local.year}"
+    if short:
+        return day
+    clock = f"{local:%H:%M}" if lang == "en" else f"{local:%H.%M}"
+    return f"{day}{',' if lang == 'en' else ''} {clock} {local.tzname()}"

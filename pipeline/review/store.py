@@ -28,6 +28,8 @@ from pipeline import indicators, settings
 from pipeline.entities import contact_key
 from pipeline.errors import InputError
 from pipeline.review import db
+from pipeline.review.contacts import contact_kind
+from pipeline.review.contacts import display as display_contact
 from pipeline.review.db import decisions, label_exports, posts
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,7 @@ class QueueFilter:
     date_to: str = ""
     status: str = "pending"
     origin: str = ""
+    q: str = ""
 
     @classmethod
     def from_args(cls, args) -> QueueFilter:
@@ -78,6 +81,7 @@ class QueueFilter:
             date_to=args.get("date_to", "").strip(),
             status=status if status in STATUSES else "pending",
             origin=args.get("origin", "") if args.get("origin", "") in ORIGINS else "",
+            q=" ".join(args.get("q", "").split())[:200],
         )
 
     def as_args(self) -> dict[str, str]:
@@ -99,6 +103,11 @@ class QueueFilter:
             out.append(posts.c.posted_at <= (self.date_to + "\uffff" if len(self.date_to) == 10 else self.date_to))
         if self.origin:
             out.append(posts.c.origin == self.origin)
+        for word in self.q.lower().split():
+            # Every word must occur in the text, the account or the contacts (case-insensitive).
+            pattern = f"%{_escape_like(word)}%"
+            out.append(sa.or_(*(sa.func.lower(column).like(pattern, escape="\\")
+                                for column in (posts.c.text, posts.c.author, posts.c.contacts))))
         if self.indicator != TOO_SHORT:
             out.append(_worth_queueing())
         if self.status == "pending":
@@ -266,6 +275,19 @@ class ReviewStore:
                 ).scalar()
         return found
 
+    def position(self, flt: QueueFilter, post: dict) -> tuple[int, int] | None:
+        """Where ``post`` stands in the queue under ``flt`` (1-based) and how long it is; None when outside."""
+        clauses = flt.clauses()
+        with self._read() as conn:
+            inside = conn.execute(sa.select(sa.func.count()).select_from(posts)
+                                  .where(*clauses, posts.c.post_id == post["post_id"])).scalar()
+            if not inside:
+                return None
+            ahead = conn.execute(sa.select(sa.func.count()).select_from(posts).where(*clauses, sa.or_(
+                posts.c.score > post["score"], sa.and_(posts.c.score == post["score"], posts.c.post_id < post["post_id"])))).scalar()
+            total = conn.execute(sa.select(sa.func.count()).select_from(posts).where(*clauses)).scalar()
+        return int(ahead or 0) + 1, int(total or 0)
+
     def cluster_members(self, cluster_id: str) -> list[dict]:
         if not cluster_id:
             return []
@@ -391,36 +413,96 @@ class ReviewStore:
     # -- recruiters ------------------------------------------------------------------------
 
     def recruiters(self, min_posts: int = 1) -> list[dict]:
-        """Contacts seen across flagged (or positively decided) posts, most posts first."""
+        """Recruiters behind flagged (or positively decided) posts: contacts that link posts.
+
+        Contacts are compared by ``contact_key`` (``0852…``, ``+62 852…`` and ``wa.me/62852…`` are one
+        number; ``t.me/x`` and ``@x`` one account). Contacts named in the same post are one recruiter.
+        An account that posts several contacts is *not* a link: job channels repost many recruiters,
+        and chaining through them would merge everyone; ``accounts`` lists those accounts instead.
+        Recruiters reaching most posts and repost clusters come first.
+        """
         with self._read() as conn:
             rows = conn.execute(
                 sa.select(posts.c.post_id, posts.c.contacts, posts.c.cluster_id, posts.c.platform, posts.c.author,
-                          posts.c.score, posts.c.decision)
+                          posts.c.score, posts.c.decision, posts.c.posted_at)
                 .where(posts.c.contacts != "", sa.or_(posts.c.flagged.is_(True), posts.c.decision.in_(("tppo", "tppm"))))
-                .order_by(posts.c.score.desc())
+                .order_by(posts.c.posted_at, posts.c.post_id)
             ).mappings().all()
-        groups: dict[str, dict] = defaultdict(lambda: {"post_ids": [], "clusters": set(), "platforms": set(), "authors": set(),
-                                                       "decisions": Counter(), "max_score": 0.0})
+        parent: dict[str, str] = {}
+
+        def find(node: str) -> str:
+            while parent.setdefault(node, node) != node:
+                parent[node] = parent[parent[node]]
+                node = parent[node]
+            return node
+
+        def join(a: str, b: str) -> None:
+            parent[find(a)] = find(b)
+
+        keyed = []
         for row in rows:
-            # One key per contact: rows written before keys existed ("0812…") meet newer ones ("62812…").
-            for contact in dict.fromkeys(contact_key(c) for c in row["contacts"].split()):
-                group = groups[contact]
-                group["post_ids"].append(row["post_id"])
-                group["clusters"].add(row["cluster_id"] or row["post_id"])
-                if row["platform"]:
-                    group["platforms"].add(row["platform"])
-                if row["author"]:
-                    group["authors"].add(row["author"])
-                group["decisions"][row["decision"] or "pending"] += 1
-                group["max_score"] = max(group["max_score"], float(row["score"]))
+            keys = [k for k in dict.fromkeys(contact_key(c) for c in row["contacts"].split()) if k]
+            if not keys:
+                continue
+            for key in keys:
+                join(key, keys[0])
+            keyed.append((row, keys))
+        groups: dict[str, dict] = {}
+        for row, keys in keyed:
+            group = groups.setdefault(find(keys[0]), {
+                "contacts": Counter(), "written": defaultdict(set), "post_ids": [], "clusters": set(), "platforms": set(),
+                "accounts": set(), "decisions": Counter(), "max_score": 0.0, "first_seen": "", "last_seen": ""})
+            for key in keys:
+                group["contacts"][key] += 1
+            for written in row["contacts"].split():
+                group["written"][contact_key(written)].add(written)
+            group["post_ids"].append(row["post_id"])
+            group["clusters"].add(row["cluster_id"] or row["post_id"])
+            if row["platform"]:
+                group["platforms"].add(row["platform"])
+            if row["author"]:
+                group["accounts"].add((row["platform"], row["author"]))
+            group["decisions"][row["decision"] or "pending"] += 1
+            group["max_score"] = max(group["max_score"], float(row["score"]))
+            if row["posted_at"]:
+                group["first_seen"] = min(group["first_seen"] or row["posted_at"], row["posted_at"])
+                group["last_seen"] = max(group["last_seen"], row["posted_at"])
         out = []
-        for contact, g in groups.items():
+        for g in groups.values():
             if len(g["post_ids"]) < min_posts:
                 continue
-            out.append({"contact": contact, "kind": contact_kind(contact), "posts": len(g["post_ids"]), "clusters": len(g["clusters"]),
-                        "platforms": sorted(g["platforms"]), "authors": sorted(g["authors"]), "decisions": dict(g["decisions"]),
-                        "max_score": g["max_score"], "post_ids": g["post_ids"]})
-        out.sort(key=lambda r: (-r["posts"], -r["clusters"], -r["max_score"], r["contact"]))
+            contacts = [{"key": key, "kind": contact_kind(key), "display": display_contact(key), "posts": n,
+                         "written": sorted(g["written"][key])}
+                        for key, n in sorted(g["contacts"].items(), key=lambda item: (-item[1], item[0]))]
+            out.append({"contact": contacts[0]["key"], "kind": contacts[0]["kind"], "contacts": contacts,
+                        "posts": len(g["post_ids"]), "clusters": len(g["clusters"]), "platforms": sorted(g["platforms"]),
+                        "accounts": sorted(g["accounts"]), "authors": sorted({a for _, a in g["accounts"]}),
+                        "decisions": dict(g["decisions"]), "max_score": g["max_score"], "post_ids": g["post_ids"],
+                        "first_seen": g["first_seen"], "last_seen": g["last_seen"]})
+        out.sort(key=lambda r: (-r["posts"], -r["clusters"], -len(r["contacts"]), -r["max_score"], r["contact"]))
+        return out
+
+    def accounts(self, min_contacts: int = 2) -> list[dict]:
+        """Accounts (platform and author) behind several different contacts in flagged posts, most contacts first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(posts.c.post_id, posts.c.contacts, posts.c.platform, posts.c.author, posts.c.posted_at)
+                .where(posts.c.contacts != "", posts.c.author != "",
+                       sa.or_(posts.c.flagged.is_(True), posts.c.decision.in_(("tppo", "tppm"))))
+                .order_by(posts.c.posted_at, posts.c.post_id)
+            ).mappings().all()
+        found: dict[tuple[str, str], dict] = {}
+        for row in rows:
+            entry = found.setdefault((row["platform"], row["author"]), {"contacts": {}, "post_ids": []})
+            for written in row["contacts"].split():
+                key = contact_key(written)
+                if key:
+                    entry["contacts"].setdefault(key, display_contact(key))
+            entry["post_ids"].append(row["post_id"])
+        out = [{"platform": platform, "author": author, "contacts": list(e["contacts"].values()), "posts": len(e["post_ids"]),
+                "post_ids": e["post_ids"]}
+               for (platform, author), e in found.items() if len(e["contacts"]) >= min_contacts]
+        out.sort(key=lambda a: (-len(a["contacts"]), -a["posts"], a["author"]))
         return out
 
     # -- small settings kept with the store ------------------------------------------------
@@ -437,17 +519,6 @@ class ReviewStore:
     def schema_version(self) -> int:
         with self._read() as conn:
             return int(conn.execute(sa.select(sa.func.max(db.schema_version.c.version))).scalar() or 0)
-
-
-def contact_kind(contact: str) -> str:
-    lowered = contact.lower()
-    if lowered.startswith("@"):
-        return "handle"
-    if "://" in lowered or lowered.startswith(("wa.me", "t.me", "bit.ly", "www.")) or "/" in lowered:
-        return "link"
-    if sum(ch.isdigit() for ch in contact) >= 7:
-        return "phone"
-    return "other"
 
 
 def _refresh_current(conn: Connection, post_ids: Iterable[str]) -> None:
