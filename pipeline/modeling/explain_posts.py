@@ -66,7 +66,9 @@ def scorer_for(model_dir: Path | None, models_dir: Path, lang: str = "id") -> Sc
 
 @functools.lru_cache(maxsize=4)
 def _cached_scorer(directory: str, stamp: tuple, lang: str) -> Scorer:
-    return Scorer(load_bundle(Path(directory)), lang=lang)
+    # Someone asking why gets the full analysis of every post; the result says whether the batch
+    # job's screen would have cleared it (``screened_out_in_batch``).
+    return Scorer(load_bundle(Path(directory)), lang=lang, use_screen=False)
 
 
 def as_written(text: str, payload: dict, lang: str) -> dict:
@@ -76,6 +78,11 @@ def as_written(text: str, payload: dict, lang: str) -> dict:
 
     shown = readable(text, "; ".join(payload["reasons"]), lang, " ".join(payload["contacts"]), ",".join(payload["destinations"]))
     return {**payload, "reasons": [reason for reason in shown.split("; ") if reason]}
+
+
+def screened_out_in_batch(scorer: Scorer, text: str) -> bool:
+    model = scorer.model
+    return not bool(model.passes(model.screen_decisions([text]))[0])
 
 
 def explain_posts(scorer: Scorer, posts: Iterable[PostLine], lang: str = "id", batch: int = BATCH) -> Iterator[dict]:
@@ -89,7 +96,8 @@ def explain_posts(scorer: Scorer, posts: Iterable[PostLine], lang: str = "id", b
             if post.problem:
                 yield {"line": post.line, "post_id": post.post_id, "error": post.problem}
             else:
-                yield {"line": post.line, "post_id": post.post_id, **as_written(post.text, explanation_json(next(scored), lang), lang)}
+                yield {"line": post.line, "post_id": post.post_id, **as_written(post.text, explanation_json(next(scored), lang), lang),
+                       "screened_out_in_batch": screened_out_in_batch(scorer, post.text)}
         pending.clear()
 
     for post in posts:
