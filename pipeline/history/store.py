@@ -190,27 +190,35 @@ class HistoryStore:
                                  f"Score a collection first: waspada score PATH --out {run_dir}")
         report = json.loads(report_path.read_text(encoding="utf-8"))
         run_id = "r" + _file_hash(scored_path)[:15]
-        flagged = read_flagged(scored_path)
-        signatures = signatures_of(flagged["text"].tolist()) if len(flagged) else np.zeros((0, 1), np.uint32)
         counts = report.get("counts", {})
-        dates = sorted(d for d in flagged["posted_at"] if d) if len(flagged) else []
         with self._write() as conn:
             found = conn.execute(sa.select(history_runs.c.seq, history_runs.c.new_posts).where(history_runs.c.run_id == run_id)).first()
             if found is not None:
-                return RecordResult(run_id, int(found.seq), str(run_dir), len(flagged), int(found.new_posts), already_recorded=True)
+                return RecordResult(run_id, int(found.seq), str(run_dir), int(counts.get("flagged", 0) or 0), int(found.new_posts),
+                                    already_recorded=True)
             seq = int(conn.execute(sa.select(sa.func.max(history_runs.c.seq))).scalar() or 0) + 1
             conn.execute(sa.insert(history_runs).values(
                 run_id=run_id, seq=seq, recorded_at=utc_now(), run_dir=str(run_dir), label=label or run_dir.name,
                 model_id=str(report.get("model_id", "")), threshold=report.get("threshold"),
                 **{name: int(counts.get(name, 0) or 0) for name in ("read", "scored", "flagged", "quarantined", "duplicates", "skipped")},
-                first_posted_at=dates[0] if dates else "", last_posted_at=dates[-1] if dates else "",
+                first_posted_at="", last_posted_at="",
             ))
-            new = 0
-            for start in range(0, len(flagged), CHUNK):
-                new += _merge_posts(conn, run_id, flagged.iloc[start:start + CHUNK], signatures[start:start + CHUNK])
-            conn.execute(sa.update(history_runs).where(history_runs.c.run_id == run_id).values(new_posts=new))
-        log.info("Recorded run %s from %s: %d flagged posts, %d new", run_id, run_dir, len(flagged), new)
-        return RecordResult(run_id, seq, str(run_dir), len(flagged), new)
+            # The flagged posts are read and merged a chunk at a time, so recording a run of a
+            # million posts holds one chunk in memory, not the run.
+            new = total = 0
+            dates: list[str] = []
+            for frame in iter_flagged(scored_path):
+                for start in range(0, len(frame), CHUNK):
+                    part = frame.iloc[start:start + CHUNK]
+                    new += _merge_posts(conn, run_id, part, signatures_of(part["text"].tolist()))
+                total += len(frame)
+                dates = sorted([*dates[:1], *dates[-1:], *(d for d in frame["posted_at"] if d)])
+                dates = dates[:1] + dates[-1:]
+            conn.execute(sa.update(history_runs).where(history_runs.c.run_id == run_id).values(
+                new_posts=new, first_posted_at=dates[0] if dates else "", last_posted_at=dates[-1] if dates else ""))
+        flagged_count = total
+        log.info("Recorded run %s from %s: %d flagged posts, %d new", run_id, run_dir, flagged_count, new)
+        return RecordResult(run_id, seq, str(run_dir), flagged_count, new)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -232,18 +240,26 @@ class HistoryStore:
         return HistoryFrames(run_frame, post_frame, sighting_frame)
 
 
-def read_flagged(scored_path: Path, chunksize: int = 50_000) -> pd.DataFrame:
-    """The flagged rows of a scored.csv, read in chunks so a large run never sits in memory whole."""
-    frames = []
+def iter_flagged(scored_path: Path, chunksize: int = 20_000) -> Iterator[pd.DataFrame]:
+    """The flagged rows of a scored.csv, a chunk at a time, each post once (by platform and id)."""
+    seen: set[tuple[str, str]] = set()
     for chunk in pd.read_csv(scored_path, dtype=str, keep_default_na=False, encoding="utf-8-sig", chunksize=chunksize,
                              usecols=lambda column: column in READ_COLUMNS):
         missing = [c for c in ("post_id", "flagged", "text") if c not in chunk.columns]
         if missing:
             raise InputError(f"{scored_path} has no {', '.join(missing)} column.", "Pass a run folder written by `waspada score`.")
-        frames.append(chunk[chunk["flagged"].str.lower() == "true"])
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(READ_COLUMNS))
-    frame = frame.reindex(columns=list(READ_COLUMNS), fill_value="")
-    return frame.drop_duplicates(["platform", "post_id"]).reset_index(drop=True)
+        frame = chunk[chunk["flagged"].str.lower() == "true"].reindex(columns=list(READ_COLUMNS), fill_value="")
+        frame = frame.drop_duplicates(["platform", "post_id"])
+        keys = list(zip(frame["platform"], frame["post_id"]))
+        fresh = [key not in seen for key in keys]
+        seen.update(keys)
+        yield frame[fresh].reset_index(drop=True)
+
+
+def read_flagged(scored_path: Path) -> pd.DataFrame:
+    """Every flagged row of a scored.csv (for small runs and tests)."""
+    frames = list(iter_flagged(scored_path))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(READ_COLUMNS))
 
 
 def _file_hash(path: Path) -> str:
