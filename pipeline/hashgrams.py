@@ -19,8 +19,6 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from pipeline.sparse import count_matrix
-
 _SEPARATOR = "\x00"
 _SPACE_RE = re.compile(r"[^\S\x00]+")
 _BASE = np.uint64(1_000_003)
@@ -47,6 +45,13 @@ def _powers(base: np.uint64, n: int) -> np.ndarray:
         with np.errstate(over="ignore"):
             np.cumprod(powers, out=powers)
     return powers
+
+
+def _summed(rows: np.ndarray, columns: np.ndarray, values: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
+    """CSR of ``values`` at (row, column), repeats summed, indices sorted."""
+    matrix = sp.csr_matrix((values, (rows, columns)), shape=shape, dtype=np.float32)
+    matrix.sum_duplicates()
+    return matrix
 
 
 def row_scale(rows: np.ndarray, n_rows: int) -> np.ndarray:
@@ -153,7 +158,7 @@ class HashedNgrams(TransformerMixin, BaseEstimator):
         if len(texts) == 0:
             return sp.csr_matrix((0, self.n_columns), dtype=np.float32)
         rows, columns = self.occurrences(texts)
-        return count_matrix(rows, columns, (len(texts), self.n_columns))
+        return _summed(rows, columns, np.ones(len(rows), dtype=np.float32), (len(texts), self.n_columns))
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Counts of each hashed n-gram, divided by the square root of the post's number of
@@ -162,9 +167,7 @@ class HashedNgrams(TransformerMixin, BaseEstimator):
         if n_rows == 0:
             return sp.csr_matrix((0, self.n_columns), dtype=np.float32)
         rows, columns = self.occurrences(texts)
-        matrix = count_matrix(rows, columns, (n_rows, self.n_columns))
-        matrix.data *= np.repeat(row_scale(rows, n_rows), np.diff(matrix.indptr)).astype(np.float32)
-        return matrix
+        return _summed(rows, columns, row_scale(rows, n_rows).astype(np.float32)[rows], (n_rows, self.n_columns))
 
     def linear_scores(self, texts: Sequence[str], weights: np.ndarray, intercept: float) -> np.ndarray:
         """``transform(texts) @ weights + intercept`` without building the matrix: one gather

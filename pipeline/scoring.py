@@ -615,6 +615,16 @@ def _queue_rows(items: list[tuple[float, int, int, int]], scored_parts: list[Pat
     return rows
 
 
+def as_people_read(rows: list[dict], lang: str) -> Iterator[dict]:
+    """Queue rows for the workbook people open: reasons quote the post as written, with no
+    normalised token or placeholder (the CSVs keep the machine form)."""
+    from pipeline.review.reasons import readable
+
+    for row in rows:
+        yield {**row, "reasons": readable(str(row.get("text", "")), str(row.get("reasons", "")), lang,
+                                          str(row.get("contacts", "")), str(row.get("destinations", "")))}
+
+
 def screen_report(bundle: Bundle, options: ScoreOptions, totals: _Totals) -> dict:
     """What the run report says of the screen: its threshold, how many posts it passed, and the
     share of positives it screened out when measured out of fold at training time."""
@@ -675,7 +685,8 @@ def finish(out_dir: Path, parts: Path, model_id: str, threshold: float, totals: 
         ordered = _queue_rows(sorted(queue, key=lambda item: (-item[0], -item[1])), scored_parts, roots, sizes, root_names)
         write_csv(out_dir / "review_queue.csv", ordered, schema.SCORED_COLUMNS)
         # The CSVs keep post text exactly, for programs; people open the workbook, where text is text.
-        write_xlsx_text(out_dir / "review_queue.xlsx", ordered, schema.SCORED_COLUMNS, numeric=("score", "cluster_size"), sheet="review_queue")
+        write_xlsx_text(out_dir / "review_queue.xlsx", as_people_read(ordered, options.lang), schema.SCORED_COLUMNS,
+                        numeric=("score", "cluster_size"), sheet="review_queue")
 
         def duplicate_rows() -> Iterator[dict]:
             for path in _part_files(parts, "duplicates"):

@@ -61,3 +61,23 @@ def test_review_queue_xlsx_shows_formula_text_as_text_and_the_csvs_keep_it_exact
         else:
             assert shown[post_id] == text
     assert sum(value.startswith(("=", "+", "-", "@")) for value in shown.values()) >= len(PAYLOADS)
+
+
+def test_the_workbook_quotes_the_post_as_written_without_internal_tokens(tmp_path, bundle):
+    posts = ["Lowongan CS online di K4mboja gaji 15jt/bulan, tiket ditanggung, japri WA 0813-7790-2265 umur 16 bisa",
+             "Dicari admin ke negara K, gaji 1.5k USD, hub 0812 1111 2222"]
+    (tmp_path / "posts.jsonl").write_text("".join(json.dumps({"post_id": f"w{n}", "text": t}) + "\n" for n, t in enumerate(posts)),
+                                          encoding="utf-8")
+    out = tmp_path / "run"
+    score_collection([tmp_path / "posts.jsonl"], out, bundle, IngestOptions(), ScoreOptions(threshold=0.0, jobs=1))
+    machine = pd.read_csv(out / "review_queue.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert machine["reasons"].str.len().gt(0).all()
+    sheet = load_workbook(out / "review_queue.xlsx").active
+    header = [cell.value for cell in sheet[1]]
+    reasons = [dict(zip(header, (cell.value for cell in line)))["reasons"] for line in sheet.iter_rows(min_row=2)]
+    assert len(reasons) == len(posts) and all(reasons)
+    for text in reasons:
+        assert not any(token in text for token in ("_num_", "_money_", "_phone_", "_url_", "_chatlink_", "_handle_"))
+    # The machine file keeps the normalised evidence; the workbook quotes what the post says.
+    assert not machine["reasons"].str.contains("K4mboja").any()
+    assert any("K4mboja" in text for text in reasons)

@@ -12,10 +12,12 @@ import logging
 import math
 import random
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
@@ -119,6 +121,7 @@ class _Prepared:
     loso_splits: list[tuple[np.ndarray, np.ndarray]] | None   # None: too few sources to hold one out
     red: np.ndarray             # red flags fired per row of ``counts``
     counter: np.ndarray         # counter-signals fired per row of ``counts``
+    screen_matrix: object = None    # the screen's features of every row, once counted
 
     @property
     def labels(self) -> np.ndarray:
@@ -332,25 +335,52 @@ def out_of_fold(prepared: _Prepared, config: TrainConfig, splits=None, descripti
     return _collect_folds(prepared, config, progress.track(results, description, total=len(splits), unit="fold"), splits)
 
 
-def _screen_fold(texts: list[str], y: np.ndarray, valid_texts: list[str], config: TrainConfig) -> np.ndarray:
-    return Screen(seed=config.seed).fit(texts, y).decision_function(valid_texts)
+def _screen_fold(matrix, y: np.ndarray, valid_matrix, config: TrainConfig) -> np.ndarray:
+    screen = Screen(seed=config.seed).fit_matrix(matrix, y)
+    return valid_matrix @ screen.coef_ + screen.intercept_
 
 
-def screen_out_of_fold(prepared: _Prepared, config: TrainConfig, splits, description: str) -> tuple[np.ndarray, dict[int, float]]:
-    """Out-of-fold screen decisions for every post and for the disguised copies of positives."""
+def screen_features(prepared: _Prepared, jobs: int = 1):
+    """The screen's features of every row of ``prepared``, counted once for all folds (in
+    ``jobs`` processes, a share of the rows each)."""
+    if prepared.screen_matrix is None:
+        texts = prepared.texts
+        bounds = np.linspace(0, len(texts), max(1, jobs) + 1).astype(int).tolist()
+        if jobs > 1 and len(texts) >= 20_000:
+            parts = Parallel(n_jobs=jobs)(delayed(Screen().ngrams)(texts[a:b]) for a, b in pairwise(bounds))
+            prepared.screen_matrix = sp.vstack(parts, format="csr")
+        else:
+            prepared.screen_matrix = Screen().ngrams(texts)
+    return prepared.screen_matrix
+
+
+def _screen_final(matrix, y: np.ndarray, config: TrainConfig) -> Screen:
+    return Screen(seed=config.seed).fit_matrix(matrix, y)
+
+
+def screen_out_of_fold(prepared: _Prepared, config: TrainConfig, splits, description: str,
+                       with_final: bool = False) -> tuple[np.ndarray, dict[int, float]] | tuple[np.ndarray, dict[int, float], Screen]:
+    """Out-of-fold screen decisions for every post and for the disguised copies of positives;
+    with ``with_final`` also the screen fitted on every row, fitted beside the folds."""
+    matrix = screen_features(prepared, config.jobs)
     tasks = []
     for train_index, valid_index in splits:
         rows, y, _ = _training_rows(prepared, train_index)
         obf_index = [i for i in valid_index.tolist() if i in prepared.obfuscated_rows]
-        valid_rows = valid_index.tolist() + [prepared.obfuscated_rows[i] for i in obf_index]
-        tasks.append((_screen_fold, ([prepared.texts[r] for r in rows], y, [prepared.texts[r] for r in valid_rows], config)))
+        valid_rows = np.array(valid_index.tolist() + [prepared.obfuscated_rows[i] for i in obf_index], dtype=np.int64)
+        tasks.append((_screen_fold, (matrix[rows], y, matrix[valid_rows], config)))
+    if with_final:
+        rows, y, _ = _training_rows(prepared, np.arange(len(prepared.y)))
+        tasks.append((_screen_final, (matrix[rows], y, config)))
     decisions = np.zeros(len(prepared.y))
     obfuscated: dict[int, float] = {}
-    results = progress.track(_start(tasks, config.jobs), description, total=len(tasks), unit="fold")
+    results = list(progress.track(_start(tasks, config.jobs), description, total=len(tasks), unit="fold"))
     for (_, valid_index), fold_decisions in zip(splits, results):
         decisions[valid_index] = fold_decisions[:len(valid_index)]
         obf_index = [i for i in valid_index.tolist() if i in prepared.obfuscated_rows]
         obfuscated.update(zip(obf_index, fold_decisions[len(valid_index):].tolist()))
+    if with_final:
+        return decisions, obfuscated, results[-1]
     return decisions, obfuscated
 
 
@@ -475,7 +505,9 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
     loso_used = prepared.loso_splits is not None
     cross_validated, final = cross_validate_and_fit(prepared, config)
     loso = out_of_fold(prepared, config, prepared.loso_splits, "Leave-one-source-out") if loso_used else cross_validated
-    screen_grouped = screen_out_of_fold(prepared, config, prepared.splits, "Screen, grouped folds")
+    grouped_decisions, grouped_obf, screen_model = screen_out_of_fold(prepared, config, prepared.splits, "Screen, grouped folds",
+                                                                       with_final=True)
+    screen_grouped = (grouped_decisions, grouped_obf)
     screen_loso = screen_out_of_fold(prepared, config, prepared.loso_splits, "Screen, leave-one-source-out") if loso_used else screen_grouped
 
     cv: dict[str, dict] = {}
@@ -489,7 +521,6 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
     # Chosen on writing the candidate has not seen: the leave-one-source-out folds.
     selected = max(config.candidates, key=lambda c: (round(by_source[c]["pr_auc"], 4), -config.candidates.index(c)))
 
-    n = len(y)
     screen_calibrator, _, _ = _calibrated(screen_grouped[0], y, {})
     # The cut is set on the grouped folds; leave-one-source-out and the transfer validation
     # measure what it loses on writing the screen has not seen.
@@ -517,10 +548,6 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
     features, base, category = final if final is not None else final_fit(prepared, config, selected)
     risk = PlattCalibrated(base, calibrator)
     risk.classes_ = np.array([0, 1])
-    rows, row_y, _ = _training_rows(prepared, np.arange(n))
-    with progress.bar("Fitting the screen", total=1, unit="step") as step:
-        screen_model = Screen(seed=config.seed).fit([prepared.texts[r] for r in rows], row_y)
-        step.update()
     model = WaspadaModel(features, risk, category, screen_model, screen_calibrator, cut)
 
     oof_two_stage, _ = _two_stage_scores(screen_calibrator, cut, calibrated[selected][1], {}, screen_grouped)
