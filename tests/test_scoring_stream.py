@@ -53,8 +53,13 @@ def test_chunking_and_processes_do_not_change_outputs(tmp_path, bundle):
     counts = many["counts"]
     assert many["counts_balance"] and counts["read"] == 242
     assert counts["duplicates"] == 23 and counts["quarantined"] == 2
-    for stage in ("read", "normalise", "indicators", "vectorise", "model", "write"):
+    for stage in ("read", "screen", "write"):
         assert many["seconds"][stage] > 0, stage
+    # The text layer and the full model run only on the posts the screen passes.
+    passed = many["screen"]["passed"]
+    assert passed + many["screen"]["screened_out"] == counts["scored"]
+    for stage in ("normalise", "indicators", "vectorise"):
+        assert (many["seconds"][stage] > 0) == (passed > 0), stage
     duplicates = (tmp_path / "many" / "duplicates.csv").read_text(encoding="utf-8-sig").splitlines()
     assert duplicates[1].startswith("p10,p9,")
     assert not (tmp_path / "many" / scoring.PARTS_DIR).exists()

