@@ -25,7 +25,6 @@ or PostgreSQL by URL) next to, but apart from, the review tables.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 from collections.abc import Iterator
@@ -40,6 +39,7 @@ from sqlalchemy.engine import Connection
 
 from pipeline import settings
 from pipeline.errors import InputError
+from pipeline.fileio import sha256_file
 from pipeline.history.contacts import contact_keys
 from pipeline.review.db import WRITE_OPTION, create_engine
 
@@ -189,7 +189,7 @@ class HistoryStore:
                 raise InputError(f"{run_dir} is not a finished run: {path.name} is missing.",
                                  f"Score a collection first: waspada score PATH --out {run_dir}")
         report = json.loads(report_path.read_text(encoding="utf-8"))
-        run_id = "r" + _file_hash(scored_path)[:15]
+        run_id = "r" + sha256_file(scored_path)[:15]
         counts = report.get("counts", {})
         with self._write() as conn:
             found = conn.execute(sa.select(history_runs.c.seq, history_runs.c.new_posts).where(history_runs.c.run_id == run_id)).first()
@@ -260,14 +260,6 @@ def read_flagged(scored_path: Path) -> pd.DataFrame:
     """Every flagged row of a scored.csv (for small runs and tests)."""
     frames = list(iter_flagged(scored_path))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(READ_COLUMNS))
-
-
-def _file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _float(value) -> float:
