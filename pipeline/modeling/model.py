@@ -56,7 +56,7 @@ class WaspadaModel:
     def predict(self, texts: Sequence[str], analyses: Sequence[Analysis], screen_decisions: np.ndarray | None = None,
                 use_screen: bool = True) -> Prediction:
         """Predict posts that were all analysed. With ``use_screen`` the posts below the screen
-        threshold keep their stage-1 score; without it every post gets the combined score."""
+        threshold keep their stage-1 score; without it every post gets the full model's score."""
         decisions = self.screen_decisions(texts) if screen_decisions is None else np.asarray(screen_decisions)
         matrix = self.features.transform_analyses(analyses)
         return self._predict(decisions, analyses, matrix, np.ones(len(texts), dtype=bool) if not use_screen else self.passes(decisions))

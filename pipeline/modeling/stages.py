@@ -1,5 +1,5 @@
 """The splits and measures that judge models on new writing: leave-one-source-out folds,
-recall at a fixed number of false positives, red-flag counts, intervals."""
+recall at a fixed number of false positives, intervals."""
 
 from __future__ import annotations
 
@@ -7,16 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from pipeline.indicators import COUNTER, RED_FLAG, REGISTRY, Analysis
-
 FALSE_POSITIVE_BUDGETS: tuple[int, ...] = (3, 10, 25, 50)
-
-
-def red_flag_counts(analyses: Sequence[Analysis]) -> tuple[np.ndarray, np.ndarray]:
-    kinds = {item.name: item.kind for item in REGISTRY}
-    red = np.array([sum(1 for hit in a.hits if kinds.get(hit.name) == RED_FLAG) for a in analyses], dtype=float)
-    counter = np.array([sum(1 for hit in a.hits if kinds.get(hit.name) == COUNTER) for a in analyses], dtype=float)
-    return red, counter
 
 
 def source_groups(data) -> np.ndarray:

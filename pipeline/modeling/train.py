@@ -33,7 +33,7 @@ from pipeline.modeling.calibration import PlattCalibrated
 from pipeline.modeling.metrics import binary_metrics
 from pipeline.modeling.model import WaspadaModel
 from pipeline.modeling.screen import MAX_SCREEN_LOSS, Screen, screen_threshold
-from pipeline.modeling.stages import leave_one_source_out, red_flag_counts, source_groups
+from pipeline.modeling.stages import leave_one_source_out, source_groups
 from pipeline.modeling.thresholds import (
     DEFAULT_OPERATING_POINT,
     OPERATING_POINTS,
@@ -119,8 +119,6 @@ class _Prepared:
     counts: FeatureCounts
     texts: list[str]            # the text of every row of ``counts``
     loso_splits: list[tuple[np.ndarray, np.ndarray]] | None   # None: too few sources to hold one out
-    red: np.ndarray             # red flags fired per row of ``counts``
-    counter: np.ndarray         # counter-signals fired per row of ``counts``
     screen_matrix: object = None    # the screen's features of every row, once counted
 
     @property
@@ -152,9 +150,8 @@ def prepare(data: pd.DataFrame, config: TrainConfig) -> _Prepared:
     obfuscated_rows = {key: first_obfuscated + i for i, key in enumerate(keys)}
     all_texts = texts + [text for _, _, text in augmented] + [obfuscated_texts[k] for k in keys]
     loso_splits = leave_one_source_out(source_groups(data), groups, y) if config.leave_one_source_out else None
-    red, counter = red_flag_counts(analyses + aug_analyses + obf_analyses)
     return _Prepared(data, y, groups, aug_sources, aug_labels, splits, obfuscated_rows, obfuscated_texts, counts,
-                     all_texts, loso_splits, red, counter)
+                     all_texts, loso_splits)
 
 
 def stratified_group_splits(y: np.ndarray, groups: np.ndarray, n_splits: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
