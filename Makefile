@@ -46,8 +46,10 @@ eval-external: $(STAMP) ## Score the real job ads and texts in ../shared/data (s
 notebooks: $(STAMP) ## Execute the analyst notebook top to bottom
 	$(BIN)/python -m pytest -q tests/test_notebooks.py
 
-lint: $(STAMP) ## ruff
+lint: $(STAMP) ## Format check, ruff rules and mypy
+	$(BIN)/ruff format --check pipeline tests
 	$(BIN)/ruff check pipeline tests
+	$(BIN)/mypy
 
 clean: ## Remove the virtual environment and run outputs
 	rm -rf $(VENV) runs .pytest_cache
