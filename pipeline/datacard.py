@@ -27,7 +27,7 @@ CARD_NAME = "DATACARD.md"
 
 def _table(frame: pd.DataFrame, by: list[str]) -> str:
     counts = frame.groupby(by).size().reset_index(name="posts").sort_values(by)
-    header = "| " + " | ".join(by + ["posts"]) + " |"
+    header = "| " + " | ".join([*by, "posts"]) + " |"
     rule = "|" + "---|" * (len(by) + 1)
     rows = ["| " + " | ".join(str(v) for v in row) + " |" for row in counts.itertuples(index=False)]
     return "\n".join([header, rule, *rows])

@@ -33,12 +33,12 @@ class ExternalSet:
 
 def _lokerid(path: Path) -> list[str]:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return [f"{t}\n{d}" for t, d in zip(frame["Title"], frame["Description"]) if d.strip()]
+    return [f"{t}\n{d}" for t, d in zip(frame["Title"], frame["Description"], strict=True) if d.strip()]
 
 
 def _jobstreet(path: Path) -> list[str]:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return [f"{t}\n{d}" for t, d in zip(frame["Job Title"], frame["Job Description"]) if d.strip()]
+    return [f"{t}\n{d}" for t, d in zip(frame["Job Title"], frame["Job Description"], strict=True) if d.strip()]
 
 
 def _dealls(path: Path) -> list[str]:
@@ -90,7 +90,7 @@ def evaluate_external(bundle: Bundle, data_dir: Path, jobs: int = 1, examples: i
             continue
         texts = item.loader(path)
         scored = scorer.score_texts(texts, jobs=jobs)
-        flagged = [(s.score, t, "; ".join(s.reasons())) for s, t in zip(scored, texts) if s.flagged]
+        flagged = [(s.score, t, "; ".join(s.reasons())) for s, t in zip(scored, texts, strict=True) if s.flagged]
         flagged.sort(reverse=True)
         rate = len(flagged) / len(texts) if texts else 0.0
         results["sets"][item.name] = {

@@ -99,7 +99,7 @@ def load_labeled_files(files: list[Path]) -> pd.DataFrame:
 
 def data_hash(data: pd.DataFrame) -> str:
     digest = hashlib.sha256()
-    for text, label in zip(data["text"], data["label"]):
+    for text, label in zip(data["text"], data["label"], strict=True):
         digest.update(label.encode())
         digest.update(b"\x1f")
         digest.update(text.encode("utf-8"))

@@ -50,7 +50,7 @@ def analyse_timed(texts: Sequence[str]) -> tuple[list[Analysis], float, float]:
         normalised.append(normalize_with_clean(text))
     t1 = time.perf_counter()
     analyses = []
-    for text, (cleaned, norm) in zip(texts, normalised):
+    for text, (cleaned, norm) in zip(texts, normalised, strict=True):
         # entities reuse the cleaned text instead of cleaning again
         analyses.append(analyse_context(PostContext(text, norm, cleaned)))
     return analyses, t1 - t0, time.perf_counter() - t1

@@ -39,9 +39,9 @@ def measure(labeled_path: Path) -> RulesReport:
     for item in indicators.REGISTRY:
         fired = [item.name in a.fired for a in analyses]
         fires = sum(fired)
-        on_positive = sum(f and p for f, p in zip(fired, positive))
+        on_positive = sum(f and p for f, p in zip(fired, positive, strict=True))
         on_benign = fires - on_positive
-        negated = sum(item.name in a.negated and not f for a, f in zip(analyses, fired))
+        negated = sum(item.name in a.negated and not f for a, f in zip(analyses, fired, strict=True))
         rows.append({
             "name": item.name, "kind": item.kind, "label_id": item.label_id, "label_en": item.label_en,
             "description_id": item.description_id, "description_en": item.description_en,
@@ -53,7 +53,7 @@ def measure(labeled_path: Path) -> RulesReport:
             "benign_fire_rate": on_benign / n_benign if n_benign else 0.0,
             "negated": negated,
         })
-    with_counter = sum(p and bool(counters & a.fired) for a, p in zip(analyses, positive))
+    with_counter = sum(p and bool(counters & a.fired) for a, p in zip(analyses, positive, strict=True))
     return RulesReport(rows, len(analyses), n_positive, with_counter)
 
 

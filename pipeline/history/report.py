@@ -241,7 +241,7 @@ def network_pictures(trends: Trends, networks: pd.DataFrame, limit: int = NETWOR
         position = _layout(len(nodes), sorted(edges))
         figure, axis = plt.subplots(figsize=(4.2, 3.4))
         for a, b in edges:
-            axis.plot(*zip(position[a], position[b]), color="#999999", linewidth=0.8, zorder=1)
+            axis.plot(*zip(position[a], position[b], strict=True), color="#999999", linewidth=0.8, zorder=1)
         for name, index in nodes.items():
             kind, label = name.split(":", 1)
             axis.scatter(*position[index], s=90, color=colours[kind], zorder=2)

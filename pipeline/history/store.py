@@ -250,7 +250,7 @@ def iter_flagged(scored_path: Path, chunksize: int = 20_000) -> Iterator[pd.Data
             raise InputError(f"{scored_path} has no {', '.join(missing)} column.", "Pass a run folder written by `waspada score`.")
         frame = chunk[chunk["flagged"].str.lower() == "true"].reindex(columns=list(READ_COLUMNS), fill_value="")
         frame = frame.drop_duplicates(["platform", "post_id"])
-        keys = list(zip(frame["platform"], frame["post_id"]))
+        keys = list(zip(frame["platform"], frame["post_id"], strict=True))
         fresh = np.fromiter((key not in seen for key in keys), dtype=bool, count=len(keys))
         seen.update(keys)
         yield frame.loc[fresh].reset_index(drop=True)
@@ -271,11 +271,11 @@ def _float(value) -> float:
 
 def _merge_posts(conn: Connection, run_id: str, rows: pd.DataFrame, signatures: np.ndarray) -> int:
     """Insert or refresh one chunk of a run's flagged posts and their sightings; returns how many were new."""
-    keys = list(zip(rows["platform"], rows["post_id"]))
+    keys = list(zip(rows["platform"], rows["post_id"], strict=True))
     existing = {(r.source, r.post_id) for r in conn.execute(
         sa.select(history_posts.c.source, history_posts.c.post_id).where(sa.tuple_(history_posts.c.source, history_posts.c.post_id).in_(keys)))}
     inserts, sighted = [], []
-    for (source, post_id), row, signature in zip(keys, rows.to_dict("records"), signatures):
+    for (source, post_id), row, signature in zip(keys, rows.to_dict("records"), signatures, strict=True):
         fields = {
             "score": _float(row["score"]), "category": row["category"], "indicators": row["indicators"],
             "destinations": row["destinations"], "contacts": " ".join(contact_keys(row["contacts"])), "last_run": run_id,

@@ -64,8 +64,8 @@ def compute_trends(frames: HistoryFrames, latest_run: str | None = None, since: 
         latest = chosen.iloc[0]
     latest_seq = int(latest["seq"])
     runs = runs[runs["seq"] <= latest_seq].reset_index(drop=True)
-    seq_of = dict(zip(runs["run_id"], runs["seq"]))
-    label_of = dict(zip(runs["run_id"], runs["label"]))
+    seq_of = dict(zip(runs["run_id"], runs["seq"], strict=True))
+    label_of = dict(zip(runs["run_id"], runs["label"], strict=True))
     sightings = frames.sightings[frames.sightings["run_id"].isin(seq_of)].copy()
     sightings["seq"] = sightings["run_id"].map(seq_of)
 
@@ -89,8 +89,8 @@ def compute_trends(frames: HistoryFrames, latest_run: str | None = None, since: 
 def _posts_as_of(all_posts: pd.DataFrame, sightings: pd.DataFrame, runs: pd.DataFrame, latest_seq: int, since: str | None) -> pd.DataFrame:
     seen = sightings.groupby(["source", "post_id"]).agg(first_seq=("seq", "min"), last_seq=("seq", "max")).reset_index()
     posts = all_posts.merge(seen, on=["source", "post_id"])
-    recorded = dict(zip(runs["seq"], runs["recorded_at"]))
-    posts["when"] = [p if p else recorded.get(s, "") for p, s in zip(posts["posted_at"], posts["first_seq"])]
+    recorded = dict(zip(runs["seq"], runs["recorded_at"], strict=True))
+    posts["when"] = [p if p else recorded.get(s, "") for p, s in zip(posts["posted_at"], posts["first_seq"], strict=True)]
     if since:
         try:
             date.fromisoformat(since)
@@ -194,7 +194,7 @@ def _joined(values) -> str:
 
 
 def _accounts(frame: pd.DataFrame) -> list[str]:
-    return [f"{p}/{a}" for p, a in zip(frame["platform"], frame["account"]) if a]
+    return [f"{p}/{a}" for p, a in zip(frame["platform"], frame["account"], strict=True) if a]
 
 
 def _contacts(frame: pd.DataFrame) -> list[str]:
@@ -210,7 +210,7 @@ def new_contacts_table(posts: pd.DataFrame) -> pd.DataFrame:
     """Contacts whose every post was first seen in the latest run."""
     columns = ["contact", "kind", "posts", "post_ids", "templates", "clusters", "platforms", "accounts", "destinations"]
     rows_of: dict[str, list[int]] = defaultdict(list)
-    for index, value in zip(posts.index, posts["contacts"]):
+    for index, value in zip(posts.index, posts["contacts"], strict=True):
         for key in value.split():
             rows_of[key].append(index)
     rows = []
@@ -276,7 +276,7 @@ def spreading_templates_table(posts: pd.DataFrame, label_of: dict[str, str]) -> 
 
 def _seq_labels(posts: pd.DataFrame, label_of: dict[str, str]) -> dict[int, str]:
     out = {}
-    for run_id, seq in zip(posts["first_run"], posts["first_seq"]):
+    for run_id, seq in zip(posts["first_run"], posts["first_seq"], strict=True):
         out.setdefault(int(seq), label_of.get(run_id, run_id))
     return out
 
@@ -293,7 +293,7 @@ def networks_table(posts: pd.DataFrame, min_posts: int = 2) -> pd.DataFrame:
     nodes: dict[str, int] = {}
     anchors, members = [], []
     post_node = []
-    for template, contacts, platform, account in zip(posts["template_id"], posts["contacts"], posts["platform"], posts["account"]):
+    for template, contacts, platform, account in zip(posts["template_id"], posts["contacts"], posts["platform"], posts["account"], strict=True):
         names = ["template:" + template] + ["contact:" + c for c in contacts.split()]
         if account:
             names.append(f"account:{platform}/{account}")
@@ -308,7 +308,7 @@ def networks_table(posts: pd.DataFrame, min_posts: int = 2) -> pd.DataFrame:
     for name, index in nodes.items():
         names_by_root[int(roots[index])].append(name)
     posts_by_root: dict[int, list[int]] = defaultdict(list)
-    for row, node in zip(posts.index, post_node):
+    for row, node in zip(posts.index, post_node, strict=True):
         posts_by_root[int(roots[node])].append(row)
     rows = []
     for root, rows_in in posts_by_root.items():

@@ -122,4 +122,4 @@ def _delimited_record(path: Path, record_line: int, header: list[str], row: list
     if len(row) != len(header):
         return RawRecord(str(path), record_line, raw=raw_excerpt(raw),
                          problem=f"row on line {record_line} has {len(row)} fields, header has {len(header)} (check the delimiter or quoting)")
-    return RawRecord(str(path), record_line, dict(zip(header, row)), raw=raw)
+    return RawRecord(str(path), record_line, dict(zip(header, row, strict=True)), raw=raw)

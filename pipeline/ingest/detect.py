@@ -46,7 +46,7 @@ def detect_format(path: Path) -> str:
 def _json_kind(text: str, suffix: str) -> str:
     head = text[:4000]
     if text.startswith("{"):
-        if '"messages"' in head and ('"type"' in text or '"chats"' in head) or '"chats"' in head and '"list"' in head:
+        if ('"messages"' in head and ('"type"' in text or '"chats"' in head)) or ('"chats"' in head and '"list"' in head):
             return "telegram"
         if '"data"' in head and ('"includes"' in text or '"author_id"' in text):
             return "twitter"

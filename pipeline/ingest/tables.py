@@ -147,7 +147,7 @@ def _sheet_records(source: str, rows: Iterator[tuple], uncached: dict[tuple[int,
             yield RawRecord(source, number, raw=raw_excerpt("\t".join(shown)),
                             problem=f"formula without a saved value in column {missing[0]} (open the file in Excel and save it again)")
             continue
-        fields = {name: ("" if value is None else value) for name, value in zip(header, cells)}
+        fields = {name: ("" if value is None else value) for name, value in zip(header, cells, strict=True)}
         yield RawRecord(source, number, fields, raw="\t".join(shown))
 
 

@@ -293,7 +293,7 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
         lang = current_lang()
         first = (page - 1) * PAGE_SIZE
         shown = [_queue_row(row, first + i + 1, text, lang) for i, (row, text) in
-                 enumerate(zip(rows, score_texts([r["score"] for r in rows])))]
+                 enumerate(zip(rows, score_texts([r["score"] for r in rows]), strict=True))]
         pages = max(1, -(-total // PAGE_SIZE))
         indicator_options = sorted(((name, reasons.indicator_label(name, lang)) for name in store.facets()["indicators"]),
                                    key=lambda item: item[1].casefold())

@@ -118,7 +118,8 @@ def read_sheet(path: Path) -> list[dict[str, str]]:
         for line in lines:
             values = ["" if v is None else str(v) for v in line]
             if any(v.strip() for v in values):
-                records.append(dict(zip(header, values)))
+                # A hand-edited sheet can have rows shorter or longer than its header.
+                records.append(dict(zip(header, values, strict=False)))
         book.close()
     else:
         raise InputError(f"Cannot read {suffix or 'a file without extension'}.", "Import a .csv or .xlsx file.")

@@ -72,7 +72,7 @@ def candidate_rows(paths: Sequence[Path], bundle: Bundle, jobs: int = 1) -> list
         frame = pd.read_csv(table, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         posts = frame.to_dict("records")
         # The scores in the file may come from an older model; uncertainty must be the current model's.
-        for post, scored in zip(posts, scorer.score_texts([p["text"] for p in posts], jobs=jobs)):
+        for post, scored in zip(posts, scorer.score_texts([p["text"] for p in posts], jobs=jobs), strict=True):
             rows.append(scorer.output_row(post, scored))
     if raw:
         from pipeline.ingest.core import IngestOptions

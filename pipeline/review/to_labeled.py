@@ -47,7 +47,7 @@ def _existing_labels(labeled_dir: Path) -> dict[str, str]:
     except InputError:
         return {}
     data = load_labeled(labeled_dir)
-    return dict(zip(data["text"], data["label"]))
+    return dict(zip(data["text"], data["label"], strict=True))
 
 
 def to_labeled(store: ReviewStore, labeled_dir: Path, out: Path | None = None, force: bool = False) -> ToLabeledResult:

@@ -48,7 +48,7 @@ def negated_at(text: str, start: int, token_map: Callable[[str], str] | None = N
     before = text[max(0, start - 160):start].split()
     tokens = [token_map(raw) if token_map else raw for raw in before]
     light = 0
-    for raw, token in zip(reversed(before[-(MAX_LIGHT_WORDS + 1):]), reversed(tokens[-(MAX_LIGHT_WORDS + 1):])):
+    for raw, token in zip(reversed(before[-(MAX_LIGHT_WORDS + 1):]), reversed(tokens[-(MAX_LIGHT_WORDS + 1):]), strict=True):
         if token_map and raw[-1:] in ",.;:!?":
             break  # "KTP, KK" – the mark ends the clause the negator would have to reach over
         if token in NEGATORS:
@@ -63,7 +63,7 @@ def negated_at(text: str, start: int, token_map: Callable[[str], str] | None = N
 def _forbidden_clause(before: list[str], tokens: list[str], raw_marks: bool) -> str | None:
     """"jangan" earlier in the same clause, forbidding what follows it."""
     following = ""
-    for raw, token in zip(reversed(before[-CLAUSE_REACH:]), reversed(tokens[-CLAUSE_REACH:])):
+    for raw, token in zip(reversed(before[-CLAUSE_REACH:]), reversed(tokens[-CLAUSE_REACH:]), strict=True):
         if token in _CLAUSE_MARKS or (raw_marks and raw[-1:] in ",.;:!?"):
             return None
         if token == PROHIBITIVE:

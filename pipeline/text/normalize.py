@@ -267,7 +267,7 @@ def normalize_with_clean(raw: str) -> tuple[str, Normalized]:
     text = clean.strip_controls(folded)
     cleaned = clean.collapse_spaces(text)
     text = map_flags(text)
-    for (pattern, replacement), hints in zip(_SHORT_ALIASES, _SHORT_ALIAS_HINTS):
+    for (pattern, replacement), hints in zip(_SHORT_ALIASES, _SHORT_ALIAS_HINTS, strict=True):
         if not any(hint in text for hint in hints):
             continue
         text, count = pattern.subn(replacement, text)
