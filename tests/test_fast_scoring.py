@@ -109,7 +109,7 @@ def reference_explain(explainer: Explainer, analysis, row) -> Explanation:
     keep = explainer.readable[columns] & (contributions > 0)
     order = np.argsort(-contributions[keep], kind="stable")[: explainer.top_terms]
     result.terms = [(readable_term(explainer.names[c]), float(v))
-                    for c, v in zip(columns[keep][order], contributions[keep][order])]
+                    for c, v in zip(columns[keep][order], contributions[keep][order], strict=True)]
     entities = analysis.entities
     result.contacts = entities.contacts
     result.destinations = entities.destinations
@@ -140,7 +140,7 @@ def test_scores_and_explanations_equal_one_row_at_a_time(bundle, sample_texts, a
     prediction = scorer.model.predict(sample_texts, analyses, use_screen=False)
     scored = scorer.score_prediction(analyses, prediction)
     assert len(scored) == len(analyses)
-    for i, (analysis, post) in enumerate(zip(analyses, scored)):
+    for i, (analysis, post) in enumerate(zip(analyses, scored, strict=True)):
         expected = reference_explain(scorer.explainer, analysis, prediction.features[i])
         assert post.explanation == expected
         assert post.explanation.reasons("id") == expected.reasons("id")
@@ -216,12 +216,12 @@ def test_chunk_scorer_signatures_equal_one_post_at_a_time(bundle):
 
 def test_shingle_hashes_equal_crc32_of_the_joined_shingles(texts):
     hasher = dedup.ShingleHasher(max_tokens=200)  # small: the token cache starts over many times
-    sample = texts[::4] + ["a", "a b", ". , !", "ab ✈️ é ß 🙂 中文 x" * 3, "_url_ " * 5]
+    sample = [*texts[::4], "a", "a b", ". , !", "ab ✈️ é ß 🙂 中文 x" * 3, "_url_ " * 5]
     for start in range(0, len(sample), 37):
         batch = sample[start:start + 37]
         hashes, starts = hasher.hashes(batch)
         runs = np.split(hashes, starts[1:])
-        for text, run in zip(batch, runs):
+        for text, run in zip(batch, runs, strict=True):
             tokens = [t for t in text.split() if len(t) > 1 or t.isalnum()]
             grams = [" ".join(tokens[i:i + 3]) for i in range(len(tokens) - 2)] if len(tokens) > 3 else [" ".join(tokens)]
             assert run.tolist() == [zlib.crc32(g.encode("utf-8")) for g in grams]

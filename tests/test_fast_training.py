@@ -119,7 +119,7 @@ def test_select_columns_equals_scipy_indexing():
 
 def _same_splits(actual, expected) -> None:
     assert len(actual) == len(expected)
-    for (train_a, test_a), (train_e, test_e) in zip(actual, expected):
+    for (train_a, test_a), (train_e, test_e) in zip(actual, expected, strict=True):
         np.testing.assert_array_equal(train_a, train_e)
         np.testing.assert_array_equal(test_a, test_e)
 

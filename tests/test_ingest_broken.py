@@ -38,7 +38,7 @@ def test_csv_problems_have_specific_reasons(result):
     assert reasons[6] == "row on line 6 has 5 fields, header has 3 (check the delimiter or quoting)"
     assert reasons[7] == "empty text"
     assert reasons[8].startswith("record too large (113 KB of text, limit 100 KB")
-    texts = dict(zip(result.posts["post_id"], result.posts["text"]))
+    texts = dict(zip(result.posts["post_id"], result.posts["text"], strict=True))
     assert texts["c2"] == "Loker operator pabrik Bekasi"  # NUL byte dropped
     assert texts["c3"].startswith('=HYPERLINK("http://bit.ly/kerja"')  # a formula is text, kept as written
     assert texts["c8"] == "Gaji 8jt\nberangkat besok, tanpa paspor"
@@ -58,7 +58,7 @@ def test_jsonl_problems_have_specific_reasons(result):
     # No valid UTF-8 multi-byte sequence anywhere in the file: it is read as cp1252, and says so.
     assert 10 not in reasons
     assert any(note["file"].endswith("bad_lines.jsonl") and "read as cp1252" in note["note"] for note in result.notes)
-    texts = dict(zip(result.posts["post_id"], result.posts["text"]))
+    texts = dict(zip(result.posts["post_id"], result.posts["text"], strict=True))
     assert texts["j7"] == "Gaji besar di Sabah ÿþ tanpa dokumen"
     assert texts["j6"] == "NA"
     assert texts["j8"] == "Pesan  dengan NUL di tengah"

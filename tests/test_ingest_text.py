@@ -28,7 +28,7 @@ def posts(tmp_path_factory):
                     encoding="utf-8")
     result = ingest([path])
     assert result.counts["ingested"] == len(CASES)
-    return dict(zip(result.posts["post_id"], result.posts["text"]))
+    return dict(zip(result.posts["post_id"], result.posts["text"], strict=True))
 
 
 @pytest.mark.parametrize(("name", "original", "cleaned"), CASES, ids=[c[0] for c in CASES])

@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture()
 def store(tmp_path) -> ReviewStore:
-    rows = sample_rows() + [post("f1", 0.7, "=HYPERLINK(\"http://evil\",\"klik\") kerja Malaysia"),
-                            post("-f2", 0.65, "+62 812 kerja", author="@ceo")]
+    rows = [*sample_rows(), post("f1", 0.7, "=HYPERLINK(\"http://evil\",\"klik\") kerja Malaysia"),
+            post("-f2", 0.65, "+62 812 kerja", author="@ceo")]
     s = ReviewStore(f"sqlite:///{tmp_path / 'review.sqlite'}")
     s.load_queue(write_queue(tmp_path / "queue.csv", rows), model_id="model-a")
     yield s
@@ -67,7 +67,7 @@ def test_export_refuses_to_overwrite_without_force(store, tmp_path):
     with pytest.raises(Exception, match="--force"):
         export_queue(store, tmp_path / "a.csv")
     export_queue(store, tmp_path / "a.csv", QueueFilter(status="pending"), force=True)
-    with pytest.raises(Exception, match=".xlsx"):
+    with pytest.raises(Exception, match=r"\.xlsx"):
         export_queue(store, tmp_path / "a.txt")
 
 

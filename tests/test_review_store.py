@@ -141,7 +141,10 @@ def test_undo_reverts_the_reviewers_last_batch_and_keeps_the_log(store):
 
 def test_filters_and_queue_order(store):
     store.decide(["p2"], "benign", "Sari")
-    ids = lambda flt: [r["post_id"] for r in store.query(flt)[0]]
+
+    def ids(flt):
+        return [r["post_id"] for r in store.query(flt)[0]]
+
     assert ids(QueueFilter()) == ["p1", "rep1", "rep2", "rep3", "xss", "p3"]
     assert ids(QueueFilter(status="benign")) == ["p2"]
     assert ids(QueueFilter(status="all", platform="telegram")) == ["p1"]

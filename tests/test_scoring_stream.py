@@ -85,7 +85,7 @@ def test_interrupted_run_leaves_no_output_and_resume_scores_only_the_rest(tmp_pa
     out = tmp_path / "run"
     with pytest.raises(Interrupted):
         score_collection([source], out, bundle, IngestOptions(), options)
-    assert not any((out / name).exists() for name in OUTPUTS + ("report.json",))
+    assert not any((out / name).exists() for name in (*OUTPUTS, "report.json"))
     assert not [p for p in out.rglob("*.tmp")]
     state = json.loads((out / scoring.PARTS_DIR / scoring.STATE_FILE).read_text())
     assert state["completed"] == 2
@@ -150,7 +150,7 @@ def test_key_index_matches_a_dict():
         keys = [int(k) for k in keys if int(k) not in reference]
         values = list(range(len(reference), len(reference) + len(keys)))
         index.extend(keys, values)
-        reference.update(zip(keys, values))
+        reference.update(zip(keys, values, strict=True))
     probes = list(reference)[:100] + [int(k) for k in rng.integers(-(2**62), 2**62, size=100)]
     assert [index.get(k) for k in probes] == [reference.get(k, -1) for k in probes]
     assert index.get_many(np.array(probes)).tolist() == [reference.get(k, -1) for k in probes]

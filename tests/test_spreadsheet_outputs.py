@@ -41,7 +41,7 @@ def test_review_queue_xlsx_shows_formula_text_as_text_and_the_csvs_keep_it_exact
         assert sheets and all(b"<f>" not in archive.read(name) and b"<f " not in archive.read(name) for name in sheets)
     sheet = load_workbook(out / "review_queue.xlsx").active
     header = [cell.value for cell in sheet[1]]
-    rows = [dict(zip(header, (cell for cell in line))) for line in sheet.iter_rows(min_row=2)]
+    rows = [dict(zip(header, (cell for cell in line), strict=True)) for line in sheet.iter_rows(min_row=2)]
     assert len(rows) == report["counts"]["scored"]
     shown = {}
     for row in rows:
@@ -51,8 +51,8 @@ def test_review_queue_xlsx_shows_formula_text_as_text_and_the_csvs_keep_it_exact
 
     queue = pd.read_csv(out / "review_queue.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     scored = pd.read_csv(out / "scored.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    exact = dict(zip(scored["post_id"], scored["text"]))
-    assert dict(zip(queue["post_id"], queue["text"])) == exact  # the machine files: exactly what was scored
+    exact = dict(zip(scored["post_id"], scored["text"], strict=True))
+    assert dict(zip(queue["post_id"], queue["text"], strict=True)) == exact  # the machine files: exactly what was scored
     for post_id, text in exact.items():
         if len(text) > XLSX_MAX_CELL:
             assert shown[post_id] == text[:XLSX_MAX_CELL - 1] + "…"
@@ -74,7 +74,7 @@ def test_the_workbook_quotes_the_post_as_written_without_internal_tokens(tmp_pat
     assert machine["reasons"].str.len().gt(0).all()
     sheet = load_workbook(out / "review_queue.xlsx").active
     header = [cell.value for cell in sheet[1]]
-    reasons = [dict(zip(header, (cell.value for cell in line)))["reasons"] for line in sheet.iter_rows(min_row=2)]
+    reasons = [dict(zip(header, (cell.value for cell in line), strict=True))["reasons"] for line in sheet.iter_rows(min_row=2)]
     assert len(reasons) == len(posts) and all(reasons)
     for text in reasons:
         assert not any(token in text for token in ("_num_", "_money_", "_phone_", "_url_", "_chatlink_", "_handle_"))

@@ -37,7 +37,7 @@ def test_repair_mojibake_leaves_clean_text_alone(text):
 def test_mojibake_shortcut_agrees_with_ftfy_on_random_text():
     # The shortcut skips ftfy when no character could be part of a fix; random mixes of plain
     # letters, emoji, punctuation and code-page characters must give the same result either way.
-    pool = list("abcdefghijklmnopqrstuvwxyzKAMBOJA0123456789 .,:!?-\n") + [
+    pool = [*"abcdefghijklmnopqrstuvwxyzKAMBOJA0123456789 .,:!?-\n",
         "🔥", "🇰🇭", "✅", "‼️", "⚠️", "😂", "–", "—", "’", "“", "”", "é", "Ã", "©", "â", "€", "ﬁ", "ｇ", "\u00a0",
         "Ð", "Ñ", "\x1b", "\u0301", "•", "…", "™", "¥", "₩",
         # Code-page characters that start mojibake, alone, before a space or a "?", and in pairs.

@@ -124,7 +124,7 @@ def test_every_indicator_pattern_match_holds_one_of_its_hints(corpus):
     rng = random.Random(17)
     near = []
     for pattern in gate.needed:
-        words = _pattern_words(pattern) + ["_num_", "_money_", " ", " ", "kerja", "tidak"]
+        words = [*_pattern_words(pattern), "_num_", "_money_", " ", " ", "kerja", "tidak"]
         near += [" ".join(rng.choice(words).strip() for _ in range(rng.randint(1, 6))) for _ in range(300)]
     for text in corpus + examples + near:
         present = gate.present(text)
@@ -221,7 +221,7 @@ def test_cleaned_text_hints_never_hide_a_match(corpus):
     hinted = [(cues.hints[key], cues[key]) for cues in [item.cues for item in indicators.REGISTRY]
               for key in cues.hints]
     assert len(hinted) >= 6
-    texts = corpus + ["Kirim foto KK + KTP via WA", "sebutkan kode OTP", "cek www.bp2mi.go.id", "DM aja", "Usia 16 boleh"]
+    texts = [*corpus, "Kirim foto KK + KTP via WA", "sebutkan kode OTP", "cek www.bp2mi.go.id", "DM aja", "Usia 16 boleh"]
     for text in texts:
         for words, pattern in hinted:
             assert pattern.search(text) is None or patterns.may_hold_any(text, words), (pattern.pattern[:60], text)
