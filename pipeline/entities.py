@@ -184,7 +184,9 @@ def _read_money(match: re.Match[str], following: str, foreign: str | None = None
     groups = match.groupdict()
     text = match.group(0).strip()
     if groups.get("digits"):
-        count = int(re.match(r"\d+", groups["digits"]).group(0))
+        leading = re.match(r"\d+", groups["digits"])
+        assert leading is not None  # the pattern's digits group always starts with the count
+        count = int(leading.group(0))
         unit = (groups.get("digits_unit") or "").lower()
         if unit in MULTIPLIERS:
             idr = 10 ** (count - 1) * MULTIPLIERS[unit]

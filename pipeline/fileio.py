@@ -9,6 +9,7 @@ import io
 import json
 import math
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -57,9 +58,12 @@ def current_umask() -> int:
 @contextlib.contextmanager
 def atomic_open(target: Path, mode: str = "w", encoding: str | None = "utf-8", newline: str | None = "") -> Iterator[IO[Any]]:
     with atomic_path(target) as tmp:
-        kwargs = {} if "b" in mode else {"encoding": encoding, "newline": newline}
-        with open(tmp, mode, **kwargs) as handle:
-            yield handle
+        if "b" in mode:
+            with open(tmp, mode) as handle:
+                yield handle
+        else:
+            with open(tmp, mode, encoding=encoding, newline=newline) as handle:
+                yield handle
 
 
 def _fsync_file(path: Path) -> None:
@@ -76,8 +80,11 @@ def write_json(target: Path, payload: Any) -> None:
     write_text(target, json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def write_csv(target: Path, rows: Iterable[Mapping[str, Any]], columns: Sequence[str], bom: bool = True) -> int:
-    """Write rows as CSV (UTF-8 with BOM so Excel shows Indonesian text and emoji). Returns the row count."""
+def write_csv(target: Path, rows: Iterable[Mapping[Any, Any]], columns: Sequence[str], bom: bool = True) -> int:
+    """Write rows as CSV (UTF-8 with BOM so Excel shows Indonesian text and emoji). Returns the row count.
+
+    ``rows`` are mappings keyed by column name (``DataFrame.to_dict("records")`` included).
+    """
     count = 0
     with atomic_open(target) as handle:
         if bom:
@@ -204,9 +211,7 @@ def exclusive_lock(path: Path, what: str, hint: str, wait: float = 0.0) -> Itera
 
 
 def _try_lock(handle: IO[Any]) -> bool:
-    try:
-        import fcntl
-    except ImportError:  # Windows
+    if sys.platform == "win32":
         import msvcrt
 
         try:
@@ -214,6 +219,8 @@ def _try_lock(handle: IO[Any]) -> bool:
             return True
         except OSError:
             return False
+    import fcntl
+
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         return True

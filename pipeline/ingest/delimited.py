@@ -56,6 +56,7 @@ class _LineFeed:
     def __iter__(self) -> Iterator[str]:
         while True:
             wanted = self.position + 1
+            line: str | None
             if wanted - self._first_kept < len(self._kept):
                 line = self._kept[wanted - self._first_kept]
             else:

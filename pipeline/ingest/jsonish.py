@@ -147,9 +147,13 @@ def read_twitter(path: Path, encoding: str | None) -> Iterator[RawRecord]:
 
 
 def _twitter_records(path: Path, payload: dict) -> Iterator[RawRecord]:
-    includes = payload.get("includes") if isinstance(payload.get("includes"), dict) else {}
+    includes = payload.get("includes")
+    if not isinstance(includes, dict):
+        includes = {}
     # A damaged "includes" only costs the authors; the posts themselves are still read.
-    listed = includes.get("users") if isinstance(includes.get("users"), list) else []
+    listed = includes.get("users")
+    if not isinstance(listed, list):
+        listed = []
     users = {u.get("id"): u for u in listed if isinstance(u, dict) and isinstance(u.get("id"), str | int)}
     for index, tweet in enumerate(payload["data"], start=1):
         if not isinstance(tweet, dict):

@@ -112,8 +112,9 @@ def _uncached_formulas(archive: zipfile.ZipFile, part: str) -> dict[tuple[int, i
         for _, element in ElementTree.iterparse(stream, events=("end",)):
             if element.tag == f"{_MAIN_NS}c":
                 formula, value = element.find(f"{_MAIN_NS}f"), element.find(f"{_MAIN_NS}v")
-                if formula is not None and (value is None or not value.text) and element.get("r"):
-                    found[coordinate_to_tuple(element.get("r"))] = "=" + (formula.text or "")
+                reference = element.get("r")
+                if formula is not None and (value is None or not value.text) and reference:
+                    found[coordinate_to_tuple(reference)] = "=" + (formula.text or "")
                 element.clear()
             elif element.tag == f"{_MAIN_NS}row":
                 element.clear()
