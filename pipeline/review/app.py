@@ -25,6 +25,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import (
@@ -179,8 +180,9 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
         source = request.form if request.method == "POST" else request.args
         return QueueFilter.from_args(source)
 
-    def url_with(endpoint: str, flt: QueueFilter, **values) -> str:
-        return url_for(endpoint, **values, **flt.as_args())
+    def url_with(endpoint: str, flt: QueueFilter, **values: Any) -> str:
+        filter_args: dict[str, Any] = flt.as_args()  # query values, never url_for's own _external etc.
+        return url_for(endpoint, **values, **filter_args)
 
     def lang_url(code: str) -> str:
         args = {k: v for k, v in request.args.items() if k not in ("lang", "token")}

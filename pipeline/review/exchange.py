@@ -68,7 +68,7 @@ def _write_xlsx(out: Path, rows: list[dict[str, str]]) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]  # a new workbook starts with one worksheet
     sheet.title = "antrean"
     sheet.append(list(EXPORT_COLUMNS))
     for cell in sheet[1]:

@@ -155,7 +155,9 @@ def indicator_label(name: str, lang: str = "id") -> str:
 
 def split_reasons(reasons: str) -> list[str]:
     """Split on ``; `` outside quotes (disguised-word evidence holds ``; `` inside its quote)."""
-    out, buffer, quoted = [], [], False
+    out: list[str] = []
+    buffer: list[str] = []
+    quoted = False
     i = 0
     text = reasons or ""
     while i < len(text):
@@ -284,24 +286,25 @@ def _explain(text: str, reasons: str, contacts: str, destinations: str) -> PostR
             if reason.section == "flag" and reason.name == "kontak_hanya_chat" and quote.evidence.replace(" ", "").isdigit():
                 quote.span = highlight.locate_digits(text, quote.evidence)
             if quote.span is None and quote.evidence.casefold() in _aliases():
-                spans = place_spans(text, quote.evidence.casefold())
-                quote.span = spans[0] if spans else None
+                place_found = place_spans(text, quote.evidence.casefold())
+                quote.span = place_found[0] if place_found else None
             if quote.span is None:
                 quote.span = highlight.locate(text, quote.evidence)
             if quote.span and not quote.means and quote.evidence.casefold() in _aliases():
-                written = text[quote.span[0]:quote.span[1]]
-                if written.casefold() != quote.evidence.casefold():
+                as_written = text[quote.span[0]:quote.span[1]]
+                if as_written.casefold() != quote.evidence.casefold():
                     quote.means = quote.evidence  # a place written another way: Dubai, 'negara K', L-a-o-s
             if quote.span is None and " " in quote.evidence and ", " in quote.evidence:
                 # "kuwait, oman": two places quoted together.
                 pieces = [Quote(p.strip()) for p in quote.evidence.split(", ") if p.strip()]
                 for piece in pieces:
                     piece.span = highlight.locate(text, piece.evidence)
-                if all(p.span for p in pieces):
+                placed = [(piece, piece.span) for piece in pieces if piece.span]
+                if len(placed) == len(pieces):
                     reason.quotes = [q for q in reason.quotes if q is not quote] + pieces
-                    for piece in pieces:
-                        piece.original = text[piece.span[0]:piece.span[1]]
-                        marks.append(highlight.Mark(*piece.span, kind, title))
+                    for piece, (start, end) in placed:
+                        piece.original = text[start:end]
+                        marks.append(highlight.Mark(start, end, kind, title))
                     continue
             if quote.span:
                 quote.original = text[quote.span[0]:quote.span[1]]
@@ -353,7 +356,7 @@ def _aliases() -> dict[str, tuple[str, ...]]:
 
 def place_spans(text: str, place: str) -> list[tuple[int, int]]:
     """Where a destination is named in the post: its own name, an alias (Dubai for UEA) or a disguise."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     for alias in _aliases().get(place, (place,)):
         if len(alias) < 3:
             continue
@@ -400,21 +403,21 @@ def render(reason: Reason, lang: str = "id", text: str = "") -> str:
                 terms.append(shown)
         return f"{names['terms']}: " + ", ".join(terms) if terms else ""
     if reason.section == "contacts":
-        shown = [display(contact_key(q.evidence)) for q in reason.quotes] or [display(contact_key(v)) for v in reason.values]
-        return f"{names['contacts']}: " + ", ".join(dict.fromkeys(shown)) if shown else ""
+        shown_contacts = [display(contact_key(q.evidence)) for q in reason.quotes] or [display(contact_key(v)) for v in reason.values]
+        return f"{names['contacts']}: " + ", ".join(dict.fromkeys(shown_contacts)) if shown_contacts else ""
     if reason.section == "destinations":
         return f"{names['destinations']}: " + ", ".join(v.title() for v in reason.values)
     if reason.section == "pay":
-        quote = reason.quotes[0] if reason.quotes else None
-        kind = amount_kind(text, quote.span if quote else None)
+        pay_quote = reason.quotes[0] if reason.quotes else None
+        kind = amount_kind(text, pay_quote.span if pay_quote else None)
         not_pay = MONEY_KINDS["en" if lang == "en" else "id"].get(kind)
         label = not_pay or names["pay"]
         if reason.idr:  # one money format (pipeline.entities): per month for pay, as a sum otherwise
             amount = format_rupiah(reason.idr) if not_pay else format_idr_month(reason.idr)
         else:
             amount = reason.amount
-        quoted = _quote_text(quote, lang) if quote else ""
-        return f"{label}: {quoted}" + (f" ≈ {amount}" if amount else "")
+        quoted_pay = _quote_text(pay_quote, lang) if pay_quote else ""
+        return f"{label}: {quoted_pay}" + (f" ≈ {amount}" if amount else "")
     if reason.section == "other":
         return without_placeholders(reason.raw, lang)
     label = reason.label(lang)

@@ -14,10 +14,11 @@ import math
 import secrets
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -206,7 +207,8 @@ class ReviewStore:
     def _merge(self, rows: list[dict], model_id: str, origin: str, now: str, counts: Counter) -> None:
         ids = [r["post_id"] for r in rows]
         with self._write() as conn:
-            existing = {r.post_id: r for r in conn.execute(sa.select(posts).where(posts.c.post_id.in_(ids)))}
+            existing: dict[str, Mapping[Any, Any]] = {
+                r.post_id: r._mapping for r in conn.execute(sa.select(posts).where(posts.c.post_id.in_(ids)))}
             inserts = []
             for row in rows:
                 old = existing.get(row["post_id"])
@@ -214,11 +216,10 @@ class ReviewStore:
                     inserts.append({**row, "model_id": model_id, "origin": origin, "added_at": now, "updated_at": now})
                     existing[row["post_id"]] = row  # a repeated id later in the same file updates, not inserts
                     continue
-                old_map = old._mapping if hasattr(old, "_mapping") else old
-                changes = {k: v for k, v in row.items() if k != "post_id" and old_map.get(k) != v}
-                if model_id and old_map.get("model_id") != model_id:
+                changes = {k: v for k, v in row.items() if k != "post_id" and old.get(k) != v}
+                if model_id and old.get("model_id") != model_id:
                     changes["model_id"] = model_id
-                if old_map.get("decision"):
+                if old.get("decision"):
                     counts["kept_decisions"] += 1
                 if not changes:
                     counts["unchanged"] += 1
@@ -300,7 +301,7 @@ class ReviewStore:
     def facets(self) -> dict[str, list[str]]:
         with self._read() as conn:
             platforms = [r[0] for r in conn.execute(sa.select(posts.c.platform).distinct().order_by(posts.c.platform)) if r[0]]
-            indicator_lists = conn.execute(sa.select(posts.c.indicators).distinct()).scalars().all()
+            indicator_lists: Sequence[str] = conn.execute(sa.select(posts.c.indicators).distinct()).scalars().all()
         indicators = sorted({name for value in indicator_lists for name in value.split(",") if name})
         return {"platforms": platforms, "indicators": indicators}
 
@@ -352,9 +353,11 @@ class ReviewStore:
                     batch_id=batch_id, post_id=pid, decision=item["decision"], reviewer=item["reviewer"].strip(),
                     note=(item.get("note") or "").strip(), decided_at=now, model_id=post.model_id, score=post.score, via=via,
                 ))
+                decision_key = result.inserted_primary_key
+                assert decision_key is not None  # a single-row insert always reports its key
                 conn.execute(sa.update(posts).where(posts.c.post_id == pid).values(
                     decision=item["decision"], decided_by=item["reviewer"].strip(), decided_at=now,
-                    decision_id=result.inserted_primary_key[0]))
+                    decision_id=decision_key[0]))
         return batch_id, superseded
 
     def undo_last(self, reviewer: str) -> list[str]:
@@ -366,7 +369,7 @@ class ReviewStore:
             ).scalar()
             if batch is None:
                 return []
-            ids = conn.execute(sa.select(decisions.c.post_id).where(decisions.c.batch_id == batch)).scalars().all()
+            ids: Sequence[str] = conn.execute(sa.select(decisions.c.post_id).where(decisions.c.batch_id == batch)).scalars().all()
             conn.execute(sa.update(decisions).where(decisions.c.batch_id == batch).values(undone_at=utc_now(), undone_by=reviewer))
             _refresh_current(conn, ids)
         return list(ids)
@@ -536,7 +539,7 @@ def _post_row(raw: dict) -> dict | None:
     text = str(raw.get("text", ""))
     if not post_id or not text.strip():
         return None
-    row = {"post_id": post_id}
+    row: dict[str, Any] = {"post_id": post_id}
     for name in POST_FIELDS:
         value = raw.get(name, "")
         row[name] = "" if value is None else value

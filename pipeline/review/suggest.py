@@ -64,7 +64,8 @@ def candidate_rows(paths: Sequence[Path], bundle: Bundle, jobs: int = 1) -> list
     from pipeline.modeling.predict import Scorer
 
     scorer = Scorer(bundle)
-    tables, raw = [], []
+    tables: list[Path] = []
+    raw: list[Path] = []
     for path in paths:
         (tables if is_scored_table(Path(path)) else raw).append(Path(path))
     rows: list[dict] = []
@@ -91,7 +92,9 @@ def candidate_rows(paths: Sequence[Path], bundle: Bundle, jobs: int = 1) -> list
 def pick(rows: list[dict], n: int, threshold: float) -> list[dict]:
     """Up to ``n`` rows: most uncertain first, one per cluster, mixing red-flag combinations."""
     ranked = sorted(rows, key=lambda r: (-uncertainty(r["score"], threshold), str(r["post_id"])))
-    firsts, rest, seen = [], [], set()
+    firsts: list[dict] = []
+    rest: list[dict] = []
+    seen: set[str] = set()
     for row in ranked:
         (rest if row["cluster_id"] in seen else firsts).append(row)
         seen.add(row["cluster_id"])
