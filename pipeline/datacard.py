@@ -34,7 +34,7 @@ def _table(frame: pd.DataFrame, by: list[str]) -> str:
 
 
 def counts_block(data: pd.DataFrame) -> str:
-    words = data["text"].str.split().str.len()
+    words = data["text"].str.count(r"\S+")
     positives = int((data["label"] != "benign").sum())
     hard = int(data["kind"].isin(labeled.HARD_NEGATIVE_KINDS).sum())
     lines = [

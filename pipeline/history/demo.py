@@ -42,11 +42,20 @@ def _parse(timestamp: str) -> datetime | None:
         return None
 
 
+def _posted(post: dict) -> datetime:
+    """``posted_at`` of a post already known to carry a readable one."""
+    moment = _parse(post["posted_at"])
+    if moment is None:
+        raise ValueError(f"post {post['post_id']} has no readable posted_at")
+    return moment
+
+
 def read_collection(raw_dir: Path) -> list[dict]:
     """The canonical posts of a collection (quarantined, skipped and duplicate records left out)."""
     from pipeline.ingest.core import IngestOptions, expand_paths, iter_outcomes
 
-    return [dict(o.post) for o in iter_outcomes(expand_paths([Path(raw_dir)]), IngestOptions()) if o.status == "post"]
+    return [dict(o.post) for o in iter_outcomes(expand_paths([Path(raw_dir)]), IngestOptions())
+            if o.status == "post" and o.post is not None]
 
 
 def split_weeks(posts: list[dict]) -> list[list[dict]]:
@@ -55,15 +64,15 @@ def split_weeks(posts: list[dict]) -> list[list[dict]]:
     undated = sorted((p for p in posts if not _parse(p.get("posted_at", ""))), key=lambda p: p["post_id"])
     weeks: list[list[dict]] = [[], [], []]
     if dated:
-        first = _parse(dated[0]["posted_at"])
+        first = _posted(dated[0])
         monday = (first - timedelta(days=first.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
         for index, third in enumerate(_thirds(dated)):
-            start, end = _parse(third[0]["posted_at"]), _parse(third[-1]["posted_at"])
+            start, end = _posted(third[0]), _posted(third[-1])
             span = max((end - start).total_seconds(), 1.0)
             # Squeeze a third into Monday..Saturday of its week, keeping the order of the posts.
             scale = min(1.0, 6 * 86400 / span)
             for post in third:
-                offset = (_parse(post["posted_at"]) - start).total_seconds() * scale
+                offset = (_posted(post) - start).total_seconds() * scale
                 moved = monday + timedelta(weeks=index, hours=8) + timedelta(seconds=offset)
                 weeks[index].append({**post, "posted_at": moved.strftime("%Y-%m-%dT%H:%M:%SZ")})
     for index, third in enumerate(_thirds(undated)):
@@ -111,7 +120,8 @@ def plant_reposts(weeks: list[list[dict]]) -> list[dict]:
         platform = OTHER_PLATFORM.get(spread["platform"], "telegram")
         add(2, _repost(spread, "demo_w3_1", platform, "Info Kerja Kilat", _later(week3_day, 1), "0813-9000-3003"),
             f"week-1 ad reposted on {platform} by a new account with a new number: a spreading template")
-        number = PHONE_RE.search(recurring["text"]).group(0)
+        found = PHONE_RE.search(recurring["text"])  # a candidate always has one
+        number = found.group(0) if found else None
         add(2, _repost(carrier, "demo_w3_2", carrier["platform"], "Agen Resmi Luar Negeri", _later(week3_day, 2), number),
             "second week-1 ad carrying a week-1 recruiter's number: a recurring recruiter")
     if third:

@@ -146,7 +146,7 @@ def weekly_table(posts: pd.DataFrame) -> pd.DataFrame:
     if dated.empty:
         return pd.DataFrame(columns=columns)
     red_flags = _red_flag_names(dated["indicators"])
-    long = []
+    long: list[tuple[str, str, str]] = []
     for _, post in dated.iterrows():
         values = {
             "all": ["all"],
@@ -269,13 +269,13 @@ def spreading_templates_table(posts: pd.DataFrame, label_of: dict[str, str]) -> 
         return table
     labels = {int(seq): label for seq, label in _seq_labels(posts, label_of).items()}
     table["first_seen_run"] = table["first_seen_run"].map(lambda s: labels.get(int(s), str(s)))
-    spread = table["new_platforms"].str.split().str.len().fillna(0) + table["new_accounts"].str.split().str.len().fillna(0)
+    spread = table["new_platforms"].str.count(r"\S+").fillna(0) + table["new_accounts"].str.count(r"\S+").fillna(0)
     table = table.assign(_spread=spread).sort_values(["_spread", "new_posts", "template_id"], ascending=[False, False, True])
     return table.drop(columns="_spread").reset_index(drop=True)
 
 
 def _seq_labels(posts: pd.DataFrame, label_of: dict[str, str]) -> dict[int, str]:
-    out = {}
+    out: dict[int, str] = {}
     for run_id, seq in zip(posts["first_run"], posts["first_seq"], strict=True):
         out.setdefault(int(seq), label_of.get(run_id, run_id))
     return out
