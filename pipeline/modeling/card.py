@@ -57,8 +57,12 @@ def transfer_lines(transfer: dict | None) -> list[str]:
              f"{ranking['n']} posts ({ranking['positives']} recruitment) by {len(transfer['writers'])} writers.", "",
              "| false positives allowed | 3 | 10 | 25 | 50 |", "|---|---|---|---|---|",
              "| recall | " + " | ".join(_fmt(ranking[f'recall_at_{b}_fp']) for b in (3, 10, 25, 50)) + " |",
-             "| disguised recall | " + " | ".join(_fmt(ranking.get(f'disguised_recall_at_{b}_fp')) for b in (3, 10, 25, 50)) + " |",
-             "", "| operating point | threshold | precision (95% CI) | recall (95% CI) | disguised recall | false positives |",
+             "| disguised recall | " + " | ".join(_fmt(ranking.get(f'disguised_recall_at_{b}_fp')) for b in (3, 10, 25, 50)) + " |"]
+    for name, other in transfer.get("baseline_ranking", {}).items():
+        lines += [f"| {name}: recall | " + " | ".join(_fmt(other[f'recall_at_{b}_fp']) for b in (3, 10, 25, 50)) + " |",
+                  f"| {name}: disguised recall | "
+                  + " | ".join(_fmt(other.get(f'disguised_recall_at_{b}_fp')) for b in (3, 10, 25, 50)) + " |"]
+    lines += ["", "| operating point | threshold | precision (95% CI) | recall (95% CI) | disguised recall | false positives |",
              "|---|---|---|---|---|---|"]
     for point, values in transfer["operating_points"].items():
         fitted = values["cross_fitted"]

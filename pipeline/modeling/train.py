@@ -33,7 +33,7 @@ from pipeline.modeling.calibration import PlattCalibrated
 from pipeline.modeling.metrics import binary_metrics
 from pipeline.modeling.model import WaspadaModel
 from pipeline.modeling.screen import MAX_SCREEN_LOSS, Screen, screen_threshold
-from pipeline.modeling.stages import leave_one_source_out, source_groups
+from pipeline.modeling.stages import leave_one_source_out, ranking_summary, source_groups
 from pipeline.modeling.thresholds import (
     DEFAULT_OPERATING_POINT,
     OPERATING_POINTS,
@@ -469,6 +469,14 @@ def _two_stage_scores(screen_calibrator, cut: float, full_probability: np.ndarra
     return posts, dict(zip(keys, copies.tolist()))
 
 
+def plain_tfidf_on_transfer(prepared: _Prepared, config: TrainConfig, transfer: TransferSet) -> dict:
+    """The bar to clear: plain TF-IDF + logistic regression fitted on the same training rows
+    (variants included) and ranked on the transfer validation at the same false-positive budgets."""
+    rows, y, _ = _training_rows(prepared, np.arange(len(prepared.y)))
+    model = baselines.plain_tfidf_logreg(config.seed).fit([prepared.texts[r] for r in rows], y)
+    return ranking_summary(transfer.y, model.decision_function(list(transfer.texts)), transfer.disguised)
+
+
 def _operating_points(model: WaspadaModel, transfer: TransferSet | None, jobs: int) -> tuple[dict[str, float], np.ndarray | None]:
     if transfer is None:
         return {}, None
@@ -564,6 +572,8 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
         threshold_rule = (f"target recall {config.target_recall} on out-of-fold predictions "
                           "(no transfer validation found: expect lower recall on new writing)")
     transfer_metrics = evaluate_transfer(transfer, transfer_scores, thresholds) if transfer is not None else None
+    if transfer_metrics is not None and config.baselines:
+        transfer_metrics["baseline_ranking"] = {"plain_tfidf_logreg": plain_tfidf_on_transfer(prepared, config, transfer)}
     if transfer is not None:
         passed = model.passes(model.screen_decisions(transfer.texts))
         screen_loss["transfer_validation"] = float((~passed[transfer.y == 1]).mean())
