@@ -92,6 +92,24 @@ def test_compiled_model_predicts_every_labeled_post_as_the_trained_model(bundle,
     _assert_same_predictions(bundle.model, compiled.model, _labeled_texts() + TRICKY)
 
 
+def test_a_model_trained_on_one_crime_compiles_its_constant_category(bundle):
+    from dataclasses import replace
+
+    from sklearn.dummy import DummyClassifier
+
+    from pipeline.modeling.compiled import compile_model, from_bytes
+
+    matrix = sp.csr_matrix((2, bundle.model.features.fitted_transform().n_features), dtype=np.float32)
+    trained = replace(bundle.model, category=DummyClassifier(strategy="most_frequent").fit(matrix, ["tppm", "tppm"]))
+    compiled = from_bytes(compile_model(trained).to_bytes())
+    assert compiled.category_classes() == ["tppm"]
+    texts = ["Dicari admin Kamboja gaji 15jt, tiket ditanggung", "Lowongan kasir Bekasi, kirim CV"]
+    analyses = analyse_many(texts)
+    expected, actual = trained.predict(texts, analyses, use_screen=False), compiled.predict(texts, analyses, use_screen=False)
+    assert actual.categories == expected.categories
+    np.testing.assert_array_equal(actual.p_tppo_given_positive, expected.p_tppo_given_positive)
+
+
 @pytest.mark.parametrize("sublinear_tf", [True, False])
 @pytest.mark.parametrize("norm", ["l2", None])
 @pytest.mark.parametrize("use_idf, smooth_idf", [(True, True), (True, False), (False, True)])
