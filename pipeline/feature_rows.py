@@ -242,7 +242,7 @@ class FeatureTransform:
 
     def transform_analyses(self, analyses: Sequence[Analysis]) -> sp.csr_matrix:
         normalized = [a.normalized.text for a in analyses]
-        counts = word_counts(self.word_vocabulary, split_texts(normalized), tuple(self.word_ngrams))
+        counts = word_counts(self.word_vocabulary, split_texts(normalized), self.word_ngrams)
         blocks = [self.word_tfidf.transform(counts), self.char_tfidf.transform(self.char_hasher.counts(normalized))]
         if self.use_indicators:
             blocks.append(indicator_block(analyses, self.indicator_names, self.indicator_weight))

@@ -317,7 +317,7 @@ def verify_bundle(directory: Path) -> tuple[dict[str, Any], Path, set[str]]:
     model_path = directory / manifest.get("model_file", MODEL_FILE)
     if not model_path.is_file():
         raise ModelError(f"The model file {model_path} is missing.", "Retrain the model with `waspada train`.")
-    _check_hash(model_path, sha256_file(model_path), manifest.get("model_sha256"))
+    _check_hash(model_path, sha256_file(model_path), manifest["model_sha256"])
     if "compiled_file" in manifest:
         _compiled_bytes(directory, manifest)
     try:

@@ -66,7 +66,7 @@ class Category:
 
     def probabilities(self, matrix: sp.csr_matrix) -> np.ndarray:
         if self.linear is None:
-            return np.tile(self.constant, (matrix.shape[0], 1))
+            return np.tile(np.asarray(self.constant), (matrix.shape[0], 1))
         p = self.linear.probability(matrix)
         return np.stack([1 - p, p], axis=1)
 
@@ -153,15 +153,13 @@ def from_bytes(data: bytes) -> CompiledModel:
         if array.dtype.kind != "f":
             raise ValueError(f"{name} holds {array.dtype} values, not numbers")
 
-    def linear(name: str, required: bool = True) -> Linear | None:
-        if f"{name}_coef" not in arrays and not required:
-            return None
+    def linear(name: str) -> Linear:
         return Linear(arrays[f"{name}_coef"], arrays[f"{name}_intercept"])
 
     vocabulary = {str(term): i for i, term in enumerate(params["word_vocabulary"])}
     features = FeatureTransform(
         word_vocabulary=vocabulary,
-        word_ngrams=tuple(int(n) for n in params["word_ngrams"]),
+        word_ngrams=_pair(params["word_ngrams"]),
         word_tfidf=Tfidf(arrays.get("word_idf"), **params["word_tfidf"]),
         char_hasher=_hasher(params["char_hasher"]),
         char_tfidf=Tfidf(arrays.get("char_idf"), **params["char_tfidf"]),
@@ -169,7 +167,7 @@ def from_bytes(data: bytes) -> CompiledModel:
         indicator_names=tuple(str(name) for name in params["indicator_names"]),
         indicator_weight=float(params["indicator_weight"]),
     )
-    category = Category(tuple(str(c) for c in params["category_classes"]), linear("category", required=False),
+    category = Category(tuple(str(c) for c in params["category_classes"]), linear("category") if "category_coef" in arrays else None,
                         arrays.get("category_constant"))
     model = CompiledModel(features, linear("risk"), linear("risk_calibrator"), category, _hasher(params["screen_hasher"]),
                           arrays["screen_coef"], float(params["screen_intercept"]), linear("screen_calibrator"),
@@ -220,8 +218,12 @@ def _hasher(params: dict) -> NgramHasher:
     bits = int(params["bits"])
     if not 8 <= bits <= 26:
         raise ValueError(f"hash bits {bits} out of range")
-    return NgramHasher(tuple(int(n) for n in params["char_ngrams"]), None if words is None else tuple(int(n) for n in words),
-                       bits, int(params["max_chars"]))
+    return NgramHasher(_pair(params["char_ngrams"]), None if words is None else _pair(words), bits, int(params["max_chars"]))
+
+
+def _pair(values: list) -> tuple[int, int]:
+    low, high = (int(n) for n in values)
+    return low, high
 
 
 def compile_model(model: WaspadaModel) -> CompiledModel:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -48,7 +48,7 @@ class TwoStage:
     and ``category_probabilities``.
     """
 
-    features: object
+    features: Any   # WaspadaFeatures or pipeline.feature_rows.FeatureTransform: transform_analyses
     screen_threshold: float
 
     def screen_decisions(self, texts: Sequence[str]) -> np.ndarray:
