@@ -5,19 +5,16 @@ analysis, so the cost of de-obfuscation and indicators is paid once.
 
 The counting is this module's own and vectorised over many posts at once: word unigrams and
 bigrams are token ids and pairs of ids (no n-gram string per occurrence), character n-grams are
-hashed by :mod:`pipeline.hashgrams`. The TF-IDF weighting is scikit-learn's ``TfidfTransformer``
-through its public API.
+hashed by :mod:`pipeline.hashgrams`. The IDF weights are fitted with scikit-learn's
+``TfidfTransformer`` through its public API; the transform from analyses to rows is
+:mod:`pipeline.feature_rows`, which scoring also runs from a compiled model without scikit-learn.
 """
 
 from __future__ import annotations
 
-import math
-import re
-import threading
 from collections.abc import Sequence
-from itertools import chain, pairwise, repeat
+from itertools import pairwise
 from numbers import Integral
-from typing import ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -26,142 +23,14 @@ from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from pipeline import indicators
+from pipeline.feature_rows import FeatureTransform, Tfidf, indicator_block, split_texts
 from pipeline.hashgrams import HashedNgrams
 from pipeline.indicators import Analysis, analyse_many
 from pipeline.sparse import count_matrix
 
-STRUCTURE_FEATURES: tuple[str, ...] = (
-    "struct__log_words",
-    "struct__pay_log",
-    "struct__pay_high",
-    "struct__formal_contact",
-    "struct__qualifications",
-    "struct__evasion_count",
-    "struct__n_red_flags",
-    "struct__n_counters",
-    # Red flags that are mild one by one are damning together: the linear model gets the count
-    # as steps, so three or four cues can outweigh what each adds alone.
-    *(RED_FLAG_STEPS := ("struct__red_flags_2_or_more", "struct__red_flags_3_or_more", "struct__red_flags_4_or_more")),
-)
-_FORMAL_CONTACT_RE = re.compile(r"_email_|_url_|\b(?:kirim (?:cv|lamaran|berkas)|apply|lamar)\b")
-_QUALIFICATION_RE = re.compile(r"\b(?:kualifikasi|persyaratan|requirements?|qualifications?|tanggung jawab|responsibilities|job description|deskripsi pekerjaan|benefit|fasilitas)\b")
-# Every match of each pattern contains one of these words. Python's regex engine retries a
-# leading \b alternation at every position, so checking for the words first is several times
-# faster on the posts (most of them) where the pattern cannot match.
-_FORMAL_CONTACT_WORDS = ("_email_", "_url_", "kirim ", "apply", "lamar")
-_QUALIFICATION_WORDS = ("kualifikasi", "persyaratan", "requirement", "qualification", "tanggung jawab",
-                        "responsibilities", "job description", "deskripsi pekerjaan", "benefit", "fasilitas")
-
-
-def _matches(pattern: re.Pattern, words: tuple[str, ...], text: str) -> bool:
-    return any(map(text.__contains__, words)) and pattern.search(text) is not None
-
-
-def structure_row(analysis: Analysis, kinds: dict[str, str] | None = None) -> list[float]:
-    text = analysis.normalized.text
-    pay = analysis.entities.max_monthly_pay or 0.0
-    if kinds is None:
-        kinds = indicator_kinds()
-    n_red = sum(1 for hit in analysis.hits if kinds[hit.name] == indicators.RED_FLAG)
-    n_counter = len(analysis.hits) - n_red
-    return [
-        math.log1p(text.count(" ") + 1) / 6.0,
-        math.log10(pay) / 8.0 if pay > 0 else 0.0,
-        1.0 if pay >= 10_000_000 else 0.0,
-        1.0 if _matches(_FORMAL_CONTACT_RE, _FORMAL_CONTACT_WORDS, text) else 0.0,
-        1.0 if _matches(_QUALIFICATION_RE, _QUALIFICATION_WORDS, text) else 0.0,
-        min(len(analysis.normalized.evasions), 3) / 3.0,
-        min(n_red, 6) / 6.0,
-        min(n_counter, 3) / 3.0,
-        1.0 if n_red >= 2 else 0.0,
-        1.0 if n_red >= 3 else 0.0,
-        1.0 if n_red >= 4 else 0.0,
-    ]
-
-
-def indicator_kinds() -> dict[str, str]:
-    """Kind of every registered indicator by name (``indicators.by_name`` scans the registry)."""
-    return {item.name: item.kind for item in indicators.REGISTRY}
-
-
-def split_texts(texts: Sequence[str]) -> tuple[np.ndarray, list[str]]:
-    """Whitespace tokens of all texts in one list, and how many belong to each text."""
-    splits = [text.split() for text in texts]
-    return np.fromiter(map(len, splits), dtype=np.int64, count=len(splits)), list(chain.from_iterable(splits))
-
-
 # Below this many posts, starting worker processes costs more than counting in one.
 _PARALLEL_MIN_ROWS = 20_000
 
-
-def word_counts(vocabulary: dict[str, int], tokens: tuple[np.ndarray, list[str]], ngram_range: tuple[int, int],
-                dtype=np.float32) -> sp.csr_matrix:
-    """Counts of the vocabulary's unigrams and bigrams in ``split_texts(texts)``."""
-    per_text = tokens[0]
-    rows, columns = _TermPairs.of(vocabulary).find(tokens, *ngram_range)
-    return count_matrix(rows, columns, (len(per_text), len(vocabulary)), dtype)
-
-
-class _TermPairs:
-    """A word vocabulary of unigrams and bigrams as token ids, so that finding a text's terms
-    takes one dict lookup per token and array arithmetic for the bigrams, instead of building
-    and looking up every bigram string. Derived from the vocabulary when first needed and kept
-    in the process only."""
-
-    _derived: ClassVar[dict[int, tuple[dict, _TermPairs]]] = {}
-    _lock: ClassVar[threading.Lock] = threading.Lock()
-
-    def __init__(self, vocabulary: dict[str, int]):
-        self.token_ids: dict[str, int] = {}
-        unigram, pairs = {}, []
-        for term, column in vocabulary.items():
-            parts = term.split(" ")
-            ids = [self.token_ids.setdefault(part, len(self.token_ids)) for part in parts]
-            if len(parts) == 1:
-                unigram[ids[0]] = column
-            elif len(parts) == 2:
-                pairs.append((ids[0], ids[1], column))
-        self.unigram_columns = np.full(len(self.token_ids) + 1, -1, dtype=np.int64)  # last: unknown token
-        self.unigram_columns[list(unigram)] = list(unigram.values())
-        pair_array = np.array(pairs, dtype=np.int64).reshape(-1, 3)
-        keys = pair_array[:, 0] * len(self.token_ids) + pair_array[:, 1]
-        order = np.argsort(keys)
-        self.pair_keys, self.pair_columns = keys[order], pair_array[order, 2]
-
-    @classmethod
-    def of(cls, vocabulary: dict[str, int]) -> _TermPairs:
-        with cls._lock:
-            known = cls._derived.get(id(vocabulary))
-            if known is None or known[0] is not vocabulary:
-                if len(cls._derived) >= 4:  # a process holds one or two models
-                    cls._derived.clear()
-                known = cls._derived[id(vocabulary)] = (vocabulary, cls(vocabulary))
-            return known[1]
-
-    def find(self, split: tuple[np.ndarray, list[str]], min_n: int, max_n: int) -> tuple[np.ndarray, np.ndarray]:
-        """(row, column) of every unigram (``min_n`` 1) and bigram (``max_n`` 2) in the vocabulary,
-        from ``split_texts(texts)``."""
-        unknown = len(self.token_ids)
-        per_text, tokens = split
-        ids = np.fromiter(map(self.token_ids.get, tokens, repeat(unknown)), dtype=np.int64, count=len(tokens))
-        token_rows = np.repeat(np.arange(len(per_text), dtype=np.int64), per_text)
-        rows, columns = [], []
-        if min_n == 1:
-            unigrams = self.unigram_columns[ids]
-            rows.append(token_rows[unigrams >= 0])
-            columns.append(unigrams[unigrams >= 0])
-        if max_n == 2 and len(ids) > 1 and len(self.pair_keys):
-            first, second = ids[:-1], ids[1:]
-            # A pair counts when both tokens are known and belong to the same text.
-            candidate = np.flatnonzero((first < unknown) & (second < unknown) & (token_rows[:-1] == token_rows[1:]))
-            keys = first[candidate] * unknown + second[candidate]
-            at = np.minimum(np.searchsorted(self.pair_keys, keys), len(self.pair_keys) - 1)
-            hit = self.pair_keys[at] == keys
-            rows.append(token_rows[candidate[hit]])
-            columns.append(self.pair_columns[at[hit]])
-        if not rows:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        return np.concatenate(rows), np.concatenate(columns)
 
 
 def word_term_counts(tokens: tuple[np.ndarray, list[str]], ngram_range: tuple[int, int], min_df: int = 1,
@@ -308,7 +177,7 @@ class FeatureCounts:
         self.indicator_names = list(indicators.names())
         self.indicator_block = None
         if self.settings.use_indicators:
-            self.indicator_block = self.settings._indicator_block(analyses, self.indicator_names)
+            self.indicator_block = indicator_block(analyses, self.indicator_names, self.settings.indicator_weight)
         # Terms in fewer than min_df of all rows cannot reach min_df in a subset of them.
         self.word_terms, self.word_counts = word_term_counts(tokens, tuple(self.settings.word_ngrams), self.settings.min_df)
         if pending is None:
@@ -347,8 +216,8 @@ class CountedFeatures:
         """The same matrix as ``features.transform_analyses`` on those rows' analyses."""
         counts, features = self.counts, self.features
         rows = np.asarray(rows, dtype=np.int64)
-        words = features.word_tfidf_.transform(select_columns(counts.word_counts[rows], self.word_columns), copy=False)
-        blocks = [words, features.char_tfidf_.transform(counts.char_counts[rows])]
+        words = tfidf_of(features.word_tfidf_).transform(select_columns(counts.word_counts[rows], self.word_columns))
+        blocks = [words, tfidf_of(features.char_tfidf_).transform(counts.char_counts[rows])]
         if features.use_indicators:
             blocks.append(counts.indicator_block[rows])
         return sp.hstack(blocks, format="csr", dtype=np.float32)
@@ -447,35 +316,27 @@ class WaspadaFeatures(TransformerMixin, BaseEstimator):
         return self.transform_analyses(analyse_many(texts))
 
     def transform_analyses(self, analyses: Sequence[Analysis]) -> sp.csr_matrix:
-        normalized = [a.normalized.text for a in analyses]
-        counts = word_counts(self.word_vocabulary_, split_texts(normalized), tuple(self.word_ngrams))
-        blocks = [self.word_tfidf_.transform(counts, copy=False), self.char_tfidf_.transform(self.char_ngrams_.counts(normalized))]
-        if self.use_indicators:
-            blocks.append(self._indicator_block(analyses))
-        return sp.hstack(blocks, format="csr", dtype=np.float32)
+        return self.fitted_transform().transform_analyses(analyses)
 
-    def _indicator_block(self, analyses: Sequence[Analysis], names: Sequence[str] | None = None) -> sp.csr_matrix:
-        index = {name: i for i, name in enumerate(self.indicator_names_ if names is None else names)}
-        width = len(index) + len(STRUCTURE_FEATURES)
-        dense = np.zeros((len(analyses), width), dtype=np.float32)
-        kinds = indicator_kinds()
-        rows, columns, structure = [], [], []
-        for row, analysis in enumerate(analyses):
-            for hit in analysis.hits:
-                column = index.get(hit.name)
-                if column is not None:  # None: an indicator added after this model was trained
-                    rows.append(row)
-                    columns.append(column)
-            structure.append(structure_row(analysis, kinds))
-        dense[rows, columns] = self.indicator_weight
-        if structure:
-            dense[:, len(index):] = structure
-        return sp.csr_matrix(dense)
+    def fitted_transform(self) -> FeatureTransform:
+        """The fitted parameters as a :class:`FeatureTransform` (the one implementation of the
+        transform, which compiled models use without scikit-learn)."""
+        return FeatureTransform(
+            word_vocabulary=self.word_vocabulary_,  # the same dict: derived lookups are cached per vocabulary
+            word_ngrams=tuple(self.word_ngrams),
+            word_tfidf=tfidf_of(self.word_tfidf_),
+            char_hasher=self.char_ngrams_.hasher(),
+            char_tfidf=tfidf_of(self.char_tfidf_),
+            use_indicators=bool(self.use_indicators),
+            indicator_names=tuple(self.indicator_names_),
+            indicator_weight=float(self.indicator_weight),
+        )
 
     def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> np.ndarray:
-        names = [f"word__{t}" for t in sorted(self.word_vocabulary_, key=self.word_vocabulary_.__getitem__)]
-        names += [f"char__{i}" for i in range(2**self.char_hash_bits)]
-        if self.use_indicators:
-            names += [f"indicator__{n}" for n in self.indicator_names_]
-            names += list(STRUCTURE_FEATURES)
-        return np.asarray(names, dtype=object)
+        return self.fitted_transform().get_feature_names_out()
+
+
+def tfidf_of(transformer: TfidfTransformer) -> Tfidf:
+    """The weighting a fitted ``TfidfTransformer`` applies, from its public parameters."""
+    return Tfidf(getattr(transformer, "idf_", None) if transformer.use_idf else None, bool(transformer.sublinear_tf),
+                 transformer.norm)

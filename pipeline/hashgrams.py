@@ -1,70 +1,18 @@
-"""Hashed word and character n-grams of the raw text, counted for a whole chunk at once.
+"""Hashed word and character n-grams of the raw text as a scikit-learn transformer.
 
-This is the screen's view of a post: no Indonesian text layer, just the post as written
-(lower-cased, digits folded to ``0``, runs of white space collapsed). All posts of a chunk are
-joined into one string and turned into one array of code points; every n-gram hash is then a
-difference of two polynomial prefix hashes, so the cost is a handful of NumPy passes over the
-chunk rather than Python work per post or per n-gram.
-
-The hash is this module's own definition (64-bit polynomial over code points, then a
-multiplicative mix), so the features do not depend on another library's hashing.
+The counting is :mod:`pipeline.ngramhash`'s (NumPy only, so scoring never imports scikit-learn);
+this estimator holds the settings, checks them in ``fit`` and is what model files store.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
-_SEPARATOR = "\x00"
-_SPACE_RE = re.compile(r"[^\S\x00]+")
-_BASE = np.uint64(1_000_003)
-_BASE_INVERSE = np.uint64(pow(1_000_003, -1, 2**64))
-_MIX = np.uint64(0x9E3779B97F4A7C15)
-_WORD_SALT = np.uint64(0xD6E8FEB86659FD93)
-_PAIR_MIX = np.uint64(0xC2B2AE3D27D4EB4F)
-
-
-def canonical_chunk(texts: Sequence[str], max_chars: int) -> str:
-    """All texts joined by NUL, each cut to ``max_chars``, lower-cased, digits as ``0``, white
-    space collapsed, and padded with one space on each side (so n-grams see word edges)."""
-    joined = _SEPARATOR.join(text[:max_chars].replace(_SEPARATOR, " ") for text in texts)
-    joined = _SPACE_RE.sub(" ", joined.lower())
-    return " " + joined.replace(_SEPARATOR, " " + _SEPARATOR + " ") + " "
-
-
-def _powers(base: np.uint64, n: int) -> np.ndarray:
-    powers = np.empty(n, dtype=np.uint64)
-    powers[0] = 1
-    if n > 1:
-        powers[1:] = base
-        # Overflow is the point: the arithmetic is modulo 2**64.
-        with np.errstate(over="ignore"):
-            np.cumprod(powers, out=powers)
-    return powers
-
-
-def _summed(rows: np.ndarray, columns: np.ndarray, values: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
-    """CSR of ``values`` at (row, column), repeats summed, indices sorted."""
-    matrix = sp.csr_matrix((values, (rows, columns)), shape=shape, dtype=np.float32)
-    matrix.sum_duplicates()
-    return matrix
-
-
-def row_scale(rows: np.ndarray, n_rows: int) -> np.ndarray:
-    """1 / sqrt(number of n-grams) per row (1 for an empty row)."""
-    return 1.0 / np.sqrt(np.maximum(np.bincount(rows, minlength=n_rows), 1))
-
-
-def _finish(hashes: np.ndarray, salt: np.uint64, bits: int) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        mixed = (hashes ^ salt) * _MIX
-        mixed ^= mixed >> np.uint64(29)
-        mixed *= _PAIR_MIX
-    return (mixed >> np.uint64(64 - bits)).astype(np.int64)
+from pipeline.ngramhash import NgramHasher
 
 
 class HashedNgrams(TransformerMixin, BaseEstimator):
@@ -107,47 +55,14 @@ class HashedNgrams(TransformerMixin, BaseEstimator):
         self.n_features_out_ = 2**self.bits
         return self
 
+    def hasher(self) -> NgramHasher:
+        """The counting itself, with these settings (what scoring uses without this estimator)."""
+        return NgramHasher(tuple(self.char_ngrams), None if self.word_ngrams is None else tuple(self.word_ngrams),
+                           self.bits, self.max_chars)
+
     def occurrences(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Row and column of every n-gram occurrence in ``texts`` (repeats included)."""
-        joined = canonical_chunk(texts, self.max_chars)
-        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        codes[(codes >= 48) & (codes <= 57)] = 48  # every digit is "0": amounts and numbers generalise
-        length = len(codes)
-        is_separator = codes == 0
-        separators_before = np.concatenate(([0], np.cumsum(is_separator, dtype=np.int64)))
-        row_of = separators_before[:-1]  # a position's row: how many separators come before it
-        with np.errstate(over="ignore"):
-            prefix = np.concatenate(([np.uint64(0)], np.cumsum(codes * _powers(_BASE, length), dtype=np.uint64)))
-        inverse = _powers(_BASE_INVERSE, length)
-
-        def segment_hashes(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-            with np.errstate(over="ignore"):
-                return (prefix[ends] - prefix[starts]) * inverse[starts]
-
-        rows, columns = [], []
-        low, high = self.char_ngrams
-        for n in range(low, high + 1):
-            starts = np.flatnonzero(separators_before[n:] == separators_before[:-n])
-            rows.append(row_of[starts])
-            columns.append(_finish(segment_hashes(starts, starts + n), np.uint64(n), self.bits))
-
-        if self.word_ngrams is None:
-            return np.concatenate(rows), np.concatenate(columns)
-        is_word = ((codes >= 97) & (codes <= 122)) | (codes == 48) | ((codes >= 0xC0) & (codes < 0x2000))
-        edges = np.diff(np.concatenate(([0], is_word.astype(np.int8), [0])))
-        word_starts = np.flatnonzero(edges == 1)
-        word_rows = row_of[word_starts]
-        word_hashes = segment_hashes(word_starts, np.flatnonzero(edges == -1))
-        if self.word_ngrams[0] == 1:
-            rows.append(word_rows)
-            columns.append(_finish(word_hashes, _WORD_SALT, self.bits))
-        if self.word_ngrams[1] == 2 and len(word_hashes) > 1:
-            same_row = word_rows[1:] == word_rows[:-1]
-            with np.errstate(over="ignore"):
-                pairs = word_hashes[:-1] * _PAIR_MIX + word_hashes[1:]
-            rows.append(word_rows[1:][same_row])
-            columns.append(_finish(pairs[same_row], _WORD_SALT + np.uint64(2), self.bits))
-        return np.concatenate(rows), np.concatenate(columns)
+        return self.hasher().occurrences(texts)
 
     @property
     def n_columns(self) -> int:
@@ -155,29 +70,16 @@ class HashedNgrams(TransformerMixin, BaseEstimator):
 
     def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
         """How often each hashed n-gram occurs in each text."""
-        if len(texts) == 0:
-            return sp.csr_matrix((0, self.n_columns), dtype=np.float32)
-        rows, columns = self.occurrences(texts)
-        return _summed(rows, columns, np.ones(len(rows), dtype=np.float32), (len(texts), self.n_columns))
+        return self.hasher().counts(texts)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Counts of each hashed n-gram, divided by the square root of the post's number of
         n-grams (so long posts do not dominate, and a linear score stays a plain sum)."""
-        n_rows = len(texts)
-        if n_rows == 0:
-            return sp.csr_matrix((0, self.n_columns), dtype=np.float32)
-        rows, columns = self.occurrences(texts)
-        return _summed(rows, columns, row_scale(rows, n_rows).astype(np.float32)[rows], (n_rows, self.n_columns))
+        return self.hasher().transform(texts)
 
     def linear_scores(self, texts: Sequence[str], weights: np.ndarray, intercept: float) -> np.ndarray:
-        """``transform(texts) @ weights + intercept`` without building the matrix: one gather
-        and one weighted count over every occurrence of the chunk."""
-        n_rows = len(texts)
-        if n_rows == 0:
-            return np.zeros(0)
-        rows, columns = self.occurrences(texts)
-        sums = np.bincount(rows, weights=weights[columns], minlength=n_rows)
-        return sums * row_scale(rows, n_rows) + intercept
+        """``transform(texts) @ weights + intercept`` without building the matrix."""
+        return self.hasher().linear_scores(texts, weights, intercept)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         return np.asarray([f"hashed__{i}" for i in range(2**self.bits)], dtype=object)

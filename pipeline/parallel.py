@@ -18,8 +18,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, Self
 
-from joblib import Parallel, delayed
-
 from pipeline import progress
 from pipeline.analysis import Analysis, PostContext, analyse, analyse_context
 from pipeline.text.normalize import normalize_with_clean
@@ -33,6 +31,9 @@ def analyse_parallel(texts: Sequence[str], jobs: int = 1, chunk_size: int = 500,
     """Analyse posts, in parallel processes when ``jobs`` > 1, keeping input order."""
     if jobs == 1 or len(texts) < 2 * chunk_size:
         return list(progress.track((analyse(t) for t in texts), description, total=len(texts)))
+    # Imported only here: explaining one post should not pay for importing joblib.
+    from joblib import Parallel, delayed
+
     chunks = [texts[i:i + chunk_size] for i in range(0, len(texts), chunk_size)]
     results: list[Analysis] = []
     runner = Parallel(n_jobs=jobs, return_as="generator")

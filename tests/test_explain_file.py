@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import main
 from pipeline.modeling import explain_posts
-from pipeline.modeling.artifacts import current_model_dir, load_bundle
+from pipeline.modeling.artifacts import current_model_dir, load_bundle, load_compiled_bundle
 from pipeline.modeling.predict import Scorer
 
 POSTS = ["Dicari admin online ke Kamboja gaji 15jt tiket ditanggung WA 0812{:07d}",
@@ -46,9 +46,9 @@ def loads(monkeypatch):
 
     def counting(directory):
         calls.append(directory)
-        return load_bundle(directory)
+        return load_compiled_bundle(directory)
 
-    monkeypatch.setattr(explain_posts, "load_bundle", counting)
+    monkeypatch.setattr(explain_posts, "load_compiled_bundle", counting)
     yield calls
     explain_posts._cached_scorer.cache_clear()
 

@@ -24,7 +24,7 @@ from sklearn.svm import LinearSVC
 
 from pipeline import labeled, settings
 from pipeline.external_eval import EXTERNAL_SETS
-from pipeline.features import RED_FLAG_STEPS
+from pipeline.feature_rows import RED_FLAG_STEPS
 from pipeline.fileio import write_json, write_text
 from pipeline.hashgrams import HashedNgrams
 from pipeline.modeling import baselines

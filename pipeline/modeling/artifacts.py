@@ -4,6 +4,12 @@ Model files can execute code when unpickled, so Waspada writes them with ``skops
 load, refuses any file whose hash differs from its manifest or that contains a type outside the
 allow-list below. ``models/CURRENT`` is a plain text file naming the current model.
 
+Beside the skops file, the canonical trained model, a bundle holds its compiled form
+(``compiled.npz``, see ``pipeline.modeling.compiled``): arrays and JSON only, checked against its
+own hash in the manifest. Scoring and explaining load that one (``load_compiled_bundle``,
+``resolve_model``), so they never import skops or scikit-learn, which costs seconds; skops is
+imported only by the functions that read or write the skops file.
+
 A bundle is written whole in a temporary folder and moved into place, and ``CURRENT`` is only
 written for a bundle whose file matches its manifest, both under the models folder's lock
 (``models/.waspada.lock``): two trainings at once never mix one's model file with the other's
@@ -13,7 +19,9 @@ manifest, and ``CURRENT`` never names a bundle that would be refused on load.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
+import logging
 import math
 import os
 import platform
@@ -29,10 +37,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import skops.io as sio
-
 from pipeline.errors import ModelError, OutputExistsError
-from pipeline.features import WaspadaFeatures
 from pipeline.fileio import (
     atomic_path,
     current_umask,
@@ -41,9 +46,13 @@ from pipeline.fileio import (
     write_json,
     write_text,
 )
+from pipeline.modeling.compiled import CompiledModel, compile_model, from_bytes
 from pipeline.modeling.model import WaspadaModel
 
+log = logging.getLogger(__name__)
+
 MODEL_FILE = "model.skops"
+COMPILED_FILE = "compiled.npz"
 MANIFEST_FILE = "manifest.json"
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".waspada.lock"
@@ -90,7 +99,7 @@ ALLOWED_TYPES: frozenset[str] = frozenset({
 
 @dataclass
 class Bundle:
-    model: WaspadaModel
+    model: WaspadaModel | CompiledModel  # the trained model (load_bundle) or its compiled form (load_compiled_bundle)
     manifest: dict[str, Any]
     path: Path
 
@@ -153,11 +162,14 @@ def models_lock(models_dir: Path) -> Iterator[None]:
 
 def save_bundle(model: WaspadaModel, directory: Path, manifest: dict[str, Any], extra_files: dict[str, str] | None = None,
                 replace: bool = False) -> Path:
-    """Write the bundle in a private temporary folder (model file first, then the manifest that
-    vouches for its hash) and move the whole folder to ``directory`` under the models lock.
+    """Write the bundle in a private temporary folder (the model file and its compiled form first,
+    then the manifest that vouches for their hashes) and move the whole folder to ``directory``
+    under the models lock.
 
     An existing ``directory`` is replaced only with ``replace``; otherwise OutputExistsError.
     """
+    import skops.io as sio
+
     directory = Path(directory)
     parent = directory.parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -167,9 +179,14 @@ def save_bundle(model: WaspadaModel, directory: Path, manifest: dict[str, Any], 
         model_path = staging / MODEL_FILE
         with atomic_path(model_path) as tmp:
             sio.dump(model.to_state(), tmp)
+        compiled = compile_model(model).to_bytes()
+        with atomic_path(staging / COMPILED_FILE) as tmp:
+            Path(tmp).write_bytes(compiled)
         manifest = dict(manifest)
         manifest["model_file"] = MODEL_FILE
         manifest["model_sha256"] = sha256_file(model_path)
+        manifest["compiled_file"] = COMPILED_FILE
+        manifest["compiled_sha256"] = hashlib.sha256(compiled).hexdigest()
         manifest["versions"] = library_versions()
         for name, content in (extra_files or {}).items():
             write_text(staging / name, content)
@@ -200,7 +217,8 @@ def check_manifest(manifest: Any, manifest_path: Path) -> dict[str, Any]:
     """The manifest, if it holds what loading and scoring rely on; else a ModelError naming the field.
 
     The threshold must be a finite number in [0, 1] (``NaN`` would flag nothing and make the
-    report invalid JSON), the model file a plain name inside the bundle, the hash a sha256.
+    report invalid JSON), the model file a plain name inside the bundle, the hash a sha256; the
+    same for the compiled file, which bundles written before it existed do not name.
     """
     def bad(detail: str) -> ModelError:
         return ModelError(f"The manifest {manifest_path} is not usable: {detail}.",
@@ -219,9 +237,18 @@ def check_manifest(manifest: Any, manifest_path: Path) -> dict[str, Any]:
     if not isinstance(manifest["model_sha256"], str) or not _SHA256_RE.fullmatch(manifest["model_sha256"]):
         raise bad("model_sha256 is not a sha256 digest")
     model_file = manifest.get("model_file", MODEL_FILE)
-    if not isinstance(model_file, str) or Path(model_file).name != model_file or model_file in ("", ".", ".."):
+    if not _plain_name(model_file):
         raise bad(f"model_file {model_file!r} is not a file name inside the bundle")
+    if "compiled_file" in manifest or "compiled_sha256" in manifest:
+        if not isinstance(manifest.get("compiled_sha256"), str) or not _SHA256_RE.fullmatch(manifest["compiled_sha256"]):
+            raise bad("compiled_sha256 is not a sha256 digest")
+        if not _plain_name(manifest.get("compiled_file")) or manifest["compiled_file"] == model_file:
+            raise bad(f"compiled_file {manifest.get('compiled_file')!r} is not a file name inside the bundle")
     return manifest
+
+
+def _plain_name(name: Any) -> bool:
+    return isinstance(name, str) and Path(name).name == name and name not in ("", ".", "..")
 
 
 def model_file_types(model_path: Path) -> set[str]:
@@ -243,12 +270,9 @@ def model_file_types(model_path: Path) -> set[str]:
     return types
 
 
-def verify_bundle(directory: Path) -> tuple[dict[str, Any], Path, set[str]]:
-    """Check a bundle without loading its model: a usable manifest, a model file whose sha256 is
-    the manifest's, and no type outside the allow-list. Returns the manifest, the model file and
-    the types skops asks to trust; raises ModelError saying what is wrong."""
-    directory = Path(directory)
-    manifest_path = directory / MANIFEST_FILE
+def read_manifest(directory: Path) -> dict[str, Any]:
+    """The bundle's manifest, checked by ``check_manifest``; ModelError if absent or unusable."""
+    manifest_path = Path(directory) / MANIFEST_FILE
     if not manifest_path.is_file():
         raise ModelError(
             f"No model manifest found in {directory}.",
@@ -258,17 +282,44 @@ def verify_bundle(directory: Path) -> tuple[dict[str, Any], Path, set[str]]:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise ModelError(f"The manifest {manifest_path} is not valid JSON ({exc}).", "Retrain the model.") from exc
-    manifest = check_manifest(manifest, manifest_path)
+    return check_manifest(manifest, manifest_path)
+
+
+def _check_hash(path: Path, actual: str, expected: str) -> None:
+    if actual != expected:
+        raise ModelError(
+            f"The model file {path} does not match its manifest (sha256 {actual[:12]}… "
+            f"expected {str(expected)[:12]}…). It was changed after training and is not loaded.",
+            "Use a model bundle written by `waspada train`, or retrain.",
+        )
+
+
+def _compiled_bytes(directory: Path, manifest: dict[str, Any]) -> bytes:
+    """The compiled file's content, read once and checked against the manifest's hash (so the
+    bytes loaded are the bytes checked)."""
+    path = Path(directory) / manifest["compiled_file"]
+    if not path.is_file():
+        raise ModelError(f"The compiled model file {path} is missing.", "Retrain the model with `waspada train`.")
+    data = path.read_bytes()
+    _check_hash(path, hashlib.sha256(data).hexdigest(), manifest["compiled_sha256"])
+    return data
+
+
+def verify_bundle(directory: Path) -> tuple[dict[str, Any], Path, set[str]]:
+    """Check a bundle without loading its model: a usable manifest, a model file (and compiled
+    file, if the manifest names one) whose sha256 is the manifest's, and no type outside the
+    allow-list. Returns the manifest, the model file and the types skops asks to trust; raises
+    ModelError saying what is wrong."""
+    import skops.io as sio
+
+    directory = Path(directory)
+    manifest = read_manifest(directory)
     model_path = directory / manifest.get("model_file", MODEL_FILE)
     if not model_path.is_file():
         raise ModelError(f"The model file {model_path} is missing.", "Retrain the model with `waspada train`.")
-    actual = sha256_file(model_path)
-    if actual != manifest.get("model_sha256"):
-        raise ModelError(
-            f"The model file {model_path} does not match its manifest (sha256 {actual[:12]}… "
-            f"expected {str(manifest.get('model_sha256'))[:12]}…). It was changed after training and is not loaded.",
-            "Use a model bundle written by `waspada train`, or retrain.",
-        )
+    _check_hash(model_path, sha256_file(model_path), manifest["model_sha256"])
+    if "compiled_file" in manifest:
+        _compiled_bytes(directory, manifest)
     try:
         untrusted = set(sio.get_untrusted_types(file=model_path))
         named = model_file_types(model_path)
@@ -284,6 +335,12 @@ def verify_bundle(directory: Path) -> tuple[dict[str, Any], Path, set[str]]:
 
 
 def load_bundle(directory: Path) -> Bundle:
+    """The bundle with its trained model read from the skops file (training, the model card,
+    ablations, analysts). Scoring uses ``load_compiled_bundle``."""
+    import skops.io as sio
+
+    from pipeline.features import WaspadaFeatures
+
     directory = Path(directory)
     manifest, model_path, untrusted = verify_bundle(directory)
     try:
@@ -295,6 +352,34 @@ def load_bundle(directory: Path) -> Bundle:
     if not (isinstance(model.features, WaspadaFeatures) and hasattr(model.risk, "predict_proba")):
         raise ModelError(f"The model file {model_path} does not hold a Waspada model.",
                          "Use a model bundle written by `waspada train`, or retrain.")
+    return Bundle(model, manifest, directory)
+
+
+def load_compiled_bundle(directory: Path) -> Bundle:
+    """The bundle with the compiled model scoring uses: the compiled file, checked against its
+    hash in the manifest and read as arrays and JSON, without skops or scikit-learn.
+
+    A bundle written before compiled files existed is compiled here from its skops file, after
+    ``load_bundle`` has checked that file as always; it scores the same, only its loading is as
+    slow as before (retraining writes the compiled file).
+    """
+    directory = Path(directory)
+    manifest = read_manifest(directory)
+    if "compiled_file" not in manifest:
+        log.warning("Model %s has no compiled file; compiling it from %s (slow). Retrain it with "
+                    "`waspada train --promote` to load it in a fraction of the time.", manifest["model_id"], MODEL_FILE)
+        trained = load_bundle(directory)
+        try:
+            return Bundle(compile_model(trained.model), trained.manifest, directory)
+        except (TypeError, ValueError) as exc:
+            raise ModelError(f"The model in {directory} cannot be compiled for scoring ({exc}).",
+                             "Retrain the model with `waspada train --promote`.") from exc
+    data = _compiled_bytes(directory, manifest)
+    try:
+        model = from_bytes(data)
+    except Exception as exc:  # a file of the right hash in a shape Waspada never writes
+        raise ModelError(f"The compiled model file {directory / manifest['compiled_file']} does not hold a Waspada model "
+                         f"({type(exc).__name__}: {exc}).", "Use a model bundle written by `waspada train`, or retrain.") from exc
     return Bundle(model, manifest, directory)
 
 
@@ -349,4 +434,5 @@ def list_bundles(models_dir: Path) -> list[dict[str, Any]]:
 
 
 def resolve_model(model: Path | None, models_dir: Path) -> Bundle:
-    return load_bundle(model if model is not None else current_model_dir(models_dir))
+    """The bundle the commands score with (``--model DIR``, else the current one), compiled."""
+    return load_compiled_bundle(model if model is not None else current_model_dir(models_dir))

@@ -87,13 +87,19 @@ class Explainer:
         self.names = model.features.get_feature_names_out()
         self.weights = model.linear_weights()
         self.top_terms = top_terms
-        self.indicator_weight = {
-            name.removeprefix("indicator__"): float(w)
-            for name, w in zip(self.names, self.weights) if name.startswith("indicator__")
-        }
-        terms = [readable_term(n) for n in self.names]
-        self.readable = np.array([term is not None for term in terms])
-        self._terms = {column: term for column, term in enumerate(terms) if term is not None}
+        # One pass that looks only at word and indicator columns: most columns are hashed
+        # character n-grams, never a reason, and this runs once per `waspada explain`.
+        self.indicator_weight: dict[str, float] = {}
+        self._terms: dict[int, str] = {}
+        for column, name in enumerate(self.names.tolist()):
+            if name.startswith("word__"):
+                term = readable_term(name)
+                if term is not None:
+                    self._terms[column] = term
+            elif name.startswith("indicator__"):
+                self.indicator_weight[name.removeprefix("indicator__")] = float(self.weights[column])
+        self.readable = np.zeros(len(self.names), dtype=bool)
+        self.readable[list(self._terms)] = True
 
     def strong_terms(self, matrix: sp.csr_matrix | sp.csr_array) -> list[list[tuple[str, float]]]:
         """Per row of ``matrix``: the readable terms that push its score up most, strongest first.

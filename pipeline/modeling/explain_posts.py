@@ -1,8 +1,8 @@
 """Explain posts with the model loaded once: one post, or a JSON Lines file of many.
 
-Loading a model costs seconds (skops imports scikit-learn whole to check types); scoring a post
-costs milliseconds. So a process loads a bundle once (kept while its files are unchanged) and a
-file of posts is analysed and scored in batches, not one call per post.
+Loading a model costs a tenth of a second (its compiled form; see ``pipeline.modeling.compiled``)
+and scoring a post milliseconds. So a process loads a bundle once (kept while its files are
+unchanged) and a file of posts is analysed and scored in batches, not one call per post.
 """
 
 from __future__ import annotations
@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from pipeline.modeling.artifacts import MANIFEST_FILE, MODEL_FILE, current_model_dir, load_bundle
+from pipeline.modeling.artifacts import (
+    COMPILED_FILE,
+    MANIFEST_FILE,
+    MODEL_FILE,
+    current_model_dir,
+    load_compiled_bundle,
+)
 from pipeline.modeling.predict import Scorer, explanation_json
 
 BATCH = 500
@@ -60,7 +66,7 @@ def scorer_for(model_dir: Path | None, models_dir: Path, lang: str = "id") -> Sc
     files stay as they are: a retrained or promoted model is loaded afresh."""
     directory = Path(model_dir) if model_dir is not None else current_model_dir(Path(models_dir))
     stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else None
-                  for p in (directory / MANIFEST_FILE, directory / MODEL_FILE))
+                  for p in (directory / MANIFEST_FILE, directory / MODEL_FILE, directory / COMPILED_FILE))
     return _cached_scorer(str(directory.resolve()), stamp, lang)
 
 
@@ -68,7 +74,7 @@ def scorer_for(model_dir: Path | None, models_dir: Path, lang: str = "id") -> Sc
 def _cached_scorer(directory: str, stamp: tuple, lang: str) -> Scorer:
     # Someone asking why gets the full analysis of every post; the result says whether the batch
     # job's screen would have cleared it (``screened_out_in_batch``).
-    return Scorer(load_bundle(Path(directory)), lang=lang, use_screen=False)
+    return Scorer(load_compiled_bundle(Path(directory)), lang=lang, use_screen=False)
 
 
 def as_written(text: str, payload: dict, lang: str) -> dict:

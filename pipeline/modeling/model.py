@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from pipeline.features import WaspadaFeatures
 from pipeline.indicators import Analysis
+
+if TYPE_CHECKING:  # the scoring path imports this module and must not pay for scikit-learn
+    from pipeline.features import WaspadaFeatures
 
 STAGE_SCREENED_OUT = "screened_out"
 STAGE_FULL = "full"
@@ -35,20 +38,35 @@ class Prediction:
     screen_scores: np.ndarray    # calibrated stage-1 probability per post
 
 
-@dataclass
-class WaspadaModel:
-    features: WaspadaFeatures
-    risk: object        # the full model: a fitted classifier with decision_function (Platt-calibrated)
-    category: object    # a fitted classifier over {"tppm", "tppo"}
-    screen: object      # stage 1 (pipeline.modeling.screen.Screen)
-    screen_calibrator: object   # 1-D logistic regression: screen decision -> probability
-    screen_threshold: float     # in screen decision units; below it a post is screened out
+class TwoStage:
+    """The decisions of the two-stage model, over the parts a concrete model provides: the trained
+    :class:`WaspadaModel` (scikit-learn objects) and the compiled model scoring loads
+    (``pipeline.modeling.compiled``) decide the same way from the same numbers.
+
+    A subclass provides ``features`` (with ``transform_analyses``), ``screen_threshold``,
+    ``screen_decisions``, ``screen_probabilities``, ``risk_probabilities``, ``category_classes``
+    and ``category_probabilities``.
+    """
+
+    features: Any   # WaspadaFeatures or pipeline.feature_rows.FeatureTransform: transform_analyses
+    screen_threshold: float
 
     def screen_decisions(self, texts: Sequence[str]) -> np.ndarray:
-        return self.screen.decision_function(texts)
+        raise NotImplementedError
 
     def screen_probabilities(self, decisions: np.ndarray) -> np.ndarray:
-        return self.screen_calibrator.predict_proba(np.asarray(decisions).reshape(-1, 1))[:, 1]
+        raise NotImplementedError
+
+    def risk_probabilities(self, matrix: sp.csr_matrix) -> np.ndarray:
+        """Calibrated P(tppo or tppm) of each row of the full model's features."""
+        raise NotImplementedError
+
+    def category_classes(self) -> list[str]:
+        raise NotImplementedError
+
+    def category_probabilities(self, matrix: sp.csr_matrix) -> np.ndarray:
+        """Probability of each of ``category_classes()`` per row (rows × classes)."""
+        raise NotImplementedError
 
     def passes(self, decisions: np.ndarray) -> np.ndarray:
         return np.asarray(decisions) >= self.screen_threshold
@@ -77,12 +95,37 @@ class WaspadaModel:
         if passed.any():
             if matrix.shape[0] == n and len(analyses) == n:
                 matrix, analyses = matrix[passed], [a for a, keep in zip(analyses, passed) if keep]
-            scores[passed] = self.risk.predict_proba(matrix)[:, 1]
-            classes = list(self.category.classes_)
+            scores[passed] = self.risk_probabilities(matrix)
+            classes = self.category_classes()
             if "tppo" in classes:
-                p_tppo[passed] = self.category.predict_proba(matrix)[:, classes.index("tppo")]
+                p_tppo[passed] = self.category_probabilities(matrix)[:, classes.index("tppo")]
         categories = ["benign" if s < 0.5 else ("tppo" if q >= 0.5 else "tppm") for s, q in zip(scores, p_tppo)]
         return Prediction(scores, p_tppo, categories, matrix, passed, screen_scores)
+
+
+@dataclass
+class WaspadaModel(TwoStage):
+    features: WaspadaFeatures
+    risk: object        # the full model: a fitted classifier with decision_function (Platt-calibrated)
+    category: object    # a fitted classifier over {"tppm", "tppo"}
+    screen: object      # stage 1 (pipeline.modeling.screen.Screen)
+    screen_calibrator: object   # 1-D logistic regression: screen decision -> probability
+    screen_threshold: float     # in screen decision units; below it a post is screened out
+
+    def screen_decisions(self, texts: Sequence[str]) -> np.ndarray:
+        return self.screen.decision_function(texts)
+
+    def screen_probabilities(self, decisions: np.ndarray) -> np.ndarray:
+        return self.screen_calibrator.predict_proba(np.asarray(decisions).reshape(-1, 1))[:, 1]
+
+    def risk_probabilities(self, matrix: sp.csr_matrix) -> np.ndarray:
+        return self.risk.predict_proba(matrix)[:, 1]
+
+    def category_classes(self) -> list[str]:
+        return [str(c) for c in self.category.classes_]
+
+    def category_probabilities(self, matrix: sp.csr_matrix) -> np.ndarray:
+        return self.category.predict_proba(matrix)
 
     def linear_weights(self) -> np.ndarray:
         """Per-feature weights of the full model's linear part, for explanations and the card."""

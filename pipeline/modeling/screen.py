@@ -16,6 +16,7 @@ from sklearn.base import BaseEstimator
 from sklearn.svm import LinearSVC
 
 from pipeline.hashgrams import HashedNgrams
+from pipeline.ngramhash import NgramHasher
 
 # Screen out at most this share of positives (measured out of fold).
 MAX_SCREEN_LOSS = 0.005
@@ -53,6 +54,10 @@ class Screen(BaseEstimator):
         # recruitment post from an ordinary one is near the start, and long job-board ads then
         # cost a third less to count and to fit.
         return HashedNgrams(char_ngrams=(3, 5), bits=self.bits, max_chars=1500).fit([])
+
+    def hasher(self) -> NgramHasher:
+        """The n-gram counting the screen's weights apply to (what a compiled model stores)."""
+        return self._ngrams().hasher()
 
     def fit(self, texts: Sequence[str], y: Sequence[int]) -> Screen:
         return self.fit_matrix(self.ngrams(list(texts)), y)
