@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from pipeline import __version__, progress, settings
-from pipeline.errors import InputError, WaspadaError
+from pipeline.errors import CountsError, InputError, WaspadaError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -315,7 +315,10 @@ def score_cli(paths, out_dir, model_dir, threshold, operating_point, no_screen, 
                      "`waspada trends` shows what changed.")
     emit(report, as_json, lines)
     if not report["counts_balance"]:
-        sys.exit(1)
+        raise CountsError(
+            f"Counts do not add up: {c['read']} records were read, but {c['scored'] + c['quarantined'] + c['duplicates'] + c['skipped']} "
+            f"are accounted for ({c['scored']} scored, {c['quarantined']} quarantined, {c['duplicates']} duplicates, {c['skipped']} skipped).",
+            f"This is a fault in Waspada, not in the data: the outputs in {out_dir} are incomplete; keep the inputs and its report.json and report it.")
     check_run_problems(report, out_dir)
 
 
