@@ -35,7 +35,7 @@ import pandas as pd
 from pipeline import dedup
 from pipeline.errors import InputError
 from pipeline.fileio import atomic_path, write_json
-from pipeline.ingest.core import IngestOptions, ReadTally, expand_paths
+from pipeline.ingest.core import FileNote, IngestOptions, ReadTally, expand_paths
 from pipeline.ingest.outcomes import Outcome, iter_outcomes, read_outcomes
 from pipeline.modeling.artifacts import Bundle
 from pipeline.schema import Post
@@ -122,12 +122,12 @@ def _local_copy(source: str) -> Iterator[Path]:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _outcomes(source: str, ingest_options: IngestOptions, notes: list[dict] | None = None, tally: ReadTally | None = None,
+def _outcomes(source: str, ingest_options: IngestOptions, notes: list[FileNote] | None = None, tally: ReadTally | None = None,
               decisions: np.ndarray | None = None, batch: int = 1000) -> Iterator[Outcome]:
     """The outcomes of one partition: before exact duplicates are decided, or, given the
     client's ``decisions`` for it, the accounted stream."""
     with _local_copy(source) as local:
-        local_notes: list[dict] = []
+        local_notes: list[FileNote] = []
         if decisions is None:
             outcomes = read_outcomes([local], ingest_options, local_notes, tally)
         else:
@@ -189,7 +189,7 @@ class ScoredPartition:
     signatures: np.ndarray
     side: SideRows
     summary: ChunkSummary
-    notes: list[dict]
+    notes: list[FileNote]
     read: int
 
 
@@ -199,7 +199,7 @@ def score_partition(source: str, ingest_options: IngestOptions, decisions: np.nd
     """Pass 2 on a worker: score one partition's kept posts; rows and signatures go back."""
     worker = _worker_scorer(bundle, threshold, lang, use_screen, operating_point)
     t0 = time.perf_counter()
-    notes: list[dict] = []
+    notes: list[FileNote] = []
     read = ReadTally()
     posts, side = split_outcomes(_outcomes(source, ingest_options, notes, read, decisions, chunk_size))
     seconds = Counter({"read": time.perf_counter() - t0})
@@ -265,7 +265,7 @@ def _score_locked(sources: list[str], out_dir: Path, bundle: Bundle, ingest_opti
                              bundle=model, threshold=score_options.threshold, lang=score_options.lang,
                              chunk_size=score_options.chunk_size, use_screen=score_options.use_screen,
                              operating_point=score_options.operating_point, pure=False)
-        notes: list[dict] = []
+        notes: list[FileNote] = []
         for index, future in enumerate(futures):
             result = future.result()
             notes.extend(result.notes)

@@ -14,11 +14,13 @@ in sorted NumPy arrays.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
+import numpy.typing as npt
 
+from pipeline.schema import Post
 from pipeline.text.clean import clean_text
 
 # A decision is the number of the kept post a post duplicates (0, 1, ...), or one of these.
@@ -45,7 +47,7 @@ def id_key(post_id: str) -> int:
     return stable_key("\x00id\x00" + post_id)
 
 
-def post_keys(posts: Sequence[Mapping[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+def post_keys(posts: Sequence[Post]) -> tuple[np.ndarray, np.ndarray]:
     """Text keys and id keys of ``posts``, in their order."""
     text_keys = np.fromiter((text_key(post["text"]) for post in posts), dtype=np.int64, count=len(posts))
     id_keys = np.fromiter((id_key(post["post_id"]) for post in posts), dtype=np.int64, count=len(posts))
@@ -80,20 +82,20 @@ class KeyIndex:
         positions = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
         return np.where(self.keys[positions] == keys, self.values[positions], -1)
 
-    def extend(self, keys: Sequence[int], values: Sequence[int]) -> None:
-        if len(keys) == 0:
+    def extend(self, keys: npt.ArrayLike, values: npt.ArrayLike) -> None:
+        new_keys = np.asarray(keys, dtype=np.int64)
+        new_values = np.asarray(values, dtype=np.int64)
+        if len(new_keys) == 0:
             return
-        keys = np.asarray(keys, dtype=np.int64)
-        values = np.asarray(values, dtype=np.int64)
-        order = np.argsort(keys, kind="stable")
-        keys, values = keys[order], values[order]
-        positions = np.searchsorted(self.keys, keys)
-        self.keys = np.insert(self.keys, positions, keys)
-        self.values = np.insert(self.values, positions, values)
+        order = np.argsort(new_keys, kind="stable")
+        new_keys, new_values = new_keys[order], new_values[order]
+        positions = np.searchsorted(self.keys, new_keys)
+        self.keys = np.insert(self.keys, positions, new_keys)
+        self.values = np.insert(self.values, positions, new_values)
 
 
 class DuplicateRule(Protocol):
-    def decide(self, posts: Sequence[Mapping[str, str]]) -> np.ndarray:
+    def decide(self, posts: Sequence[Post]) -> np.ndarray:
         """One decision per post: KEEP, CONFLICT or the number of the kept post it duplicates."""
 
 
@@ -109,21 +111,21 @@ class ExactDuplicates:
         self.ids = KeyIndex()
         self.kept = 0
 
-    def decide(self, posts: Sequence[Mapping[str, str]]) -> np.ndarray:
+    def decide(self, posts: Sequence[Post]) -> np.ndarray:
         return self.decide_keys(*post_keys(posts))
 
-    def decide_keys(self, text_keys: Sequence[int], id_keys: Sequence[int]) -> np.ndarray:
+    def decide_keys(self, text_keys: npt.ArrayLike, id_keys: npt.ArrayLike) -> np.ndarray:
         """``decide`` for posts given by their keys (see :func:`post_keys`)."""
-        text_keys = np.asarray(text_keys, dtype=np.int64)
-        id_keys = np.asarray(id_keys, dtype=np.int64)
+        texts = np.asarray(text_keys, dtype=np.int64)
+        ids = np.asarray(id_keys, dtype=np.int64)
         # Earlier batches are looked up at once in the sorted arrays; this batch's own posts in
         # small dicts, folded into the arrays at the end (one insert per batch, not per post).
-        earlier_texts = self.texts.get_many(text_keys)
-        earlier_ids = self.ids.get_many(id_keys) >= 0
+        earlier_texts = self.texts.get_many(texts)
+        earlier_ids = self.ids.get_many(ids) >= 0
         new_texts: dict[int, int] = {}
         new_ids: dict[int, int] = {}
-        decisions = np.empty(len(text_keys), dtype=np.int64)
-        for position, (tkey, ikey) in enumerate(zip(text_keys.tolist(), id_keys.tolist())):
+        decisions = np.empty(len(texts), dtype=np.int64)
+        for position, (tkey, ikey) in enumerate(zip(texts.tolist(), ids.tolist())):
             original = int(earlier_texts[position])
             if original < 0:
                 original = new_texts.get(tkey, -1)

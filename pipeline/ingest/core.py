@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from pipeline.errors import InputError, WaspadaError
@@ -34,6 +35,16 @@ class IngestOptions:
     platform: str | None = None
     max_text_bytes: int = 100 * 1024
     timezone: str = "Asia/Jakarta"
+
+
+class FileNote(TypedDict):
+    """The report's word on one input file: one not read, read in a legacy encoding, or with no
+    text column (``problem``: nothing of it was scored and the person has to act)."""
+
+    file: str
+    note: str
+    hint: str | None
+    problem: bool
 
 
 @dataclass
@@ -63,7 +74,7 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
     return scan_inputs(paths)[0]
 
 
-def scan_inputs(paths: Sequence[Path]) -> tuple[list[Path], list[dict]]:
+def scan_inputs(paths: Sequence[Path]) -> tuple[list[Path], list[FileNote]]:
     """Files to read, and a note for every other entry of a given folder that was left out.
 
     A folder's unsupported files, FIFOs, broken or looping links and ``.txt`` files that are
@@ -71,7 +82,7 @@ def scan_inputs(paths: Sequence[Path]) -> tuple[list[Path], list[dict]]:
     report; hidden files and Excel lock files are left out without a word.
     """
     files: list[Path] = []
-    notes: list[dict] = []
+    notes: list[FileNote] = []
     seen: set[Path] = set()
     for path in map(Path, paths):
         if path.is_dir():
@@ -115,7 +126,7 @@ def _left_out(entry: Path) -> str | None:
     return None
 
 
-def blank_file_note(path: Path) -> dict | None:
+def blank_file_note(path: Path) -> FileNote | None:
     """A note for a file with nothing to read (empty, or only NUL bytes), else None."""
     try:
         size = path.stat().st_size
@@ -150,7 +161,7 @@ def iter_records(files: Iterable[Path], options: IngestOptions) -> Iterator[RawR
 _TEXT_FORMATS = frozenset(FORMATS) - {"parquet", "xlsx"}
 
 
-def file_records(path: Path, options: IngestOptions, notes: list[dict] | None = None,
+def file_records(path: Path, options: IngestOptions, notes: list[FileNote] | None = None,
                  tally: ReadTally | None = None) -> Iterator[RawRecord]:
     """The records of one file, each counted in ``tally`` as it is read. A file that breaks its
     reader part-way becomes one quarantine entry for what could not be read, so one bad file
@@ -165,7 +176,7 @@ def file_records(path: Path, options: IngestOptions, notes: list[dict] | None = 
         yield record
 
 
-def _read_file(path: Path, options: IngestOptions, notes: list[dict] | None) -> Iterator[RawRecord]:
+def _read_file(path: Path, options: IngestOptions, notes: list[FileNote] | None) -> Iterator[RawRecord]:
     count = 0
     try:
         fmt = options.format or detect_format(path)

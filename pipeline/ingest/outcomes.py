@@ -21,6 +21,7 @@ from pipeline import schema
 from pipeline.dedup import CONFLICT, DuplicateRule, ExactDuplicates
 from pipeline.ingest import fields as F
 from pipeline.ingest.core import (
+    FileNote,
     IngestOptions,
     ReadTally,
     blank_file_note,
@@ -83,7 +84,7 @@ def to_post(record: RawRecord, options: IngestOptions, collected_at: str, tz: Zo
     return Outcome("post", record, post)
 
 
-def iter_outcomes(paths: Sequence[Path], options: IngestOptions, notes: list[dict] | None = None, *,
+def iter_outcomes(paths: Sequence[Path], options: IngestOptions, notes: list[FileNote] | None = None, *,
                   tally: ReadTally | None = None, duplicates: DuplicateRule | None = None,
                   batch: int = 1000) -> Iterator[Outcome]:
     """Stream the outcome of every record of every input, without holding them all.
@@ -97,7 +98,7 @@ def iter_outcomes(paths: Sequence[Path], options: IngestOptions, notes: list[dic
     return mark_duplicates(read_outcomes(paths, options, notes, tally), duplicates or ExactDuplicates(), batch)
 
 
-def read_outcomes(paths: Sequence[Path], options: IngestOptions, notes: list[dict] | None = None,
+def read_outcomes(paths: Sequence[Path], options: IngestOptions, notes: list[FileNote] | None = None,
                   tally: ReadTally | None = None) -> Iterator[Outcome]:
     """Every record as a post, a skip or a quarantine entry, before exact duplicates are decided."""
     check_options(options)
@@ -130,12 +131,13 @@ def mark_duplicates(outcomes: Iterable[Outcome], rule: DuplicateRule, batch: int
     a later exact copy becomes a duplicate, a post reusing a kept post's id is quarantined."""
     outcomes = iter(outcomes)
     while chunk := list(islice(outcomes, batch)):
-        posts = [outcome for outcome in chunk if outcome.status == "post"]
-        decisions = rule.decide([outcome.post for outcome in posts]).tolist() if posts else []
-        for outcome, decision in zip(posts, decisions):
+        candidates = [outcome for outcome in chunk if outcome.status == "post"]
+        posts = [outcome.post for outcome in candidates if outcome.post is not None]
+        decisions = rule.decide(posts).tolist() if posts else []
+        for outcome, post, decision in zip(candidates, posts, decisions):
             if decision == CONFLICT:
                 outcome.status, outcome.id_conflict = "quarantined", True
-                outcome.reason = id_conflict_reason(outcome.post["post_id"])
+                outcome.reason = id_conflict_reason(post["post_id"])
             elif decision >= 0:
                 outcome.status, outcome.duplicate_of = "duplicate", decision
         yield from chunk
@@ -145,7 +147,7 @@ def id_conflict_reason(post_id: str) -> str:
     return f"post_id {post_id} already used by a different post (pass --id-column or fix the ids)"
 
 
-def no_text_column_note(file: str, fields: dict, options: IngestOptions) -> dict:
+def no_text_column_note(file: str, fields: dict, options: IngestOptions) -> FileNote:
     """The report's word on a file none of whose records had a text column, naming the likely one."""
     columns = [str(key) for key in fields]
     longest = max(fields, key=lambda key: len(str(fields[key])) if isinstance(fields[key], str) else -1, default=None)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from pipeline import schema
 from pipeline.errors import CountsError
-from pipeline.ingest.core import IngestOptions, ReadTally
+from pipeline.ingest.core import FileNote, IngestOptions, ReadTally
 from pipeline.ingest.outcomes import iter_outcomes, quarantine_row, reason_kind, skipped_row
 from pipeline.schema import DuplicateRow, Post, QuarantineRow, SkippedRow
 
@@ -27,7 +27,7 @@ class IngestResult:
     skipped: list[SkippedRow] = field(default_factory=list)
     duplicates: list[DuplicateRow] = field(default_factory=list)
     counts: dict = field(default_factory=dict)
-    notes: list[dict] = field(default_factory=list)
+    notes: list[FileNote] = field(default_factory=list)
 
     @property
     def balanced(self) -> bool:
@@ -53,7 +53,7 @@ def ingest(paths: Sequence[Path], options: IngestOptions | None = None) -> Inges
     reasons: Counter = Counter()
     skip_reasons: Counter = Counter()
     tally = ReadTally()
-    notes: list[dict] = []
+    notes: list[FileNote] = []
     for outcome in iter_outcomes(paths, options, notes, tally=tally):
         if outcome.status == "skipped":
             result.skipped.append(skipped_row(outcome))

@@ -18,9 +18,10 @@ import pandas as pd
 
 from pipeline import dedup, progress, schema
 from pipeline.fileio import write_csv, write_csv_frames, write_xlsx_text
+from pipeline.ingest.core import FileNote
 from pipeline.modeling.artifacts import Bundle
 from pipeline.scoring.options import ScoreOptions, operating_point_of, threshold_of
-from pipeline.scoring.parts import Totals, part_files, part_index, signature_path
+from pipeline.scoring.parts import PartKind, Totals, part_files, part_index, signature_path
 
 OUTPUT_FILES = ("scored.csv", "review_queue.csv", "review_queue.xlsx", "quarantine.csv", "duplicates.csv", "skipped.csv", "report.json")
 STAGES = ("read", "screen", "normalise", "indicators", "vectorise", "model", "explain", "write", "cluster")
@@ -28,7 +29,7 @@ BALANCE_RULE = "read = scored + quarantined + duplicates + skipped"
 
 
 def finish(out_dir: Path, parts: Path, bundle: Bundle, options: ScoreOptions, totals: Totals, files: list[str],
-           notes: list[dict], engine: dict) -> dict:
+           notes: list[FileNote], engine: dict) -> dict:
     """Cluster near-duplicates and stream the parts into the final outputs; returns the report
     (without the total time, which the engine adds before writing report.json)."""
     report = write_outputs(out_dir, parts, bundle.model_id, threshold_of(bundle, options), totals, options)
@@ -94,15 +95,13 @@ def write_outputs(out_dir: Path, parts: Path, model_id: str, threshold: float, t
                         numeric=("score", "cluster_size"), sheet="review_queue")
 
         def duplicate_rows() -> Iterator[dict]:
-            for path in part_files(parts, "duplicates"):
-                for row in pd.read_parquet(path).to_dict("records"):
-                    row["duplicate_of"] = originals[int(row.pop("duplicate_of_index"))]
-                    yield row
+            for row in _part_rows(parts, "duplicates"):
+                row["duplicate_of"] = originals[int(row.pop("duplicate_of_index"))]
+                yield row
 
         write_csv(out_dir / "duplicates.csv", duplicate_rows(), schema.DUPLICATE_COLUMNS)
-        for kind, columns, name in (("quarantine", schema.QUARANTINE_COLUMNS, "quarantine.csv"),
-                                    ("skipped", schema.SKIPPED_COLUMNS, "skipped.csv")):
-            write_csv(out_dir / name, (row for path in part_files(parts, kind) for row in pd.read_parquet(path).to_dict("records")), columns)
+        write_csv(out_dir / "quarantine.csv", _part_rows(parts, "quarantine"), schema.QUARANTINE_COLUMNS)
+        write_csv(out_dir / "skipped.csv", _part_rows(parts, "skipped"), schema.SKIPPED_COLUMNS)
     totals.seconds["write"] += time.perf_counter() - t1
 
     return {
@@ -126,6 +125,11 @@ def write_outputs(out_dir: Path, parts: Path, model_id: str, threshold: float, t
         "seconds_note": "normalise, indicators, vectorise, model and explain are summed over worker processes; total is wall-clock",
         "outputs": {name: str(out_dir / name) for name in OUTPUT_FILES},
     }
+
+
+def _part_rows(parts: Path, kind: PartKind) -> Iterator[dict]:
+    for path in part_files(parts, kind):
+        yield from pd.read_parquet(path).to_dict("records")
 
 
 def _read_scored(path: Path) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from pathlib import Path
 from pipeline import progress
 from pipeline.errors import OutputExistsError
 from pipeline.fileio import exclusive_lock, remove_stale_temporaries, write_json
-from pipeline.ingest.core import IngestOptions, ReadTally, scan_inputs
+from pipeline.ingest.core import FileNote, IngestOptions, ReadTally, scan_inputs
 from pipeline.ingest.outcomes import Outcome, iter_outcomes
 from pipeline.modeling.artifacts import Bundle
 from pipeline.parallel import ChunkPool
@@ -27,6 +27,7 @@ from pipeline.scoring.assemble import OUTPUT_FILES, finish
 from pipeline.scoring.options import ScoreOptions
 from pipeline.scoring.parts import (
     PARTS_DIR,
+    RunState,
     SideRows,
     Totals,
     load_state,
@@ -83,7 +84,7 @@ def score_collection(
         return _score_locked(files, left_out, out_dir, bundle, ingest_options, options)
 
 
-def _score_locked(files: list[Path], left_out: list[dict], out_dir: Path, bundle: Bundle, ingest_options: IngestOptions,
+def _score_locked(files: list[Path], left_out: list[FileNote], out_dir: Path, bundle: Bundle, ingest_options: IngestOptions,
                   options: ScoreOptions) -> dict:
     started = time.perf_counter()
     parts = out_dir / PARTS_DIR
@@ -100,7 +101,7 @@ def _score_locked(files: list[Path], left_out: list[dict], out_dir: Path, bundle
     pending: deque[tuple[int, Future, SideRows]] = deque()
     with ChunkPool(jobs, make_chunk_scorer, (bundle, options.threshold, options.lang, options.use_screen,
                                              options.operating_point)) as pool:
-        notes: list[dict] = list(left_out)
+        notes: list[FileNote] = list(left_out)
         # Duplicates are decided a chunk at a time, so a chunk is read only once it is wanted.
         outcomes = iter_outcomes(files, ingest_options, notes, tally=read, batch=options.chunk_size)
         t_read = time.perf_counter()
@@ -133,7 +134,7 @@ def _chunks(outcomes: Iterator[Outcome], size: int) -> Iterator[list[Outcome]]:
         yield chunk
 
 
-def _complete(item: tuple[int, Future, SideRows], parts: Path, state: dict, totals: Totals) -> None:
+def _complete(item: tuple[int, Future, SideRows], parts: Path, state: RunState, totals: Totals) -> None:
     """Wait for a chunk's worker, write its side parts, and only then mark it finished."""
     index, future, side = item
     summary = future.result()

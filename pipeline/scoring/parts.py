@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -48,6 +48,15 @@ class DuplicatePartRow(TypedDict):
     duplicate_of_index: int
     source_file: str
     source_record: int
+
+
+class RunState(TypedDict):
+    """state.json: the settings a run was started with and how many chunks are finished."""
+
+    fingerprint: str
+    settings: dict
+    completed: int
+    resumed_chunks: NotRequired[int]
 
 
 @dataclass
@@ -84,7 +93,7 @@ class Totals:
     skipped: int = 0
     reasons: Counter = field(default_factory=Counter)
     categories: Counter = field(default_factory=Counter)
-    seconds: Counter = field(default_factory=Counter)
+    seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
 
     @property
     def accounted(self) -> int:
@@ -185,12 +194,12 @@ def replay_part(parts: Path, index: int, totals: Totals) -> None:
     tally(totals, summarise(scored, {}), read_side_parts(parts, index))
 
 
-def load_state(parts: Path) -> dict | None:
+def load_state(parts: Path) -> RunState | None:
     path = parts / STATE_FILE
     return json.loads(path.read_text()) if path.is_file() else None
 
 
-def save_state(parts: Path, state: dict) -> None:
+def save_state(parts: Path, state: RunState) -> None:
     write_json(parts / STATE_FILE, state)
 
 

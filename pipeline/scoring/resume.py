@@ -17,7 +17,7 @@ from pipeline.errors import InputError
 from pipeline.ingest.core import IngestOptions
 from pipeline.modeling.artifacts import Bundle
 from pipeline.scoring.options import ScoreOptions
-from pipeline.scoring.parts import load_state
+from pipeline.scoring.parts import RunState, load_state
 
 
 def run_settings(files: Sequence[Path], bundle: Bundle, options: ScoreOptions, ingest_options: IngestOptions) -> dict:
@@ -35,7 +35,7 @@ def fingerprint(settings: dict) -> str:
     return hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def start_state(parts: Path, settings: dict, resume: bool) -> dict:
+def start_state(parts: Path, settings: dict, resume: bool) -> RunState:
     """The state to continue from: the interrupted run's when ``resume`` is asked for and nothing
     it depends on changed; otherwise a fresh one, in an emptied parts folder."""
     current = fingerprint(settings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -53,7 +54,7 @@ class ChunkScorer:
         prediction = model.predict_passed(decisions, analyses, matrix, passed)
         t2 = time.perf_counter()
         scored = self.scorer.score_prediction(analyses, prediction)
-        rows = [self.scorer.output_row(post, result) for post, result in zip(posts, scored)]
+        rows = [self.scorer.output_row(cast(dict, post), result) for post, result in zip(posts, scored)]
         signatures = (self.hasher.signatures(dedup.cluster_texts(texts)).T if posts
                       else np.empty((dedup.NUM_PERM, 0), np.uint32))
         t3 = time.perf_counter()
