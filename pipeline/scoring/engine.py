@@ -102,7 +102,7 @@ def _score_locked(files: list[Path], left_out: list[FileNote], out_dir: Path, bu
     with ChunkPool(jobs, make_chunk_scorer, (bundle, options.threshold, options.lang, options.use_screen,
                                              options.operating_point)) as pool:
         notes: list[FileNote] = list(left_out)
-        # Duplicates are decided a chunk at a time, so a chunk is read only once it is wanted.
+        # Duplicates decided one chunk at a time: the stream never reads past the chunk being cut.
         outcomes = iter_outcomes(files, ingest_options, notes, tally=read, batch=options.chunk_size)
         t_read = time.perf_counter()
         for index, chunk in enumerate(progress.read_chunks(_chunks(outcomes, options.chunk_size), files, "Reading and scoring")):
