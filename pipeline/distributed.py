@@ -2,12 +2,14 @@
 
 Each input file is one partition. The run has two passes over the partitions:
 
-1. workers read their partition and return two 64-bit keys per post (text and id), which the
-   client orders globally to decide, exactly as the local engine does, which posts are exact
-   duplicates or reuse an id;
-2. workers score their partition with the model (sent to every worker once) and return the
-   scored rows and MinHash signatures; the client writes them as partitions and assembles the
-   merged outputs with the local engine's ``finish``.
+1. workers read their partition and return two 64-bit keys per post (text and id); the client
+   takes them in partition order and decides with the one exact-duplicate rule
+   (:class:`pipeline.dedup.ExactDuplicates`) which posts are exact duplicates or reuse an id;
+2. workers read their partition again as the accounted stream, with the client's decisions,
+   score its posts with the model (sent to every worker once) and return the scored rows,
+   MinHash signatures and side rows; the client writes them through the public part-file API
+   (:mod:`pipeline.scoring.parts`), keeps the scored rows as partitions, and assembles the
+   merged outputs as the local engine does (:mod:`pipeline.scoring.assemble`).
 
 Inputs may be local paths (visible to every worker) or any fsspec URL (``s3://``, ``gs://``,
 ``https://`` …); workers copy a remote file to local scratch space before reading it.
@@ -17,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import glob
-import io
 import logging
 import re
 import shutil
@@ -25,22 +26,42 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from pipeline import scoring
+from pipeline import dedup
 from pipeline.errors import InputError
 from pipeline.fileio import atomic_path, write_json
-from pipeline.ingest.core import IngestOptions, expand_paths, iter_outcomes, quarantine_row
+from pipeline.ingest.core import FileNote, IngestOptions, ReadTally, expand_paths
+from pipeline.ingest.outcomes import Outcome, iter_outcomes, read_outcomes
 from pipeline.modeling.artifacts import Bundle
+from pipeline.schema import Post
+from pipeline.scoring.assemble import finish
+from pipeline.scoring.engine import check_outputs, output_lock
+from pipeline.scoring.options import ScoreOptions
+from pipeline.scoring.parts import (
+    PARTS_DIR,
+    ChunkSummary,
+    SideRows,
+    Totals,
+    remove_parts,
+    split_outcomes,
+    summarise,
+    tally,
+    write_scored,
+    write_side_parts,
+    write_signatures,
+)
+from pipeline.scoring.worker import ChunkScorer
 
 log = logging.getLogger(__name__)
 
 PARTITIONS_DIR = "partitions"
 _URL_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):/+")
-_SCORERS: dict[tuple, scoring.ChunkScorer] = {}  # per worker process: one loaded scorer per model
+_SCORERS: dict[tuple, ChunkScorer] = {}  # per worker process: one loaded scorer per model
 
 
 def _as_url(path) -> str | None:
@@ -101,10 +122,18 @@ def _local_copy(source: str) -> Iterator[Path]:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _outcomes(source: str, ingest_options: IngestOptions, notes: list[dict] | None = None):
+def _outcomes(source: str, ingest_options: IngestOptions, notes: list[FileNote] | None = None, tally: ReadTally | None = None,
+              decisions: np.ndarray | None = None, batch: int = 1000) -> Iterator[Outcome]:
+    """The outcomes of one partition: before exact duplicates are decided, or, given the
+    client's ``decisions`` for it, the accounted stream."""
     with _local_copy(source) as local:
-        local_notes: list[dict] = []
-        for outcome in iter_outcomes([local], ingest_options, local_notes):
+        local_notes: list[FileNote] = []
+        if decisions is None:
+            outcomes = read_outcomes([local], ingest_options, local_notes, tally)
+        else:
+            outcomes = iter_outcomes([local], ingest_options, local_notes, tally=tally,
+                                     duplicates=DecidedDuplicates(decisions), batch=batch)
+        for outcome in outcomes:
             if str(local) != source:
                 outcome.record.source_file = source
                 if outcome.post is not None:
@@ -118,77 +147,61 @@ def partition_keys(source: str, ingest_options: IngestOptions) -> tuple[np.ndarr
     """Pass 1 on a worker: text and id keys of every post of one partition, in record order."""
     text_keys, id_keys = [], []
     for outcome in _outcomes(source, ingest_options):
-        if outcome.status == "post":
-            text_keys.append(scoring.text_key(outcome.post["text"]))
-            id_keys.append(scoring.id_key(outcome.post["post_id"]))
+        if outcome.post is not None:
+            text_keys.append(dedup.text_key(outcome.post["text"]))
+            id_keys.append(dedup.id_key(outcome.post["post_id"]))
     return np.asarray(text_keys, dtype=np.int64), np.asarray(id_keys, dtype=np.int64)
 
 
-KEEP, CONFLICT = -1, -2
-
-
 def decide(partition_keys_in_order: Sequence[tuple[np.ndarray, np.ndarray]]) -> list[np.ndarray]:
-    """Per partition and post: KEEP, CONFLICT (its id was used by another post) or the global
-    row of the post it duplicates; the same rules, in the same order, as the local engine."""
-    seen = scoring.SeenPosts()
-    decisions, next_index = [], 0
-    for text_keys, id_keys in partition_keys_in_order:
-        earlier_texts, earlier_ids = seen.lookup(text_keys, id_keys)
-        out = np.empty(len(text_keys), dtype=np.int64)
-        for i, (tkey, ikey) in enumerate(zip(text_keys.tolist(), id_keys.tolist())):
-            original = seen.first_with_text(tkey, int(earlier_texts[i]))
-            if original >= 0:
-                out[i] = original
-            elif seen.id_used(ikey, bool(earlier_ids[i])):
-                out[i] = CONFLICT
-            else:
-                out[i] = KEEP
-                seen.add(tkey, ikey, next_index)
-                next_index += 1
-        seen.flush()
-        decisions.append(out)
-    return decisions
+    """Per partition and post: the exact-duplicate decision (see :class:`pipeline.dedup.ExactDuplicates`),
+    taken over all partitions in order, as the local engine takes it over all chunks."""
+    rule = dedup.ExactDuplicates()
+    return [rule.decide_keys(text_keys, id_keys) for text_keys, id_keys in partition_keys_in_order]
+
+
+class DecidedDuplicates:
+    """The client's decisions for one partition, handed to the partition's stream in order."""
+
+    def __init__(self, decisions: np.ndarray):
+        self.decisions = decisions
+        self.next = 0
+
+    def decide(self, posts: Sequence[Post]) -> np.ndarray:
+        start, self.next = self.next, self.next + len(posts)
+        return self.decisions[start:self.next]
 
 
 def _worker_scorer(bundle: Bundle, threshold: float | None, lang: str, use_screen: bool,
-                   operating_point: str | None) -> scoring.ChunkScorer:
+                   operating_point: str | None) -> ChunkScorer:
     key = (bundle.model_id, threshold, lang, use_screen, operating_point)
     if key not in _SCORERS:
         _SCORERS.clear()
-        _SCORERS[key] = scoring.ChunkScorer(bundle, threshold, lang, use_screen, operating_point)
+        _SCORERS[key] = ChunkScorer(bundle, threshold, lang, use_screen, operating_point)
     return _SCORERS[key]
+
+
+@dataclass
+class ScoredPartition:
+    """What a worker sends back for one partition."""
+
+    frame: pd.DataFrame
+    signatures: np.ndarray
+    side: SideRows
+    summary: ChunkSummary
+    notes: list[FileNote]
+    read: int
 
 
 def score_partition(source: str, ingest_options: IngestOptions, decisions: np.ndarray, bundle: Bundle,
                     threshold: float | None, lang: str, chunk_size: int, use_screen: bool = True,
-                    operating_point: str | None = None) -> dict:
+                    operating_point: str | None = None) -> ScoredPartition:
     """Pass 2 on a worker: score one partition's kept posts; rows and signatures go back."""
     worker = _worker_scorer(bundle, threshold, lang, use_screen, operating_point)
-    side: dict[str, list[dict]] = {"quarantine": [], "duplicates": [], "skipped": []}
-    posts, text_keys, id_keys = [], [], []
-    post_number = 0
     t0 = time.perf_counter()
-    notes: list[dict] = []
-    for outcome in _outcomes(source, ingest_options, notes):
-        record = outcome.record
-        if outcome.status == "skipped":
-            side["skipped"].append({"source_file": record.source_file, "source_record": record.source_record, "reason": outcome.reason})
-            continue
-        if outcome.status == "quarantined":
-            side["quarantine"].append(quarantine_row(outcome))
-            continue
-        decision = int(decisions[post_number])
-        post_number += 1
-        post = outcome.post
-        if decision >= 0:
-            side["duplicates"].append({"post_id": post["post_id"], "duplicate_of_index": decision,
-                                       "source_file": record.source_file, "source_record": record.source_record})
-        elif decision == CONFLICT:
-            side["quarantine"].append(quarantine_row(outcome, f"post_id {post['post_id']} already used by a different post (pass --id-column or fix the ids)"))
-        else:
-            posts.append(post)
-            text_keys.append(scoring.text_key(post["text"]))
-            id_keys.append(scoring.id_key(post["post_id"]))
+    notes: list[FileNote] = []
+    read = ReadTally()
+    posts, side = split_outcomes(_outcomes(source, ingest_options, notes, read, decisions, chunk_size))
     seconds = Counter({"read": time.perf_counter() - t0})
     frames, signatures = [], []
     for start in range(0, len(posts), chunk_size) or [0]:
@@ -197,12 +210,7 @@ def score_partition(source: str, ingest_options: IngestOptions, decisions: np.nd
         signatures.append(sig)
         seconds.update(chunk_seconds)
     frame = pd.concat(frames, ignore_index=True)
-    frame["text_key"] = np.asarray(text_keys, dtype=np.int64)
-    frame["id_key"] = np.asarray(id_keys, dtype=np.int64)
-    buffer = io.BytesIO()
-    frame.to_parquet(buffer, index=False)
-    return {"scored": buffer.getvalue(), "signatures": np.concatenate(signatures, axis=1), "side": side,
-            "summary": scoring.summarise(frame, dict(seconds)), "notes": notes}
+    return ScoredPartition(frame, np.concatenate(signatures, axis=1), side, summarise(frame, dict(seconds)), notes, read.read)
 
 
 def _client(scheduler: str | None, jobs: int):
@@ -215,7 +223,7 @@ def _client(scheduler: str | None, jobs: int):
 
 
 def score_with_dask(paths: Sequence, out_dir: Path, bundle: Bundle, ingest_options: IngestOptions,
-                    score_options: scoring.ScoreOptions, scheduler: str | None) -> dict:
+                    score_options: ScoreOptions, scheduler: str | None) -> dict:
     """Score ``paths`` on a Dask cluster (``scheduler`` address, or a local one) into ``out_dir``.
 
     Returns the same report as :func:`pipeline.scoring.score_collection`, and writes the same
@@ -226,21 +234,21 @@ def score_with_dask(paths: Sequence, out_dir: Path, bundle: Bundle, ingest_optio
                          "Drop --resume, or run with --engine local.")
     out_dir = Path(out_dir)
     sources = resolve_inputs(paths)
-    with scoring.output_lock(out_dir):
+    with output_lock(out_dir):
         return _score_locked(sources, out_dir, bundle, ingest_options, score_options, scheduler)
 
 
 def _score_locked(sources: list[str], out_dir: Path, bundle: Bundle, ingest_options: IngestOptions,
-                  score_options: scoring.ScoreOptions, scheduler: str | None) -> dict:
+                  score_options: ScoreOptions, scheduler: str | None) -> dict:
     started = time.perf_counter()
-    scoring.check_outputs(out_dir, score_options)
-    parts = out_dir / scoring.PARTS_DIR
+    check_outputs(out_dir, score_options)
+    parts = out_dir / PARTS_DIR
     shutil.rmtree(parts, ignore_errors=True)
     parts.mkdir(parents=True, exist_ok=True)
     partitions = out_dir / PARTITIONS_DIR
     shutil.rmtree(partitions, ignore_errors=True)
     partitions.mkdir(parents=True)
-    totals = scoring._Totals()
+    totals = Totals()
 
     client, cluster = _client(scheduler, score_options.jobs)
     try:
@@ -257,10 +265,10 @@ def _score_locked(sources: list[str], out_dir: Path, bundle: Bundle, ingest_opti
                              bundle=model, threshold=score_options.threshold, lang=score_options.lang,
                              chunk_size=score_options.chunk_size, use_screen=score_options.use_screen,
                              operating_point=score_options.operating_point, pure=False)
-        notes: list[dict] = []
+        notes: list[FileNote] = []
         for index, future in enumerate(futures):
             result = future.result()
-            notes.extend(result.get("notes", []))
+            notes.extend(result.notes)
             _store_partition(index, result, parts, partitions, totals)
             future.release()
     finally:
@@ -268,35 +276,25 @@ def _score_locked(sources: list[str], out_dir: Path, bundle: Bundle, ingest_opti
         if cluster is not None:
             cluster.close()
 
-    threshold = scoring.threshold_of(bundle, score_options)
-    report = scoring.finish(out_dir, parts, bundle.model_id, threshold, totals, score_options)
-    report["screen"] = scoring.screen_report(bundle, score_options, totals)
-    report["operating_point"] = score_options.operating_point or ("custom" if score_options.threshold is not None else "high")
-    report["files"] = sources
-    report["file_notes"] = notes
-    report["engine"] = {"name": "dask", "scheduler": scheduler or "local cluster", "workers": workers,
-                        "partitions": len(sources), "partitions_dir": str(partitions)}
+    engine = {"name": "dask", "scheduler": scheduler or "local cluster", "workers": workers,
+              "partitions": len(sources), "partitions_dir": str(partitions)}
+    report = finish(out_dir, parts, bundle, score_options, totals, sources, notes, engine)
     report["outputs"]["partitions"] = str(partitions)
     report["seconds"]["total"] = round(time.perf_counter() - started, 3)
     write_json(out_dir / "report.json", report)
-    scoring.remove_parts(parts)
+    remove_parts(parts)
     return report
 
 
-def _store_partition(index: int, result: dict, parts: Path, partitions: Path, totals) -> None:
+def _store_partition(index: int, result: ScoredPartition, parts: Path, partitions: Path, totals: Totals) -> None:
     t0 = time.perf_counter()
-    scored_path = scoring._part_path(parts, index, "scored")
-    with atomic_path(scored_path) as tmp:
-        tmp.write_bytes(result["scored"])
-    with atomic_path(scoring._signature_path(parts, index)) as tmp, open(tmp, "wb") as handle:
-        np.save(handle, result["signatures"])
-    scoring.write_side_parts(parts, index, result["side"])
-    frame = pd.read_parquet(scored_path).drop(columns=["text_key", "id_key"])
+    write_scored(parts, index, result.frame)
+    write_signatures(parts, index, result.signatures)
+    write_side_parts(parts, index, result.side)
     with atomic_path(partitions / f"scored-{index:05d}.parquet") as tmp:
-        frame.to_parquet(tmp, index=False)
-    summary = result["summary"]
-    for stage, seconds in summary.seconds.items():
+        result.frame.to_parquet(tmp, index=False)
+    totals.read += result.read
+    for stage, seconds in result.summary.seconds.items():
         totals.seconds[stage] += seconds
-    scoring._tally(totals, summary, result["side"])
+    tally(totals, result.summary, result.side)
     totals.seconds["write"] += time.perf_counter() - t0
-

@@ -32,3 +32,7 @@ class OutputExistsError(WaspadaError):
 
 class OutputLockedError(WaspadaError):
     """An output folder or model store another Waspada process is writing right now."""
+
+
+class CountsError(WaspadaError):
+    """Records read that are missing from the outputs (or outputs that no record explains)."""

@@ -8,6 +8,7 @@ from pathlib import Path
 from pipeline import dedup, schema
 from pipeline.fileio import ensure_writable, write_csv, write_json
 from pipeline.ingest import IngestOptions, ingest
+from pipeline.ingest.posts import BALANCE_RULE
 
 
 def run_ingest(paths: Sequence[Path], out_dir: Path, options: IngestOptions, force: bool) -> dict:
@@ -26,8 +27,7 @@ def run_ingest(paths: Sequence[Path], out_dir: Path, options: IngestOptions, for
     counts = dict(result.counts)
     counts["clusters"] = len(set(names))
     counts["largest_cluster"] = int(max(sizes)) if sizes else 0
-    balanced = counts["read"] == counts["ingested"] + counts["duplicates"] + counts["skipped"] + counts["quarantined"]
-    report = {"counts": counts, "counts_balance": balanced, "file_notes": result.notes, "balance_rule": "read = ingested + duplicates + skipped + quarantined",
+    report = {"counts": counts, "counts_balance": result.balanced, "file_notes": result.notes, "balance_rule": BALANCE_RULE,
               "outputs": {n: str(out_dir / n) for n in ("posts.csv", "quarantine.csv", "duplicates.csv", "skipped.csv")}}
     write_json(out_dir / "report.json", report)
     return report

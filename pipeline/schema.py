@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from typing import TypedDict
 
 POST_COLUMNS: tuple[str, ...] = (
     "post_id",
@@ -63,6 +64,46 @@ SCORED_COLUMNS: tuple[str, ...] = (
 QUARANTINE_COLUMNS: tuple[str, ...] = ("source_file", "source_record", "reason", "raw")
 DUPLICATE_COLUMNS: tuple[str, ...] = ("post_id", "duplicate_of", "source_file", "source_record")
 SKIPPED_COLUMNS: tuple[str, ...] = ("source_file", "source_record", "reason")
+
+
+class Post(TypedDict):
+    """A canonical post (see the module docstring); its keys are ``POST_COLUMNS``."""
+
+    post_id: str
+    text: str
+    platform: str
+    author: str
+    posted_at: str
+    url: str
+    source_file: str
+    source_record: int
+    collected_at: str
+
+
+class QuarantineRow(TypedDict):
+    """A row of quarantine.csv: a record that could not become a post, and why."""
+
+    source_file: str
+    source_record: int
+    reason: str
+    raw: str
+
+
+class SkippedRow(TypedDict):
+    """A row of skipped.csv: a record that is deliberately not a post (a system line)."""
+
+    source_file: str
+    source_record: int
+    reason: str
+
+
+class DuplicateRow(TypedDict):
+    """A row of duplicates.csv: a later exact copy and the post id it copies."""
+
+    post_id: str
+    duplicate_of: str
+    source_file: str
+    source_record: int
 
 LABELED_REQUIRED: tuple[str, ...] = ("text", "label")
 

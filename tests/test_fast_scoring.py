@@ -15,12 +15,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from pipeline import dedup, indicators, scoring
+from pipeline import dedup, indicators
 from pipeline.datacard import corpus_files
 from pipeline.hashgrams import HashedNgrams
 from pipeline.indicators import analyse_many
 from pipeline.modeling.explain import Explainer, Explanation, readable_term
 from pipeline.modeling.predict import Scorer
+from pipeline.scoring import ChunkScorer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -206,7 +207,7 @@ def test_signatures_equal_one_post_at_a_time(texts):
 
 
 def test_chunk_scorer_signatures_equal_one_post_at_a_time(bundle):
-    worker = scoring.ChunkScorer(bundle, None, "id")
+    worker = ChunkScorer(bundle, None, "id")
     posts = [{"post_id": f"p{i}", "text": text} for i, text in enumerate(_labeled_texts()[:50] + TRICKY)]
     frame, signatures, _ = worker.score_frame(posts)
     expected = [worker.hasher.signature(reference_shingles(text)) for text in dedup.cluster_texts([p["text"] for p in posts])]

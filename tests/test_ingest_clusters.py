@@ -47,3 +47,24 @@ def test_cluster_size_and_id_name_the_first_post(clustered):
     assert {pid: posts.loc[posts["post_id"] == pid, "cluster_size"].item() for pid in expected} == expected
     assert posts.loc[posts["template"] == "A", "cluster_id"].unique().tolist() == ["c_r1"]
     assert report["counts"]["clusters"] == 7 and report["counts"]["largest_cluster"] == 4
+
+
+def test_ingest_and_score_give_the_same_posts_the_same_cluster_ids(tmp_path, bundle):
+    """One rule names clusters, whichever command clusters (in memory, or from chunk parts)."""
+    from pipeline.scoring import ScoreOptions, score_collection
+
+    collection = tmp_path / "reposts.jsonl"
+    lines = REPOSTS.read_text(encoding="utf-8").splitlines()
+    repost = {**json.loads(lines[1]), "id": "r2-again"}     # an exact repost: a duplicate, in no cluster
+    collection.write_text("\n".join([*lines, json.dumps(repost, ensure_ascii=False)]) + "\n", encoding="utf-8")
+    run_ingest([collection], tmp_path / "ingested", IngestOptions(), force=False)
+    score_collection([collection], tmp_path / "scored", bundle, IngestOptions(), ScoreOptions(jobs=1, chunk_size=4))
+    ingested = pd.read_csv(tmp_path / "ingested" / "posts.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    scored = pd.read_csv(tmp_path / "scored" / "scored.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+    def clusters(frame):
+        return {row.post_id: (row.cluster_id, row.cluster_size) for row in frame.itertuples()}
+
+    assert clusters(ingested) == clusters(scored)
+    assert "r2-again" not in clusters(scored)
+    assert clusters(scored)["r2"] == ("c_r1", "4")

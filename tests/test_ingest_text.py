@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from pipeline.dedup import exact_key
 from pipeline.ingest import ingest
-from pipeline.ingest.core import exact_key
 from pipeline.text.clean import clean_text
 
 CASES = [

@@ -13,7 +13,7 @@ from pipeline.cli import main
 from pipeline.datacard import corpus_files
 from pipeline.errors import InputError, OutputExistsError, OutputLockedError
 from pipeline.ingest.core import IngestOptions
-from pipeline.scoring import ScoreOptions, score_collection
+from pipeline.scoring import ScoreOptions, engine, score_collection
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,7 +32,7 @@ class Interrupted(Exception):
 
 def interrupted_run(source: Path, out: Path, bundle, monkeypatch, chunk_size: int = 50) -> None:
     """A run that finishes one chunk and is then interrupted."""
-    real = scoring.score_chunk_to_part
+    real = engine.score_chunk_to_part
     calls = []
 
     def fail_after_one(worker, posts, *args):
@@ -41,10 +41,10 @@ def interrupted_run(source: Path, out: Path, bundle, monkeypatch, chunk_size: in
         calls.append(1)
         return real(worker, posts, *args)
 
-    monkeypatch.setattr(scoring, "score_chunk_to_part", fail_after_one)
+    monkeypatch.setattr(engine, "score_chunk_to_part", fail_after_one)
     with pytest.raises(Interrupted):
         score_collection([source], out, bundle, IngestOptions(), ScoreOptions(jobs=1, chunk_size=chunk_size))
-    monkeypatch.setattr(scoring, "score_chunk_to_part", real)
+    monkeypatch.setattr(engine, "score_chunk_to_part", real)
 
 
 def test_a_second_run_into_the_same_folder_fails_at_once(tmp_path, bundle):

@@ -12,8 +12,9 @@ import pytest
 
 from pipeline import dedup, scoring
 from pipeline.datacard import corpus_files
+from pipeline.dedup import CONFLICT, KEEP, ExactDuplicates, KeyIndex
 from pipeline.ingest.core import IngestOptions
-from pipeline.scoring import KeyIndex, ScoreOptions, SeenPosts, score_collection
+from pipeline.scoring import ScoreOptions, engine, score_collection
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUTS = ("scored.csv", "review_queue.csv", "quarantine.csv", "duplicates.csv", "skipped.csv")
@@ -72,7 +73,7 @@ class Interrupted(Exception):
 def test_interrupted_run_leaves_no_output_and_resume_scores_only_the_rest(tmp_path, bundle, monkeypatch):
     source = write_collection(tmp_path / "posts.jsonl", 250)
     options = ScoreOptions(jobs=1, chunk_size=50)
-    real = scoring.score_chunk_to_part
+    real = engine.score_chunk_to_part
     calls = []
 
     def failing_after_two(worker, posts, *args):
@@ -81,7 +82,7 @@ def test_interrupted_run_leaves_no_output_and_resume_scores_only_the_rest(tmp_pa
         calls.append(len(posts))
         return real(worker, posts, *args)
 
-    monkeypatch.setattr(scoring, "score_chunk_to_part", failing_after_two)
+    monkeypatch.setattr(engine, "score_chunk_to_part", failing_after_two)
     out = tmp_path / "run"
     with pytest.raises(Interrupted):
         score_collection([source], out, bundle, IngestOptions(), options)
@@ -91,12 +92,12 @@ def test_interrupted_run_leaves_no_output_and_resume_scores_only_the_rest(tmp_pa
     assert state["completed"] == 2
 
     calls.clear()
-    monkeypatch.setattr(scoring, "score_chunk_to_part", lambda worker, posts, *args: calls.append(len(posts)) or real(worker, posts, *args))
+    monkeypatch.setattr(engine, "score_chunk_to_part", lambda worker, posts, *args: calls.append(len(posts)) or real(worker, posts, *args))
     resumed = score_collection([source], out, bundle, IngestOptions(), ScoreOptions(jobs=1, chunk_size=50, resume=True))
     assert len(calls) == 4          # 252 records in chunks of 50: chunks 3 to 6
     assert resumed["engine"]["resumed_chunks"] == 2
 
-    monkeypatch.setattr(scoring, "score_chunk_to_part", real)
+    monkeypatch.setattr(engine, "score_chunk_to_part", real)
     fresh = score_collection([source], tmp_path / "fresh", bundle, IngestOptions(), options)
     assert outputs(out) == outputs(tmp_path / "fresh")
     assert resumed["counts"] == fresh["counts"]
@@ -104,7 +105,7 @@ def test_interrupted_run_leaves_no_output_and_resume_scores_only_the_rest(tmp_pa
 
 def test_resume_refuses_changed_inputs(tmp_path, bundle, monkeypatch):
     source = write_collection(tmp_path / "posts.jsonl", 120)
-    real = scoring.score_chunk_to_part
+    real = engine.score_chunk_to_part
     calls = []
 
     def fail(worker, posts, *args):
@@ -113,10 +114,10 @@ def test_resume_refuses_changed_inputs(tmp_path, bundle, monkeypatch):
         calls.append(1)
         return real(worker, posts, *args)
 
-    monkeypatch.setattr(scoring, "score_chunk_to_part", fail)
+    monkeypatch.setattr(engine, "score_chunk_to_part", fail)
     with pytest.raises(Interrupted):
         score_collection([source], tmp_path / "run", bundle, IngestOptions(), ScoreOptions(jobs=1, chunk_size=50))
-    monkeypatch.setattr(scoring, "score_chunk_to_part", real)
+    monkeypatch.setattr(engine, "score_chunk_to_part", real)
     write_collection(source, 130)
     from pipeline.errors import InputError
 
@@ -156,24 +157,22 @@ def test_key_index_matches_a_dict():
     assert index.get_many(np.array(probes)).tolist() == [reference.get(k, -1) for k in probes]
 
 
-def test_seen_posts_finds_duplicates_within_and_across_chunks():
-    seen = SeenPosts()
-    texts, ids = seen.lookup([1, 2], [10, 20])
-    assert texts.tolist() == [-1, -1] and ids.tolist() == [False, False]
-    seen.add(1, 10, 0)
-    assert seen.first_with_text(1, -1) == 0 and seen.id_used(10, False)
-    seen.flush()
-    texts, ids = seen.lookup([1, 3], [30, 10])
-    assert texts.tolist() == [0, -1] and ids.tolist() == [False, True]
+def test_exact_duplicates_are_found_within_and_across_batches():
+    rule = ExactDuplicates()
+    # text 1 kept (post 0), its copy, a new text under a used id, text 2 kept (post 1)
+    assert rule.decide_keys([1, 1, 3, 2], [10, 11, 10, 20]).tolist() == [KEEP, 0, CONFLICT, KEEP]
+    # across batches: a copy of text 2 under a used id is a duplicate, not a conflict
+    assert rule.decide_keys([2, 4, 4], [10, 40, 41]).tolist() == [1, KEEP, 2]
+    assert rule.kept == 3
 
 
 def test_clustering_from_chunk_files_equals_clustering_in_memory(tmp_path):
     rng = np.random.default_rng(5)
-    signatures = rng.integers(0, 4, size=(700, scoring.NUM_PERM)).astype(np.uint32)
+    signatures = rng.integers(0, 4, size=(700, dedup.NUM_PERM)).astype(np.uint32)
     files = []
     for i, (start, end) in enumerate([(0, 300), (300, 300), (300, 650), (650, 700)]):
         files.append(tmp_path / f"s{i}.npy")
         np.save(files[-1], np.ascontiguousarray(signatures[start:end].T))
-    expected = dedup.cluster_signatures(signatures, bands=scoring.BANDS)
+    expected = dedup.cluster_signatures(signatures, bands=dedup.BANDS)
     assert len(np.unique(expected)) < 700
-    assert np.array_equal(scoring.cluster_parts(files), expected)
+    assert np.array_equal(dedup.cluster_parts(files), expected)

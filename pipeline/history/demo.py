@@ -51,11 +51,14 @@ def _posted(post: dict) -> datetime:
 
 
 def read_collection(raw_dir: Path) -> list[dict]:
-    """The canonical posts of a collection (quarantined, skipped and duplicate records left out)."""
-    from pipeline.ingest.core import IngestOptions, expand_paths, iter_outcomes
+    """The canonical posts of a collection (quarantined and skipped records left out).
 
-    return [dict(o.post) for o in iter_outcomes(expand_paths([Path(raw_dir)]), IngestOptions())
-            if o.status == "post" and o.post is not None]
+    Exact duplicates stay, as collected: each demo week is scored, and scoring finds them.
+    """
+    from pipeline.ingest.core import IngestOptions, expand_paths
+    from pipeline.ingest.outcomes import read_outcomes
+
+    return [dict(o.post) for o in read_outcomes(expand_paths([Path(raw_dir)]), IngestOptions()) if o.post is not None]
 
 
 def split_weeks(posts: list[dict]) -> list[list[dict]]:

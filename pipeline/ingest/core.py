@@ -1,26 +1,25 @@
-"""From files to canonical posts: every record ends as a post, a duplicate, a skip or a quarantine entry."""
+"""From files to records: which files are read, and every record of each, counted as it is read.
+
+The records become posts, duplicates, skips and quarantine entries in
+:mod:`pipeline.ingest.outcomes`; the count taken here is what the run's other counts are
+checked against.
+"""
 
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
-import pandas as pd
-
-from pipeline import schema
 from pipeline.errors import InputError, WaspadaError
-from pipeline.ingest import fields as F
 from pipeline.ingest.decoding import legacy_encoding, looks_binary
 from pipeline.ingest.detect import FORMATS, SUPPORTED_SUFFIXES, detect_format, looks_like_data
 from pipeline.ingest.readers import READERS
 from pipeline.ingest.records import RawRecord
-from pipeline.text.clean import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -38,31 +37,31 @@ class IngestOptions:
     timezone: str = "Asia/Jakarta"
 
 
+class FileNote(TypedDict):
+    """The report's word on one input file: one not read, read in a legacy encoding, or with no
+    text column (``problem``: nothing of it was scored and the person has to act)."""
+
+    file: str
+    note: str
+    hint: str | None
+    problem: bool
+
+
 @dataclass
-class Outcome:
-    """What became of one input record."""
+class ReadTally:
+    """Records counted as the readers yield them, in all and per source file.
 
-    status: str  # "post", "quarantined" or "skipped"
-    record: RawRecord
-    post: dict | None = None
-    reason: str = ""
+    The count is taken where records are read, not added up from what became of them, so
+    comparing it with the posts, duplicates, skips and quarantine entries counted downstream
+    finds a record that a later stage lost.
+    """
 
+    read: int = 0
+    by_file: Counter[str] = field(default_factory=Counter)
 
-@dataclass
-class IngestResult:
-    """Canonical posts plus the rows of quarantine.csv, skipped.csv and duplicates.csv, and the counts."""
-
-    posts: pd.DataFrame
-    quarantine: list[dict] = field(default_factory=list)
-    skipped: list[dict] = field(default_factory=list)
-    duplicates: list[dict] = field(default_factory=list)
-    counts: dict = field(default_factory=dict)
-    notes: list[dict] = field(default_factory=list)
-
-    def check_balance(self) -> None:
-        c = self.counts
-        if c["read"] != c["ingested"] + c["duplicates"] + c["skipped"] + c["quarantined"]:
-            raise AssertionError(f"Ingestion lost records: {c}")
+    def count(self, record: RawRecord) -> None:
+        self.read += 1
+        self.by_file[record.source_file] += 1
 
 
 def _hidden(path: Path) -> bool:
@@ -75,7 +74,7 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
     return scan_inputs(paths)[0]
 
 
-def scan_inputs(paths: Sequence[Path]) -> tuple[list[Path], list[dict]]:
+def scan_inputs(paths: Sequence[Path]) -> tuple[list[Path], list[FileNote]]:
     """Files to read, and a note for every other entry of a given folder that was left out.
 
     A folder's unsupported files, FIFOs, broken or looping links and ``.txt`` files that are
@@ -83,7 +82,7 @@ def scan_inputs(paths: Sequence[Path]) -> tuple[list[Path], list[dict]]:
     report; hidden files and Excel lock files are left out without a word.
     """
     files: list[Path] = []
-    notes: list[dict] = []
+    notes: list[FileNote] = []
     seen: set[Path] = set()
     for path in map(Path, paths):
         if path.is_dir():
@@ -127,7 +126,7 @@ def _left_out(entry: Path) -> str | None:
     return None
 
 
-def blank_file_note(path: Path) -> dict | None:
+def blank_file_note(path: Path) -> FileNote | None:
     """A note for a file with nothing to read (empty, or only NUL bytes), else None."""
     try:
         size = path.stat().st_size
@@ -162,13 +161,22 @@ def iter_records(files: Iterable[Path], options: IngestOptions) -> Iterator[RawR
 _TEXT_FORMATS = frozenset(FORMATS) - {"parquet", "xlsx"}
 
 
-def file_records(path: Path, options: IngestOptions, notes: list[dict] | None = None) -> Iterator[RawRecord]:
-    """The records of one file. A file that breaks its reader part-way becomes one quarantine
-    entry for what could not be read, so one bad file never stops the batch.
+def file_records(path: Path, options: IngestOptions, notes: list[FileNote] | None = None,
+                 tally: ReadTally | None = None) -> Iterator[RawRecord]:
+    """The records of one file, each counted in ``tally`` as it is read. A file that breaks its
+    reader part-way becomes one quarantine entry for what could not be read, so one bad file
+    never stops the batch.
 
     A text file with no valid UTF-8 multi-byte sequence at all but other bytes beyond ASCII is
     read in its legacy encoding, and ``notes`` says so; binary data is one quarantine entry.
     """
+    for record in _read_file(path, options, notes):
+        if tally is not None:
+            tally.count(record)
+        yield record
+
+
+def _read_file(path: Path, options: IngestOptions, notes: list[FileNote] | None) -> Iterator[RawRecord]:
     count = 0
     try:
         fmt = options.format or detect_format(path)
@@ -208,165 +216,3 @@ def unreadable_reason(exc: Exception) -> str:
     if isinstance(exc, OSError):
         return f"file not readable ({exc.strerror or exc})"
     return f"file not readable as posts ({type(exc).__name__}: {exc})"
-
-
-def to_post(record: RawRecord, options: IngestOptions, collected_at: str, tz: ZoneInfo) -> Outcome:
-    if record.skip:
-        return Outcome("skipped", record, reason=record.skip)
-    if record.problem:
-        return Outcome("quarantined", record, reason=record.problem)
-    column, text = F.text_of(record.fields, options.text_column)
-    # NUL is the one character the canonical text drops: CSV readers downstream refuse it.
-    text = text.replace("\x00", "")
-    if column is None:
-        wanted = options.text_column or ", ".join(schema.TEXT_COLUMN_NAMES[:8]) + ", …"
-        return Outcome("quarantined", record, reason=f"missing text column (looked for {wanted}; pass --text-column)")
-    if not text.strip():
-        return Outcome("quarantined", record, reason="empty text")
-    size = len(text.encode("utf-8", errors="surrogateescape"))
-    if size > options.max_text_bytes:
-        return Outcome("quarantined", record,
-                       reason=f"record too large ({size // 1024} KB of text, limit {options.max_text_bytes // 1024} KB; raise --max-text-kb)")
-    url = F.url_of(record.fields)
-    platform = F.platform_of(record.fields, url, record.platform, options.platform)
-    author = F.author_of(record.fields)
-    post_id = F.id_of(record.fields, options.id_column) or schema.content_post_id(text, platform, author)
-    post = {
-        "post_id": post_id,
-        "text": text,
-        "platform": platform,
-        "author": author,
-        "posted_at": F.time_of(record.fields, tz),
-        "url": url,
-        "source_file": record.source_file,
-        "source_record": record.source_record,
-        "collected_at": collected_at,
-    }
-    return Outcome("post", record, post)
-
-
-def iter_outcomes(paths: Sequence[Path], options: IngestOptions, notes: list[dict] | None = None) -> Iterator[Outcome]:
-    """Stream the outcome of every record of every input, without holding them all.
-
-    ``notes`` (when given) receives one dict per file that needs a word in the report: a file
-    not read, or a file none of whose records had a text column (``problem`` true: nothing of
-    it was scored and the person has to act).
-    """
-    check_options(options)
-    files, left_out = scan_inputs(paths)
-    if notes is not None:
-        notes.extend(left_out)
-    collected_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    tz = ZoneInfo(options.timezone)
-    for path in files:
-        blank = blank_file_note(path)
-        if blank:
-            if notes is not None:
-                notes.append(blank)
-            continue
-        records = missing = 0
-        example: dict | None = None
-        for record in file_records(path, options, notes):
-            outcome = to_post(record, options, collected_at, tz)
-            records += 1
-            if outcome.reason.startswith("missing text column"):
-                missing += 1
-                example = example or record.fields
-            yield outcome
-        if notes is not None and records and missing == records:
-            notes.append(no_text_column_note(str(path), example or {}, options))
-
-
-def no_text_column_note(file: str, fields: dict, options: IngestOptions) -> dict:
-    """The report's word on a file none of whose records had a text column, naming the likely one."""
-    columns = [str(key) for key in fields]
-    longest = max(fields, key=lambda key: len(str(fields[key])) if isinstance(fields[key], str) else -1, default=None)
-    looked = options.text_column or ", ".join(schema.TEXT_COLUMN_NAMES[:8]) + ", …"
-    note = (f"{file}: no text column (looked for {looked}; the file has {', '.join(columns[:12]) or 'no columns'}); "
-            "its records were quarantined, none was scored")
-    hint = f"Pass --text-column {longest} (the column holding the post text)." if longest is not None else "Pass --text-column NAME."
-    return {"file": file, "note": note, "hint": hint, "problem": True}
-
-
-def exact_key(text: str) -> str:
-    """Two posts are exact duplicates when their cleaned, case-folded, space-collapsed texts match."""
-    return " ".join(clean_text(text).casefold().split())
-
-
-class Deduplicator:
-    """Remembers which texts and ids were seen, to mark later copies as duplicates."""
-
-    def __init__(self) -> None:
-        self._by_text: dict[int, str] = {}
-        self._by_id: dict[str, int] = {}
-
-    def check(self, post: dict) -> tuple[str, str]:
-        """("new", "") or ("duplicate", original post id) or ("conflict", reason)."""
-        key = hash(exact_key(post["text"]))
-        if key in self._by_text:
-            return "duplicate", self._by_text[key]
-        if post["post_id"] in self._by_id:
-            return "conflict", f"post_id {post['post_id']} already used by a different post (pass --id-column or fix the ids)"
-        self._by_text[key] = post["post_id"]
-        self._by_id[post["post_id"]] = key
-        return "new", ""
-
-
-_LINE_RE = re.compile(r"\s*\b(?:on )?line \d+\b")
-
-
-def reason_kind(reason: str) -> str:
-    """A reason without its details and line numbers, for counting reasons in the report."""
-    return _LINE_RE.sub("", reason.split(" (")[0]).strip()
-
-
-def quarantine_row(outcome: Outcome, reason: str | None = None) -> dict:
-    return {"source_file": outcome.record.source_file, "source_record": outcome.record.source_record,
-            "reason": reason or outcome.reason, "raw": (outcome.record.raw or "")[:5000]}
-
-
-def ingest(paths: Sequence[Path], options: IngestOptions | None = None) -> IngestResult:
-    """Read every input into canonical posts; account for every record."""
-    options = options or IngestOptions()
-    posts: list[dict] = []
-    result = IngestResult(pd.DataFrame())
-    dedup = Deduplicator()
-    per_file: Counter = Counter()
-    reasons: Counter = Counter()
-    skip_reasons: Counter = Counter()
-    read = 0
-    notes: list[dict] = []
-    for outcome in iter_outcomes(paths, options, notes):
-        read += 1
-        per_file[outcome.record.source_file] += 1
-        if outcome.status == "skipped":
-            result.skipped.append({"source_file": outcome.record.source_file, "source_record": outcome.record.source_record, "reason": outcome.reason})
-            skip_reasons[reason_kind(outcome.reason)] += 1
-            continue
-        if outcome.status == "quarantined":
-            result.quarantine.append(quarantine_row(outcome))
-            reasons[reason_kind(outcome.reason)] += 1
-            continue
-        status, detail = dedup.check(outcome.post)
-        if status == "duplicate":
-            result.duplicates.append({"post_id": outcome.post["post_id"], "duplicate_of": detail,
-                                      "source_file": outcome.record.source_file, "source_record": outcome.record.source_record})
-        elif status == "conflict":
-            result.quarantine.append(quarantine_row(outcome, detail))
-            reasons["post_id conflict"] += 1
-        else:
-            posts.append(outcome.post)
-    result.posts = pd.DataFrame(posts, columns=list(schema.POST_COLUMNS))
-    result.counts = {
-        "read": read,
-        "ingested": len(posts),
-        "duplicates": len(result.duplicates),
-        "skipped": len(result.skipped),
-        "quarantined": len(result.quarantine),
-        "by_file": dict(per_file),
-        "quarantine_reasons": dict(reasons),
-        "skip_reasons": dict(skip_reasons),
-    }
-    result.notes = notes
-    result.check_balance()
-    return result

@@ -1,51 +1,20 @@
-"""`waspada review ...` and `waspada suggest`: thin wrappers over the review package.
-
-pipeline.cli imports this module while it is itself being imported, so the shared helpers
-(error handling, output) are looked up from pipeline.cli only when a command runs.
-"""
+"""`waspada review ...` and `waspada suggest`: thin wrappers over the review package."""
 
 from __future__ import annotations
 
-import functools
 import sys
 from pathlib import Path
 
 import click
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+from pipeline.cli.common import CONTEXT, emit, handle_errors, quiet_option, setup
+
 STATUS_CHOICES = ("all", "pending", "decided", "tppo", "tppm", "benign", "unsure")
-
-
-def handle_errors(func):
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        from pipeline.cli import handle_errors as shared
-
-        return shared(func)(*args, **kwargs)
-
-    return wrapper
-
-
-def quiet_option(func):
-    func = click.option("--quiet", "-q", is_flag=True, help="No progress bars.")(func)
-    return click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (for scripts).")(func)
 
 
 def db_option(func):
     return click.option("--db", "db_url", default=None, metavar="URL",
                         help="Review store URL [default: sqlite:///data/review/review.sqlite, or WASPADA_REVIEW_DB].")(func)
-
-
-def _emit(summary, as_json, lines):
-    from pipeline.cli import emit
-
-    emit(summary, as_json, lines)
-
-
-def _setup(quiet, as_json):
-    from pipeline.cli import _setup as shared
-
-    shared(quiet, as_json)
 
 
 def _store(db_url):
@@ -131,7 +100,7 @@ def load_cli(queue_csv, db_url, model_id, quiet, as_json):
     Example:
       waspada review load runs/today/review_queue.csv
     """
-    _setup(quiet, as_json)
+    setup(quiet, as_json)
     import json
 
     if not model_id and (queue_csv.parent / "report.json").is_file():
@@ -139,7 +108,7 @@ def load_cli(queue_csv, db_url, model_id, quiet, as_json):
     summary = _store(db_url).load_queue(queue_csv, model_id=model_id)
     line = (f"Review store: {summary['added']} new, {summary['updated']} updated, {summary['unchanged']} unchanged posts "
             f"({summary['kept_decisions']} decisions kept; {summary['total']} posts in the store).")
-    _emit(summary, as_json, [line])
+    emit(summary, as_json, [line])
 
 
 @review_group.command("status", context_settings=CONTEXT)
@@ -153,7 +122,7 @@ def status_cli(db_url, quiet, as_json):
     Example:
       waspada review status --json
     """
-    _setup(quiet, as_json)
+    setup(quiet, as_json)
     from collections import Counter
 
     store = _store(db_url)
@@ -165,7 +134,7 @@ def status_cli(db_url, quiet, as_json):
     lines = [f"{progress['decided']} of {progress['total']} posts reviewed ({progress['today']} today); {progress['pending']} waiting.",
              "By decision: " + ", ".join(f"{k} {v}" for k, v in sorted(current.items())),
              "By reviewer: " + (", ".join(f"{k} {v}" for k, v in reviewers.most_common()) or "–")]
-    _emit(summary, as_json, lines)
+    emit(summary, as_json, lines)
 
 
 @review_group.command("export", context_settings=CONTEXT)
@@ -186,12 +155,12 @@ def export_cli(out, db_url, status, platform, force, quiet, as_json):
     Example:
       waspada review export antrean.xlsx --status pending
     """
-    _setup(quiet, as_json)
+    setup(quiet, as_json)
     from pipeline.review.exchange import export_queue
     from pipeline.review.store import QueueFilter
 
     summary = export_queue(_store(db_url), out, QueueFilter(status=status, platform=platform), force)
-    _emit(summary, as_json, [f"Wrote {summary['rows']} posts ({summary['pending']} waiting for a decision) to {out}."])
+    emit(summary, as_json, [f"Wrote {summary['rows']} posts ({summary['pending']} waiting for a decision) to {out}."])
 
 
 @review_group.command("import", context_settings=CONTEXT)
@@ -213,7 +182,7 @@ def import_cli(path, db_url, reviewer, skip_invalid, dry_run, quiet, as_json):
       waspada review import antrean.xlsx --reviewer Sari --dry-run
       waspada review import antrean.xlsx --reviewer Sari
     """
-    _setup(quiet, as_json)
+    setup(quiet, as_json)
     from pipeline.review.exchange import import_decisions
 
     report = import_decisions(_store(db_url), path, reviewer=reviewer, skip_invalid=skip_invalid, dry_run=dry_run)
@@ -233,7 +202,7 @@ def import_cli(path, db_url, reviewer, skip_invalid, dry_run, quiet, as_json):
         lines.append(f"  row {problem['row']}: {problem['problem']} – post {problem['post_id']!r}, decision {problem['decision']!r}: {problem['detail']}")
     if len(report.problems) > 30:
         lines.append(f"  ... and {len(report.problems) - 30} more (use --json for all).")
-    _emit(report.summary(), as_json, lines)
+    emit(report.summary(), as_json, lines)
     if report.problems and not skip_invalid:
         sys.exit(1)
 
@@ -258,7 +227,7 @@ def to_labeled_cli(db_url, labeled_dir, out, force, quiet, as_json):
       waspada review to-labeled
       waspada train --promote
     """
-    _setup(quiet, as_json)
+    setup(quiet, as_json)
     from pipeline import settings
     from pipeline.review.to_labeled import to_labeled
 
@@ -272,7 +241,7 @@ def to_labeled_cli(db_url, labeled_dir, out, force, quiet, as_json):
         lines.append(f"{result.already_labeled} decisions matched labels already in the labeled data.")
     for conflict in result.conflicts:
         lines.append(f"  held back: post {conflict['post_id']!r} decided {conflict['decision']} but {conflict['detail']} ({conflict['other_label']}).")
-    _emit(result.summary(), as_json, lines)
+    emit(result.summary(), as_json, lines)
 
 
 @click.command("suggest", context_settings=CONTEXT)
@@ -297,7 +266,7 @@ def suggest_cli(paths, n, model_dir, labeled_dir, db_url, jobs, dry_run, quiet, 
       waspada suggest --n 200
       waspada suggest runs/today/scored.csv --n 50
     """
-    _setup(quiet, as_json)
+    setup(quiet, as_json)
     from pipeline import settings
     from pipeline.modeling.artifacts import resolve_model
     from pipeline.review.suggest import suggest
@@ -311,4 +280,4 @@ def suggest_cli(paths, n, model_dir, labeled_dir, db_url, jobs, dry_run, quiet, 
              + (f", scores {s['score_min']:.2f}–{s['score_max']:.2f} (threshold {bundle.threshold:.2f})." if s["picked"] else ".")]
     if not dry_run:
         lines.append(f"Added {s['review_store']['added']} to the review queue; filter the desk by 'Saran untuk dilatih' to see them.")
-    _emit(s, as_json, lines)
+    emit(s, as_json, lines)

@@ -1,4 +1,4 @@
-"""The `waspada trends` and `waspada history` commands: thin wrappers over pipeline.history."""
+"""`waspada trends` and `waspada history ...`: thin wrappers over pipeline.history."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from pipeline import settings
-from pipeline.cli import CONTEXT, _setup, emit, handle_errors, quiet_option
+from pipeline.cli.common import CONTEXT, emit, handle_errors, quiet_option, setup
 
 HISTORY_DB_HELP = "Run history URL [default: WASPADA_HISTORY_DB, else the review store, sqlite:///data/review/review.sqlite]."
 
@@ -37,7 +37,7 @@ def trends_cli(out_dir, since, latest_dir, lang, history_db, desk_url, force, qu
       waspada trends --out runs/trends --since 2026-10-01 --lang en --force
       waspada trends --out runs/trends-w48 --latest runs/2026-11-28
     """
-    _setup(quiet, as_json)
+    setup(quiet, as_json)
     from pipeline.history.report import make_trends
 
     out_dir = out_dir or settings.trends_dir()
@@ -80,7 +80,7 @@ def record_cli(run_dirs, history_db, quiet, as_json):
     Example:
       waspada history record runs/2026-11-21 runs/2026-11-28
     """
-    _setup(quiet, as_json)
+    setup(quiet, as_json)
     from pipeline.history.store import HistoryStore
 
     store = HistoryStore(history_db or settings.history_db_url())
@@ -102,7 +102,7 @@ def runs_cli(history_db, quiet, as_json):
     Example:
       waspada history runs --json
     """
-    _setup(quiet, as_json)
+    setup(quiet, as_json)
     from pipeline.history.store import HistoryStore
 
     store = HistoryStore(history_db or settings.history_db_url())
@@ -110,14 +110,3 @@ def runs_cli(history_db, quiet, as_json):
     store.close()
     lines = [f"{r['seq']:>3}  {r['run_id']}  {r['recorded_at']}  {r['flagged']:>6} flagged  {r['new_posts']:>6} new  {r['run_dir']}" for r in rows]
     emit(rows, as_json, lines or ["No runs recorded yet. `waspada score PATH --out DIR` records one."])
-
-
-def record_after_score(run_dir: Path, history_db: str | None) -> dict:
-    """Record a finished `waspada score` run; the one call the score command makes into the history."""
-    from pipeline.history.store import HistoryStore
-
-    store = HistoryStore(history_db or settings.history_db_url())
-    try:
-        return store.record_run(run_dir).as_dict()
-    finally:
-        store.close()
