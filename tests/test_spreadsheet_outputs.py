@@ -32,7 +32,9 @@ def hostile_posts(path: Path) -> list[str]:
 def test_review_queue_xlsx_shows_formula_text_as_text_and_the_csvs_keep_it_exact(tmp_path, bundle):
     texts = hostile_posts(tmp_path / "posts.jsonl")
     out = tmp_path / "run"
-    report = score_collection([tmp_path / "posts.jsonl"], out, bundle, IngestOptions(), ScoreOptions(threshold=0.0, jobs=1))
+    # Threshold 0 without the screen: every scored post is queued, so every payload reaches the workbook.
+    report = score_collection([tmp_path / "posts.jsonl"], out, bundle, IngestOptions(),
+                              ScoreOptions(threshold=0.0, jobs=1, use_screen=False))
     assert report["counts"]["in_review_queue"] == report["counts"]["scored"] >= len(texts) - 2
     assert "review_queue.xlsx" in report["outputs"]
 
