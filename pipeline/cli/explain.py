@@ -49,6 +49,7 @@ def explain_cli(text, file_path, model_dir, lang, as_json):
             raise InputError("No post text given.", 'Pass the text in quotes, e.g. waspada explain "Dicari CS ...", or use --file.')
     scorer = scorer_for(model_dir, settings.models_dir(), lang)
     if many:
+        assert handle is not None  # many implies a file was opened above
         with handle:
             _explain_many(explain_posts(scorer, read_posts_jsonl(handle), lang), scorer.threshold, lang, as_json, file_path)
         return

@@ -68,9 +68,10 @@ def train_cli(labeled_path, models_dir, target_recall, review_budget, posts_per_
     result = train(labeled_path or settings.labeled_dir(), models_dir or settings.models_dir(), config, promote=promote,
                    force=force, validation_path=validation if validation.exists() else None)
     lines = [f"Model {result.model_id} saved in {result.path} ({'promoted to current' if result.promoted else 'not promoted; use --promote'})."]
-    loss = result.screen["measured_loss"]
+    screen = result.screen or {}
+    loss = screen["measured_loss"]
     loso_loss = "" if loss["leave_one_source_out"] is None else f", {loss['leave_one_source_out']:.2%} leave-one-source-out"
-    lines.append(f"Full model {result.selected}; threshold {result.threshold:.3f}; screen passes scores >= {result.screen['threshold']:.3f} "
+    lines.append(f"Full model {result.selected}; threshold {result.threshold:.3f}; screen passes scores >= {screen['threshold']:.3f} "
                  f"(screen loss {loss['grouped']:.2%} grouped{loso_loss}).")
     for title, table in (("Grouped CV (out-of-fold)", result.cv), ("Leave-one-source-out (out-of-fold)", result.by_source)):
         if not table:

@@ -88,7 +88,8 @@ class ShingleHasher:
                     np.array([len(e) + 1 for e in encoded], dtype=np.int64),
                 )
                 # New arrays rather than in-place growth: callers may still hold the old ones.
-                self._arrays = tuple(np.concatenate([old, add]) for old, add in zip(self._arrays, rows))
+                flags, head, spaced, lengths = (np.concatenate([old, add]) for old, add in zip(self._arrays, rows, strict=True))
+                self._arrays = (flags, head, spaced, lengths)
                 ids = list(map(known.__getitem__, tokens))
             return np.fromiter(ids, dtype=np.int64, count=len(ids)), self._arrays
 
