@@ -141,7 +141,7 @@ def predict_comparison(bundle, corpus, texts: list[str]) -> dict:
     def two_stage() -> None:
         decisions = model.screen_decisions(texts)
         passed = model.passes(decisions)
-        kept = [t for t, keep in zip(texts, passed.tolist()) if keep]
+        kept = [t for t, keep in zip(texts, passed.tolist(), strict=True) if keep]
         analyses = [analyse(t) for t in kept]
         matrix = model.features.transform_analyses(analyses) if analyses else None
         model.predict_passed(decisions, analyses, matrix, passed)
@@ -165,7 +165,7 @@ def predict_comparison(bundle, corpus, texts: list[str]) -> dict:
 
     with tempfile.TemporaryDirectory() as tmp:
         train_file = Path(tmp) / "train.txt"
-        train_file.write_text("".join(f"__label__{label} {' '.join(text.split())}\n" for text, label in zip(train_texts, train_labels)),
+        train_file.write_text("".join(f"__label__{label} {' '.join(text.split())}\n" for text, label in zip(train_texts, train_labels, strict=True)),
                               encoding="utf-8")
         t0 = time.perf_counter()
         model = fasttext.train_supervised(input=str(train_file), epoch=25, wordNgrams=2, lr=0.5, thread=1, verbose=0)
@@ -297,7 +297,7 @@ def main(argv: list[str] | None = None) -> None:
         results["predict"] = {}
         for name, source in (("realistic", collections[heavy_size]["jsonl"]), ("heavy", heavy["jsonl"])):
             with open(source, encoding="utf-8") as handle:
-                texts = [json.loads(line)["text"] for _, line in zip(range(PREDICT_SAMPLE), handle)]
+                texts = [json.loads(line)["text"] for _, line in zip(range(PREDICT_SAMPLE), handle, strict=False)]
             log(f"predict-only comparison on {len(texts):,} posts of {source.name}")
             results["predict"][name] = {**predict_comparison(bundle, corpus, texts), "source": source.name}
 

@@ -31,7 +31,7 @@ def load_corpus(labeled_dir: Path) -> list[tuple[str, str, str]]:
     from pipeline.labeled import load_labeled
 
     data = load_labeled(labeled_dir)
-    return list(zip(data["text"], data["label"], data["platform"]))
+    return list(zip(data["text"], data["label"], data["platform"], strict=True))
 
 
 def _slang(text: str, rng: random.Random) -> str:

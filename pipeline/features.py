@@ -26,6 +26,7 @@ from pipeline import indicators
 from pipeline.feature_rows import FeatureTransform, Tfidf, indicator_block, split_texts
 from pipeline.hashgrams import HashedNgrams
 from pipeline.indicators import Analysis, analyse_many
+from pipeline.ngramhash import ngram_bounds
 from pipeline.sparse import count_matrix
 
 # Below this many posts, starting worker processes costs more than counting in one.
@@ -45,8 +46,8 @@ def word_term_counts(tokens: tuple[np.ndarray, list[str]], ngram_range: tuple[in
 
     per_text, words = tokens
     n_texts = len(per_text)
-    codes, distinct = pd.factorize(np.asarray(words, dtype=object), sort=False)
-    distinct = distinct.tolist()
+    codes, uniques = pd.factorize(np.asarray(words, dtype=object), sort=False)
+    distinct = uniques.tolist()
     order = sorted(range(len(distinct)), key=distinct.__getitem__)
     rank = np.empty(len(distinct), dtype=np.int64)
     rank[order] = np.arange(len(distinct), dtype=np.int64)
@@ -77,7 +78,7 @@ def word_term_counts(tokens: tuple[np.ndarray, list[str]], ngram_range: tuple[in
     kept = np.flatnonzero(document_frequency >= min_df)
     firsts, seconds = np.divmod(distinct_keys[kept], stride)
     terms = [ordered_words[a] if b == 0 else ordered_words[a] + " " + ordered_words[b - 1]
-             for a, b in zip(firsts.tolist(), seconds.tolist())]
+             for a, b in zip(firsts.tolist(), seconds.tolist(), strict=True)]
     # Key order is string order when no token holds a character below the space (a bigram's
     # space then sorts before anything that could follow a shared prefix); otherwise sort the strings.
     if any(min(word) < " " for word in ordered_words):
@@ -175,11 +176,11 @@ class FeatureCounts:
         tokens = split_texts(normalized)
         self.tokens_per_row = tokens[0]
         self.indicator_names = list(indicators.names())
-        self.indicator_block = None
+        self.indicator_block: sp.csr_matrix | None = None
         if self.settings.use_indicators:
             self.indicator_block = indicator_block(analyses, self.indicator_names, self.settings.indicator_weight)
         # Terms in fewer than min_df of all rows cannot reach min_df in a subset of them.
-        self.word_terms, self.word_counts = word_term_counts(tokens, tuple(self.settings.word_ngrams), self.settings.min_df)
+        self.word_terms, self.word_counts = word_term_counts(tokens, ngram_bounds(self.settings.word_ngrams), self.settings.min_df)
         if pending is None:
             self.char_counts = chars.counts(normalized)
         else:
@@ -219,6 +220,8 @@ class CountedFeatures:
         words = tfidf_of(features.word_tfidf_).transform(select_columns(counts.word_counts[rows], self.word_columns))
         blocks = [words, tfidf_of(features.char_tfidf_).transform(counts.char_counts[rows])]
         if features.use_indicators:
+            if counts.indicator_block is None:
+                raise ValueError("These counts were made without the indicator block; count them with use_indicators=True.")
             blocks.append(counts.indicator_block[rows])
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
@@ -278,7 +281,7 @@ class WaspadaFeatures(TransformerMixin, BaseEstimator):
             raise ValueError(f"min_df must be a whole number of posts >= 1, got {self.min_df!r}.")
 
     def char_ngram_counter(self) -> HashedNgrams:
-        return HashedNgrams(char_ngrams=tuple(self.char_ngrams), word_ngrams=None, bits=self.char_hash_bits).fit([])
+        return HashedNgrams(char_ngrams=ngram_bounds(self.char_ngrams), word_ngrams=None, bits=self.char_hash_bits).fit([])
 
     def __getstate__(self) -> dict:
         # The word vocabulary is stored as two arrays (the terms' UTF-8 bytes, and where each
@@ -299,8 +302,8 @@ class WaspadaFeatures(TransformerMixin, BaseEstimator):
         super().__setstate__(state)
         if blob is not None:
             data = np.asarray(blob, dtype=np.uint8).tobytes()
-            starts = [0, *np.asarray(ends).tolist()[:-1]]
-            self.word_vocabulary_ = {data[a:b].decode("utf-8"): i for i, (a, b) in enumerate(zip(starts, np.asarray(ends).tolist()))}
+            bounds = [0, *np.asarray(ends).tolist()]
+            self.word_vocabulary_ = {data[a:b].decode("utf-8"): i for i, (a, b) in enumerate(pairwise(bounds))}
 
     def fit(self, texts: Sequence[str], y: Sequence[str] | None = None) -> WaspadaFeatures:
         analyses = analyse_many(texts)
@@ -323,7 +326,7 @@ class WaspadaFeatures(TransformerMixin, BaseEstimator):
         transform, which compiled models use without scikit-learn)."""
         return FeatureTransform(
             word_vocabulary=self.word_vocabulary_,  # the same dict: derived lookups are cached per vocabulary
-            word_ngrams=tuple(self.word_ngrams),
+            word_ngrams=ngram_bounds(self.word_ngrams),
             word_tfidf=tfidf_of(self.word_tfidf_),
             char_hasher=self.char_ngrams_.hasher(),
             char_tfidf=tfidf_of(self.char_tfidf_),

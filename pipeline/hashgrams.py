@@ -12,7 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from pipeline.ngramhash import NgramHasher
+from pipeline.ngramhash import NgramHasher, ngram_bounds
 
 
 class HashedNgrams(TransformerMixin, BaseEstimator):
@@ -57,7 +57,7 @@ class HashedNgrams(TransformerMixin, BaseEstimator):
 
     def hasher(self) -> NgramHasher:
         """The counting itself, with these settings (what scoring uses without this estimator)."""
-        return NgramHasher(tuple(self.char_ngrams), None if self.word_ngrams is None else tuple(self.word_ngrams),
+        return NgramHasher(ngram_bounds(self.char_ngrams), None if self.word_ngrams is None else ngram_bounds(self.word_ngrams),
                            self.bits, self.max_chars)
 
     def occurrences(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

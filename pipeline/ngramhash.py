@@ -39,6 +39,12 @@ def canonical_chunk(texts: Sequence[str], max_chars: int) -> str:
     return " " + joined.replace(_SEPARATOR, " " + _SEPARATOR + " ") + " "
 
 
+def ngram_bounds(values: Sequence[int]) -> tuple[int, int]:
+    """An n-gram range as a (low, high) pair; settings read back from a file may hold a list."""
+    low, high = values
+    return low, high
+
+
 def _powers(base: np.uint64, n: int) -> np.ndarray:
     powers = np.empty(n, dtype=np.uint64)
     powers[0] = 1

@@ -77,7 +77,7 @@ def _assert_same_predictions(trained, compiled, texts: list[str]) -> None:
     assert list(ours.names) == list(theirs.names)
     assert ours.indicator_weight == pytest.approx(theirs.indicator_weight, abs=TOLERANCE)
     matrix = compiled.features.transform_analyses(analyses)
-    for mine, reference in zip(ours.strong_terms(matrix), theirs.strong_terms(matrix)):
+    for mine, reference in zip(ours.strong_terms(matrix), theirs.strong_terms(matrix), strict=True):
         assert [term for term, _ in mine] == [term for term, _ in reference]
         np.testing.assert_allclose([w for _, w in mine], [w for _, w in reference], rtol=0, atol=TOLERANCE)
 

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -44,6 +45,11 @@ class Variant:
     blocks: str
     learner: str
     score: Callable[[list[str], list], np.ndarray]   # (texts, analyses) -> scores
+
+
+def _decisions(learner: Any, rows: Callable[[list[str], list], Any]) -> Callable[[list[str], list], np.ndarray]:
+    """Scores of ``learner`` (bound now, not when called) on the rows ``rows(texts, analyses)`` builds."""
+    return lambda t, a: learner.decision_function(rows(t, a))
 
 
 def _learner(name: str, seed: int):
@@ -83,6 +89,9 @@ def build_variants(seed: int, jobs: int, with_encoder: bool = True) -> tuple[lis
     def columns(names: tuple[str, ...], matrix: sp.csr_matrix) -> sp.csr_matrix:
         return sp.hstack([matrix[:, blocks[n][0]:blocks[n][1]] for n in names], format="csr")
 
+    def block_rows(names: tuple[str, ...]) -> Callable[[list[str], list], sp.csr_matrix]:
+        return lambda t, a: columns(names, features.transform_analyses(a))
+
     variants: list[Variant] = []
     plain = baselines.plain_tfidf_logreg(seed).fit(data["text"].tolist(), prepared.y)
     variants.append(Variant("plain TF-IDF (baseline)", "raw word 1–2 + char_wb 2–5 TF-IDF", "logreg",
@@ -90,7 +99,7 @@ def build_variants(seed: int, jobs: int, with_encoder: bool = True) -> tuple[lis
     for learner_name in ("logreg", "linear_svm"):
         learner = _learner(learner_name, seed).fit(raw_train, y)
         variants.append(Variant(f"raw hashed n-grams ({learner_name})", "raw char 2–5 + word 1–2 (hashed)", learner_name,
-                                lambda t, a, m=learner: m.decision_function(hashed.transform(t))))
+                                _decisions(learner, lambda t, a: hashed.transform(t))))
     labels = {"words": "normalised words", "chars": "normalised chars", "indicators_without_steps": "indicators + structure",
               "indicators": "indicators + structure + red-flag steps"}
     fitted_full = {}
@@ -99,7 +108,7 @@ def build_variants(seed: int, jobs: int, with_encoder: bool = True) -> tuple[lis
             learner = _learner(learner_name, seed).fit(columns(names, full), y)
             fitted_full[(names, learner_name)] = learner
             variants.append(Variant(" + ".join(labels[n] for n in names), " + ".join(names), learner_name,
-                                    lambda t, a, m=learner, n=names: m.decision_function(columns(n, features.transform_analyses(a)))))
+                                    _decisions(learner, block_rows(names))))
     every = ("words", "chars", "indicators")
     logreg, svm = fitted_full[(every, "logreg")], fitted_full[(every, "linear_svm")]
     spread = (np.std(logreg.decision_function(full)), np.std(svm.decision_function(full)))
@@ -113,7 +122,7 @@ def build_variants(seed: int, jobs: int, with_encoder: bool = True) -> tuple[lis
     everything = sp.hstack([full, raw_train], format="csr")
     learner = _learner("linear_svm", seed).fit(everything, y)
     variants.append(Variant("all normalised blocks + raw hashed n-grams", "everything", "linear_svm",
-                            lambda t, a, m=learner: m.decision_function(sp.hstack([features.transform_analyses(a), hashed.transform(t)], format="csr"))))
+                            _decisions(learner, lambda t, a: sp.hstack([features.transform_analyses(a), hashed.transform(t)], format="csr"))))
     encoder = _encoder() if with_encoder else None
     if encoder is not None:
         # The encoder reads the labeled posts themselves (not their variants): embedding every
@@ -122,12 +131,12 @@ def build_variants(seed: int, jobs: int, with_encoder: bool = True) -> tuple[lis
         log_encoder = encoder(data["text"].tolist())
         learner = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000, random_state=seed).fit(log_encoder, prepared.y)
         variants.append(Variant("sentence encoder (multilingual-e5-small, 4-bit)", "encoder", "logreg",
-                                lambda t, a, m=learner: m.decision_function(encoder(t))))
+                                _decisions(learner, lambda t, a: encoder(t))))
         joint = sp.hstack([full[posts], sp.csr_matrix(log_encoder)], format="csr")
         learner = _learner("linear_svm", seed).fit(joint, prepared.y)
         variants.append(Variant("all normalised blocks + sentence encoder", "words + chars + indicators + steps + encoder",
-                                "linear_svm", lambda t, a, m=learner: m.decision_function(
-                                    sp.hstack([features.transform_analyses(a), sp.csr_matrix(encoder(t))], format="csr"))))
+                                "linear_svm", _decisions(learner, lambda t, a: sp.hstack(
+                                    [features.transform_analyses(a), sp.csr_matrix(encoder(t))], format="csr"))))
     info = {"labeled_posts": len(data), "training_rows": len(rows)}
     return variants, info
 

@@ -369,6 +369,9 @@ def load_compiled_bundle(directory: Path) -> Bundle:
         log.warning("Model %s has no compiled file; compiling it from %s (slow). Retrain it with "
                     "`waspada train --promote` to load it in a fraction of the time.", manifest["model_id"], MODEL_FILE)
         trained = load_bundle(directory)
+        if not isinstance(trained.model, WaspadaModel):
+            raise ModelError(f"The model file in {directory} does not hold a trained Waspada model.",
+                             "Retrain the model with `waspada train --promote`.")
         try:
             return Bundle(compile_model(trained.model), trained.manifest, directory)
         except (TypeError, ValueError) as exc:

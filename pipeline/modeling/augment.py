@@ -158,7 +158,7 @@ def augment_texts(
     """
     rng = random.Random(seed)
     out = []
-    for index, (text, label) in enumerate(zip(texts, labels)):
+    for index, (text, label) in enumerate(zip(texts, labels, strict=True)):
         share = positive_share if label != "benign" else negative_share
         if rng.random() < share:
             name = rng.choice(sorted(AUGMENTERS))

@@ -19,7 +19,7 @@ def indicator_weights(model: WaspadaModel) -> list[tuple[str, float]]:
     names = model.features.get_feature_names_out()
     weights = model.linear_weights()
     return sorted(
-        ((name.removeprefix("indicator__"), float(w)) for name, w in zip(names, weights) if name.startswith("indicator__")),
+        ((name.removeprefix("indicator__"), float(w)) for name, w in zip(names, weights, strict=True) if name.startswith("indicator__")),
         key=lambda item: -item[1],
     )
 
@@ -27,7 +27,7 @@ def indicator_weights(model: WaspadaModel) -> list[tuple[str, float]]:
 def top_terms(model: WaspadaModel, count: int = 20) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
     names = model.features.get_feature_names_out()
     weights = model.linear_weights()
-    words = [(term, float(w)) for n, w in zip(names, weights) if (term := readable_term(n)) is not None]
+    words = [(term, float(w)) for n, w in zip(names, weights, strict=True) if (term := readable_term(n)) is not None]
     words.sort(key=lambda item: item[1])
     return words[::-1][:count], words[:count]
 
@@ -44,7 +44,7 @@ def _cv_table(title: str, cv: dict[str, dict]) -> list[str]:
             f"| {name} | {_fmt(m['pr_auc'])} | {_fmt(m['recall_at_precision_0_90'])} | {_fmt(m['precision'])} | "
             f"{_fmt(m['recall'])} | {_fmt(m.get('obfuscated_recall'))} | {_fmt(m.get('awareness_news_fpr'))} | {_fmt(m.get('hard_negative_fpr'))} |"
         )
-    return lines + [""]
+    return [*lines, ""]
 
 
 def transfer_lines(transfer: dict | None) -> list[str]:

@@ -134,7 +134,7 @@ class CompiledModel(TwoStage):
         if self.category.constant is not None:
             arrays["category_constant"] = self.category.constant
         buffer = io.BytesIO()
-        np.savez(buffer, **arrays)
+        np.savez(buffer, **arrays)  # type: ignore[arg-type]  # numpy's stub matches **kwds against allow_pickle: bool
         return buffer.getvalue()
 
 

@@ -118,7 +118,7 @@ class Explainer:
         chosen = order[rank < self.top_terms]
         out: list[list[tuple[str, float]]] = [[] for _ in range(matrix.shape[0])]
         terms = self._terms
-        for row, column, value in zip(rows[chosen].tolist(), columns[kept[chosen]].tolist(), values[chosen].tolist()):
+        for row, column, value in zip(rows[chosen].tolist(), columns[kept[chosen]].tolist(), values[chosen].tolist(), strict=True):
             out[row].append((terms[column], value))
         return out
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score
@@ -17,8 +18,8 @@ def recall_at_precision(y_true: np.ndarray, scores: np.ndarray, min_precision: f
 
 
 def binary_metrics(
-    y_true: np.ndarray, scores: np.ndarray, threshold: float, kinds: Sequence[str] | None = None
-) -> dict:
+    y_true: np.ndarray, scores: np.ndarray, threshold: float, kinds: Sequence[str] | np.ndarray | None = None
+) -> dict[str, Any]:
     y_true = np.asarray(y_true).astype(int)
     scores = np.asarray(scores, dtype=float)
     flagged = scores >= threshold
@@ -27,7 +28,7 @@ def binary_metrics(
     fn = int((~flagged & (y_true == 1)).sum())
     tn = int((~flagged & (y_true == 0)).sum())
     both_classes = 0 < y_true.sum() < len(y_true)
-    result = {
+    result: dict[str, Any] = {
         "n": len(y_true),
         "positives": int(y_true.sum()),
         "threshold": float(threshold),
@@ -40,10 +41,10 @@ def binary_metrics(
         "confusion": {"tp": tp, "fp": fp, "fn": fn, "tn": tn},
     }
     if kinds is not None:
-        kinds = np.asarray(kinds)
+        kind_of = np.asarray(kinds)
         per_kind = {}
-        for kind in sorted(set(kinds)):
-            mask = kinds == kind
+        for kind in sorted(set(kind_of)):
+            mask = kind_of == kind
             positive_kind = bool(y_true[mask].mean() > 0.5)
             share = float(flagged[mask].mean())
             per_kind[kind] = {
@@ -52,16 +53,16 @@ def binary_metrics(
                 ("recall" if positive_kind else "false_positive_rate"): share,
             }
         result["per_kind"] = per_kind
-        hard = np.isin(kinds, list(HARD_NEGATIVE_KINDS)) & (y_true == 0)
+        hard = np.isin(kind_of, list(HARD_NEGATIVE_KINDS)) & (y_true == 0)
         result["hard_negative_fpr"] = float(flagged[hard].mean()) if hard.any() else None
-        awareness_news = np.isin(kinds, ["awareness", "news"]) & (y_true == 0)
+        awareness_news = np.isin(kind_of, ["awareness", "news"]) & (y_true == 0)
         result["awareness_news_fpr"] = float(flagged[awareness_news].mean()) if awareness_news.any() else None
     return result
 
 
-def category_confusion(true_labels: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> dict:
+def category_confusion(true_labels: Iterable[str], predicted: Iterable[str], labels: Sequence[str]) -> dict[str, dict[str, int]]:
     matrix = {t: {p: 0 for p in labels} for t in labels}
-    for t, p in zip(true_labels, predicted):
+    for t, p in zip(true_labels, predicted, strict=True):
         if t in matrix and p in matrix[t]:
             matrix[t][p] += 1
     return matrix

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -23,9 +23,29 @@ from pipeline.indicators import Analysis
 
 if TYPE_CHECKING:  # the scoring path imports this module and must not pay for scikit-learn
     from pipeline.features import WaspadaFeatures
+    from pipeline.modeling.screen import Screen
 
 STAGE_SCREENED_OUT = "screened_out"
 STAGE_FULL = "full"
+
+
+class ProbabilisticClassifier(Protocol):
+    """A fitted scikit-learn classifier's ``predict_proba``: one column per class."""
+
+    def predict_proba(self, X: Any) -> np.ndarray: ...
+
+
+class RiskClassifier(ProbabilisticClassifier, Protocol):
+    """A fitted binary classifier with calibrated ``predict_proba`` over its ``decision_function``."""
+
+    def decision_function(self, X: Any) -> np.ndarray: ...
+
+
+class CategoryClassifier(ProbabilisticClassifier, Protocol):
+    """A fitted classifier with ``predict_proba`` whose columns follow ``classes_``."""
+
+    @property
+    def classes_(self) -> np.ndarray: ...
 
 
 @dataclass
@@ -94,22 +114,22 @@ class TwoStage:
         passed = np.asarray(passed, dtype=bool)
         if passed.any():
             if matrix.shape[0] == n and len(analyses) == n:
-                matrix, analyses = matrix[passed], [a for a, keep in zip(analyses, passed) if keep]
+                matrix, analyses = matrix[passed], [a for a, keep in zip(analyses, passed, strict=True) if keep]
             scores[passed] = self.risk_probabilities(matrix)
             classes = self.category_classes()
             if "tppo" in classes:
                 p_tppo[passed] = self.category_probabilities(matrix)[:, classes.index("tppo")]
-        categories = ["benign" if s < 0.5 else ("tppo" if q >= 0.5 else "tppm") for s, q in zip(scores, p_tppo)]
+        categories = ["benign" if s < 0.5 else ("tppo" if q >= 0.5 else "tppm") for s, q in zip(scores, p_tppo, strict=True)]
         return Prediction(scores, p_tppo, categories, matrix, passed, screen_scores)
 
 
 @dataclass
 class WaspadaModel(TwoStage):
     features: WaspadaFeatures
-    risk: object        # the full model: a fitted classifier with decision_function (Platt-calibrated)
-    category: object    # a fitted classifier over {"tppm", "tppo"}
-    screen: object      # stage 1 (pipeline.modeling.screen.Screen)
-    screen_calibrator: object   # 1-D logistic regression: screen decision -> probability
+    risk: RiskClassifier            # the full model (pipeline.modeling.calibration.PlattCalibrated)
+    category: CategoryClassifier    # a fitted classifier over {"tppm", "tppo"}
+    screen: Screen                  # stage 1
+    screen_calibrator: ProbabilisticClassifier  # 1-D logistic regression: screen decision -> probability
     screen_threshold: float     # in screen decision units; below it a post is screened out
 
     def screen_decisions(self, texts: Sequence[str]) -> np.ndarray:

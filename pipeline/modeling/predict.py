@@ -53,12 +53,12 @@ class Scorer:
         scores = np.clip(np.asarray(prediction.scores, dtype=np.float64), 0.0, 1.0)
         passed = np.asarray(prediction.passed, dtype=bool)
         if len(analyses) == len(scores):
-            analyses = [a for a, keep in zip(analyses, passed) if keep]
+            analyses = [a for a, keep in zip(analyses, passed, strict=True) if keep]
         terms = iter(self.explainer.strong_terms(prediction.features) if passed.any() else ())
         explain = self.explainer.explain_with_terms
         passed_analyses = iter(analyses)
         results = []
-        for score, category, keep in zip(scores.tolist(), prediction.categories, passed.tolist()):
+        for score, category, keep in zip(scores.tolist(), prediction.categories, passed.tolist(), strict=True):
             if keep:
                 analysis = next(passed_analyses)
                 results.append(ScoredPost(score, score >= self.threshold, category, explain(analysis, next(terms)), analysis))

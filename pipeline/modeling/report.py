@@ -163,6 +163,8 @@ def operating_points(manifest: dict, threshold: float) -> list[tuple[str, float]
     for name, point in items:
         value = point.get("threshold") if isinstance(point, dict) else point
         label = (point.get("name") or point.get("label") or str(name)) if isinstance(point, dict) else str(name)
+        if value is None:
+            continue
         try:
             value = float(value)
         except (TypeError, ValueError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.svm import LinearSVC
 
@@ -59,14 +60,14 @@ class Screen(BaseEstimator):
         """The n-gram counting the screen's weights apply to (what a compiled model stores)."""
         return self._ngrams().hasher()
 
-    def fit(self, texts: Sequence[str], y: Sequence[int]) -> Screen:
+    def fit(self, texts: Sequence[str], y: Sequence[int] | np.ndarray) -> Screen:
         return self.fit_matrix(self.ngrams(list(texts)), y)
 
-    def ngrams(self, texts: Sequence[str]):
+    def ngrams(self, texts: Sequence[str]) -> sp.csr_matrix:
         """The screen's features of ``texts``: count them once and fit folds on row slices."""
         return self._ngrams().transform(list(texts))
 
-    def fit_matrix(self, matrix, y: Sequence[int]) -> Screen:
+    def fit_matrix(self, matrix: sp.csr_matrix, y: Sequence[int] | np.ndarray) -> Screen:
         learner = LinearSVC(C=self.C, class_weight="balanced", max_iter=20000, random_state=self.seed)
         learner.fit(matrix, np.asarray(y))
         self.coef_ = learner.coef_.ravel().astype(np.float32)

@@ -11,9 +11,11 @@ import json
 import logging
 import math
 import random
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from itertools import pairwise
 from pathlib import Path
+from typing import Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -119,7 +121,7 @@ class _Prepared:
     counts: FeatureCounts
     texts: list[str]            # the text of every row of ``counts``
     loso_splits: list[tuple[np.ndarray, np.ndarray]] | None   # None: too few sources to hold one out
-    screen_matrix: object = None    # the screen's features of every row, once counted
+    screen_matrix: sp.csr_matrix | None = None    # the screen's features of every row, once counted
 
     @property
     def labels(self) -> np.ndarray:
@@ -190,7 +192,7 @@ def stratified_group_splits(y: np.ndarray, groups: np.ndarray, n_splits: int, se
     for group_idx in sorted_groups_idx.tolist():
         group_counts = group_rows[group_idx]
         fold = _best_fold(per_fold, class_sizes, group_counts)
-        per_fold[fold] = [a + b for a, b in zip(per_fold[fold], group_counts)]
+        per_fold[fold] = [a + b for a, b in zip(per_fold[fold], group_counts, strict=True)]
         fold_of_group[group_idx] = fold
     fold_of_sample = fold_of_group[groups_inv]
     indices = np.arange(len(y))
@@ -279,10 +281,8 @@ def _category_fit(fitted: CountedFeatures, config: TrainConfig, rows: np.ndarray
     """The tppo/tppm classifier, fitted on the positive posts and variants."""
     positive_rows = np.flatnonzero(y == 1)
     positive_labels = [labels[i] for i in positive_rows]
-    if len(set(positive_labels)) > 1:
-        category = None
-    else:  # only one crime in the labeled data: every positive gets that category
-        category = DummyClassifier(strategy="most_frequent")
+    # Only one crime in the labeled data: every positive gets that category.
+    category = None if len(set(positive_labels)) > 1 else DummyClassifier(strategy="most_frequent")
     matrix = fitted.transform(rows[positive_rows])
     if category is None:
         # With more columns than posts liblinear's dual solver reaches the same optimum several
@@ -322,11 +322,11 @@ def _fold_tasks(prepared: _Prepared, config: TrainConfig, splits=None) -> list:
 def _collect_folds(prepared: _Prepared, config: TrainConfig, fold_results, splits=None) -> dict[str, tuple[np.ndarray, dict[int, float]]]:
     decisions = {candidate: np.zeros(len(prepared.y)) for candidate in config.candidates}
     obfuscated: dict[str, dict[int, float]] = {candidate: {} for candidate in config.candidates}
-    for (_, valid_index), results in zip(prepared.splits if splits is None else splits, fold_results):
+    for (_, valid_index), results in zip(prepared.splits if splits is None else splits, fold_results, strict=True):
         obf_index = [i for i in valid_index.tolist() if i in prepared.obfuscated_rows]
         for candidate, (fold_decisions, obf_decisions) in results.items():
             decisions[candidate][valid_index] = fold_decisions
-            obfuscated[candidate].update(zip(obf_index, obf_decisions.tolist()))
+            obfuscated[candidate].update(zip(obf_index, obf_decisions.tolist(), strict=True))
     return {candidate: (decisions[candidate], obfuscated[candidate]) for candidate in config.candidates}
 
 
@@ -343,7 +343,7 @@ def _screen_fold(matrix, y: np.ndarray, valid_matrix, config: TrainConfig) -> np
     return valid_matrix @ screen.coef_ + screen.intercept_
 
 
-def screen_features(prepared: _Prepared, jobs: int = 1):
+def screen_features(prepared: _Prepared, jobs: int = 1) -> sp.csr_matrix:
     """The screen's features of every row of ``prepared``, counted once for all folds (in
     ``jobs`` processes, a share of the rows each)."""
     if prepared.screen_matrix is None:
@@ -361,12 +361,22 @@ def _screen_final(matrix, y: np.ndarray, config: TrainConfig) -> Screen:
     return Screen(seed=config.seed).fit_matrix(matrix, y)
 
 
+@overload
+def screen_out_of_fold(prepared: _Prepared, config: TrainConfig, splits, description: str,
+                       with_final: Literal[False] = False) -> tuple[np.ndarray, dict[int, float]]: ...
+
+
+@overload
+def screen_out_of_fold(prepared: _Prepared, config: TrainConfig, splits, description: str,
+                       with_final: Literal[True]) -> tuple[np.ndarray, dict[int, float], Screen]: ...
+
+
 def screen_out_of_fold(prepared: _Prepared, config: TrainConfig, splits, description: str,
                        with_final: bool = False) -> tuple[np.ndarray, dict[int, float]] | tuple[np.ndarray, dict[int, float], Screen]:
     """Out-of-fold screen decisions for every post and for the disguised copies of positives;
     with ``with_final`` also the screen fitted on every row, fitted beside the folds."""
     matrix = screen_features(prepared, config.jobs)
-    tasks = []
+    tasks: list[tuple[Callable[..., np.ndarray | Screen], tuple[Any, ...]]] = []
     for train_index, valid_index in splits:
         rows, y, _ = _training_rows(prepared, train_index)
         obf_index = [i for i in valid_index.tolist() if i in prepared.obfuscated_rows]
@@ -378,10 +388,11 @@ def screen_out_of_fold(prepared: _Prepared, config: TrainConfig, splits, descrip
     decisions = np.zeros(len(prepared.y))
     obfuscated: dict[int, float] = {}
     results = list(progress.track(_start(tasks, config.jobs), description, total=len(tasks), unit="fold"))
-    for (_, valid_index), fold_decisions in zip(splits, results):
+    # With ``with_final`` the last result is the final screen, which no split pairs with.
+    for (_, valid_index), fold_decisions in zip(splits, results, strict=False):
         decisions[valid_index] = fold_decisions[:len(valid_index)]
         obf_index = [i for i in valid_index.tolist() if i in prepared.obfuscated_rows]
-        obfuscated.update(zip(obf_index, fold_decisions[len(valid_index):].tolist()))
+        obfuscated.update(zip(obf_index, fold_decisions[len(valid_index):].tolist(), strict=True))
     if with_final:
         return decisions, obfuscated, results[-1]
     return decisions, obfuscated
@@ -436,9 +447,9 @@ def baseline_scores(prepared: _Prepared, config: TrainConfig, splits=None) -> di
         plain[valid_index] = model.predict_proba([texts[i] for i in valid_index])[:, 1]
         obf_index = [int(i) for i in valid_index if int(i) in prepared.obfuscated_texts]
         if obf_index:
-            plain_obf.update(zip(obf_index, model.predict_proba([prepared.obfuscated_texts[i] for i in obf_index])[:, 1].tolist()))
+            plain_obf.update(zip(obf_index, model.predict_proba([prepared.obfuscated_texts[i] for i in obf_index])[:, 1].tolist(), strict=True))
     keyword_obf_index = sorted(prepared.obfuscated_texts)
-    keyword_obf = dict(zip(keyword_obf_index, baselines.keyword_scores([prepared.obfuscated_texts[i] for i in keyword_obf_index]).tolist()))
+    keyword_obf = dict(zip(keyword_obf_index, baselines.keyword_scores([prepared.obfuscated_texts[i] for i in keyword_obf_index]).tolist(), strict=True))
     return {"keyword_search": (baselines.keyword_scores(texts), keyword_obf), "plain_tfidf_logreg": (plain, plain_obf)}
 
 
@@ -454,7 +465,7 @@ def _calibrated(decisions: np.ndarray, y: np.ndarray, obfuscated: dict[int, floa
     calibrator = PlattCalibrated.from_scores(None, decisions, y).calibrator
     keys = sorted(obfuscated)
     probability = calibrator.predict_proba(decisions.reshape(-1, 1))[:, 1]
-    obf = dict(zip(keys, calibrator.predict_proba(np.array([obfuscated[k] for k in keys]).reshape(-1, 1))[:, 1])) if keys else {}
+    obf = dict(zip(keys, calibrator.predict_proba(np.array([obfuscated[k] for k in keys]).reshape(-1, 1))[:, 1], strict=True)) if keys else {}
     return calibrator, probability, obf
 
 
@@ -472,7 +483,7 @@ def _two_stage_scores(screen_calibrator, cut: float, full_probability: np.ndarra
     if not keys:
         return posts, {}
     copies = gate(np.array([full_obf[k] for k in keys]), np.array([screen[1][k] for k in keys]))
-    return posts, dict(zip(keys, copies.tolist()))
+    return posts, dict(zip(keys, copies.tolist(), strict=True))
 
 
 def plain_tfidf_on_transfer(prepared: _Prepared, config: TrainConfig, transfer: TransferSet) -> dict:
@@ -546,7 +557,7 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
         table["waspada_two_stage"] = _cv_summary(y, two_stage, kinds, config.target_recall, two_stage_obf)
         screen_probability = screen_calibrator.predict_proba(screen[0].reshape(-1, 1))[:, 1]
         keys = sorted(screen[1])
-        screen_obf = dict(zip(keys, screen_calibrator.predict_proba(np.array([screen[1][k] for k in keys]).reshape(-1, 1))[:, 1].tolist())) if keys else {}
+        screen_obf = dict(zip(keys, screen_calibrator.predict_proba(np.array([screen[1][k] for k in keys]).reshape(-1, 1))[:, 1].tolist(), strict=True)) if keys else {}
         table["screen_only"] = _cv_summary(y, screen_probability, kinds, config.target_recall, screen_obf)
     if config.baselines:
         for name, (scores, obf) in baseline_scores(prepared, config).items():
@@ -567,7 +578,7 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
         threshold = threshold_for_budget(y, oof_two_stage, config.review_budget, config.posts_per_day, config.prevalence)
         threshold_rule = f"review budget {config.review_budget}/day of {config.posts_per_day} posts at prevalence {config.prevalence}"
         thresholds = {"high": threshold, "watch": min(threshold, thresholds.get("watch", threshold))}
-    elif thresholds:
+    elif transfer is not None and thresholds:
         threshold = thresholds[DEFAULT_OPERATING_POINT]
         threshold_rule = (f"at most {OPERATING_POINTS[DEFAULT_OPERATING_POINT]:.0%} of the transfer validation's "
                           f"negatives flagged ({len(transfer.data)} posts by other writers)")
@@ -577,9 +588,13 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
         thresholds = {"high": threshold, "watch": min(watch, threshold)}
         threshold_rule = (f"target recall {config.target_recall} on out-of-fold predictions "
                           "(no transfer validation found: expect lower recall on new writing)")
-    transfer_metrics = evaluate_transfer(transfer, transfer_scores, thresholds) if transfer is not None else None
-    if transfer_metrics is not None and config.baselines:
-        transfer_metrics["baseline_ranking"] = {"plain_tfidf_logreg": plain_tfidf_on_transfer(prepared, config, transfer)}
+    transfer_metrics = None
+    if transfer is not None:
+        if transfer_scores is None:
+            raise RuntimeError("The transfer validation was given but not scored.")
+        transfer_metrics = evaluate_transfer(transfer, transfer_scores, thresholds)
+        if config.baselines:
+            transfer_metrics["baseline_ranking"] = {"plain_tfidf_logreg": plain_tfidf_on_transfer(prepared, config, transfer)}
     if transfer is not None:
         passed = model.passes(model.screen_decisions(transfer.texts))
         screen_loss["transfer_validation"] = float((~passed[transfer.y == 1]).mean())
@@ -588,6 +603,8 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
                 "validation's negatives at any threshold below 1: label more varied posts before relying on it."
                 for point, value in thresholds.items() if transfer is not None and value >= 1.0]
 
+    screen_summary: dict[str, Any] = {"threshold": cut, "max_loss": MAX_SCREEN_LOSS, "measured_loss": screen_loss,
+                                      "passed": screen_pass}
     manifest = {
         "model_id": model_id,
         "created_by": "waspada train",
@@ -595,20 +612,20 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
         "threshold": threshold,
         "threshold_rule": threshold_rule,
         "operating_points": thresholds,
-        "screen": {"threshold": cut, "max_loss": MAX_SCREEN_LOSS, "measured_loss": screen_loss, "passed": screen_pass},
+        "screen": screen_summary,
         "seed": config.seed,
         "config": asdict(config),
         "code_sha256": artifacts.code_digest(),
         "labeled_data": {"path": str(labeled_path), "sha256": data_digest, "counts": counts,
                          "files": sorted(set(data["source_file"])), "augmented_variants": len(prepared.aug_sources),
                          "near_duplicate_groups": len(np.unique(prepared.groups)),
-                         "sources": len(prepared.loso_splits) if loso_used else None},
+                         "sources": len(prepared.loso_splits) if prepared.loso_splits is not None else None},
         "validation": {"path": str(validation_path), "posts": len(transfer.data)} if transfer is not None else None,
         "cv": {"folds": len(prepared.splits), "grouped_by": "near-duplicate clusters (MinHash)",
                "selected": dict(by_source["waspada_two_stage"])},
     }
     metrics = {"cross_validation": cv, "leave_one_source_out": by_source if loso_used else None, "selected": selected,
-               "threshold": threshold, "operating_points": thresholds, "screen": manifest["screen"],
+               "threshold": threshold, "operating_points": thresholds, "screen": screen_summary,
                "transfer_validation": transfer_metrics}
     model_card = card.render(model, manifest, cv, by_source if loso_used else None, transfer_metrics)
     artifacts.save_bundle(model, target, manifest, extra_files={
@@ -618,4 +635,4 @@ def train(labeled_path: Path, models_dir: Path, config: TrainConfig, promote: bo
     if promote:
         artifacts.promote(Path(models_dir), model_id)
     return TrainResult(model_id, target, selected, threshold, cv, counts, promote, warnings, by_source=by_source if loso_used else None,
-                       transfer=transfer_metrics, screen=manifest["screen"])
+                       transfer=transfer_metrics, screen=screen_summary)
