@@ -125,7 +125,7 @@ class ExactDuplicates:
         new_texts: dict[int, int] = {}
         new_ids: dict[int, int] = {}
         decisions = np.empty(len(texts), dtype=np.int64)
-        for position, (tkey, ikey) in enumerate(zip(texts.tolist(), ids.tolist())):
+        for position, (tkey, ikey) in enumerate(zip(texts.tolist(), ids.tolist(), strict=True)):
             original = int(earlier_texts[position])
             if original < 0:
                 original = new_texts.get(tkey, -1)

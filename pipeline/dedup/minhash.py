@@ -40,7 +40,8 @@ def _shingle_strings(normalized_text: str, size: int) -> list[str]:
     tokens = [t for t in normalized_text.split() if len(t) > 1 or t.isalnum()]
     if len(tokens) <= size:
         return [" ".join(tokens)] if tokens else [""]
-    return list(map(" ".join, zip(*(tokens[i:] for i in range(size)))))
+    # Shifted slices of unequal length: the shortest one ends the shingles.
+    return list(map(" ".join, zip(*(tokens[i:] for i in range(size)), strict=False)))
 
 
 def shingles(normalized_text: str, size: int = 3) -> np.ndarray:
@@ -79,7 +80,7 @@ class ShingleHasher:
             ids = list(map(known.get, tokens))
             if None in ids:
                 new = list(set(tokens).difference(known))
-                known.update(zip(new, range(len(known), len(known) + len(new))))
+                known.update(zip(new, range(len(known), len(known) + len(new)), strict=True))
                 encoded = [token.encode("utf-8") for token in new]
                 rows = (
                     np.array([len(t) > 1 or t.isalnum() for t in new], dtype=bool),

@@ -134,7 +134,7 @@ def mark_duplicates(outcomes: Iterable[Outcome], rule: DuplicateRule, batch: int
         candidates = [outcome for outcome in chunk if outcome.status == "post"]
         posts = [outcome.post for outcome in candidates if outcome.post is not None]
         decisions = rule.decide(posts).tolist() if posts else []
-        for outcome, post, decision in zip(candidates, posts, decisions):
+        for outcome, post, decision in zip(candidates, posts, decisions, strict=True):
             if decision == CONFLICT:
                 outcome.status, outcome.id_conflict = "quarantined", True
                 outcome.reason = id_conflict_reason(post["post_id"])

@@ -75,9 +75,9 @@ def write_outputs(out_dir: Path, parts: Path, model_id: str, threshold: float, t
             for row in np.flatnonzero((part_roots == rows) & (frame["cluster_size"].to_numpy() > 1)):
                 root_names[int(rows[row])] = str(post_ids[row])
             frame["cluster_id"] = [dedup.cluster_id_for(post_id if root == row else root_names[int(root)])
-                                   for post_id, root, row in zip(post_ids, part_roots, rows)]
+                                   for post_id, root, row in zip(post_ids, part_roots, rows, strict=True)]
             flagged = np.flatnonzero(frame["flagged"].to_numpy())
-            for row_number, score in zip(flagged.tolist(), frame["score"].to_numpy()[flagged].tolist()):
+            for row_number, score in zip(flagged.tolist(), frame["score"].to_numpy()[flagged].tolist(), strict=True):
                 item = (float(score), -(start + row_number + 1), part_number, row_number)
                 if len(queue) < options.queue_limit:
                     heapq.heappush(queue, item)

@@ -46,7 +46,7 @@ class ChunkScorer:
         decisions = model.screen_decisions(texts)
         passed = model.passes(decisions) if self.use_screen else np.ones(len(posts), dtype=bool)
         seconds["screen"] = time.perf_counter() - t0
-        passed_texts = [text for text, keep in zip(texts, passed.tolist()) if keep]
+        passed_texts = [text for text, keep in zip(texts, passed.tolist(), strict=True) if keep]
         analyses, seconds["normalise"], seconds["indicators"] = analyse_timed(passed_texts)
         t0 = time.perf_counter()
         matrix = model.features.transform_analyses(analyses) if analyses else None
@@ -54,7 +54,7 @@ class ChunkScorer:
         prediction = model.predict_passed(decisions, analyses, matrix, passed)
         t2 = time.perf_counter()
         scored = self.scorer.score_prediction(analyses, prediction)
-        rows = [self.scorer.output_row(cast(dict, post), result) for post, result in zip(posts, scored)]
+        rows = [self.scorer.output_row(cast(dict, post), result) for post, result in zip(posts, scored, strict=True)]
         signatures = (self.hasher.signatures(dedup.cluster_texts(texts)).T if posts
                       else np.empty((dedup.NUM_PERM, 0), np.uint32))
         t3 = time.perf_counter()
