@@ -28,7 +28,7 @@ browser: ## Install Debian's Chromium for the review-desk browser tests (skipped
 	   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1) \
 	  || echo "Chromium could not be installed; browser tests will be skipped."; }
 
-test: $(STAMP) browser ## Install and run the whole test suite
+test: $(STAMP) browser lint ## Install, check format, lint rules and types, and run the whole test suite
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP) ## Tests without the slow and browser ones
@@ -47,8 +47,8 @@ notebooks: $(STAMP) ## Execute the analyst notebook top to bottom
 	$(BIN)/python -m pytest -q tests/test_notebooks.py
 
 lint: $(STAMP) ## Format check, ruff rules and mypy
-	$(BIN)/ruff format --check pipeline tests
-	$(BIN)/ruff check pipeline tests
+	$(BIN)/ruff format --check pipeline tests bench
+	$(BIN)/ruff check pipeline tests bench
 	$(BIN)/mypy
 
 clean: ## Remove the virtual environment and run outputs

@@ -19,7 +19,58 @@ import time
 
 from pipeline import dedup
 
-_WORDS = ["dicari", "admin", "online", "kamboja", "gaji", "tiket", "pesawat", "ditanggung", "tanpa", "pengalaman", "hubungi", "segera", "lowongan", "kasir", "minimarket", "bandung", "shift", "pagi", "malam", "kirim", "lamaran", "operator", "pabrik", "bekasi", "visa", "kerja", "paspor", "berangkat", "minggu", "depan", "asrama", "makan", "gratis", "bonus", "target", "chat", "sekarang", "malaysia", "taiwan", "jepang", "korea", "sabah", "nunukan", "kapal", "ikan", "kontrak", "agen", "resmi", "biaya", "potong"]
+_WORDS = [
+    "dicari",
+    "admin",
+    "online",
+    "kamboja",
+    "gaji",
+    "tiket",
+    "pesawat",
+    "ditanggung",
+    "tanpa",
+    "pengalaman",
+    "hubungi",
+    "segera",
+    "lowongan",
+    "kasir",
+    "minimarket",
+    "bandung",
+    "shift",
+    "pagi",
+    "malam",
+    "kirim",
+    "lamaran",
+    "operator",
+    "pabrik",
+    "bekasi",
+    "visa",
+    "kerja",
+    "paspor",
+    "berangkat",
+    "minggu",
+    "depan",
+    "asrama",
+    "makan",
+    "gratis",
+    "bonus",
+    "target",
+    "chat",
+    "sekarang",
+    "malaysia",
+    "taiwan",
+    "jepang",
+    "korea",
+    "sabah",
+    "nunukan",
+    "kapal",
+    "ikan",
+    "kontrak",
+    "agen",
+    "resmi",
+    "biaya",
+    "potong",
+]
 _EMOJI = ("🔥", "✈️", "💰", "🇰🇭", "‼️", "")
 
 
@@ -34,7 +85,9 @@ def synthetic_posts(count: int, templates: int, repost_share: float, seed: int) 
                 words[rng.randrange(len(words))] = rng.choice(_WORDS)
             posts.append(" ".join(words) + " _phone_ " + rng.choice(_EMOJI))
         else:
-            posts.append(" ".join(rng.choices(_WORDS, k=rng.randint(10, 45))) + f" u{rng.randrange(10**9)}")
+            posts.append(
+                " ".join(rng.choices(_WORDS, k=rng.randint(10, 45))) + f" u{rng.randrange(10**9)}"
+            )
     return posts
 
 

@@ -17,10 +17,27 @@ from pathlib import Path
 import pandas as pd
 
 SLANG = {
-    "tidak": "gak", "sudah": "udah", "saja": "aja", "bisa": "bs", "yang": "yg", "untuk": "utk",
-    "dengan": "dgn", "kerja": "kerjaan", "gaji": "gajih", "hubungi": "hub", "segera": "buruan",
-    "banyak": "byk", "langsung": "lgsg", "sangat": "bgt", "berangkat": "brgkt", "paspor": "pasport",
-    "info": "inpo", "lowongan": "loker", "tanpa": "tnp", "tahun": "thn", "juta": "jt",
+    "tidak": "gak",
+    "sudah": "udah",
+    "saja": "aja",
+    "bisa": "bs",
+    "yang": "yg",
+    "untuk": "utk",
+    "dengan": "dgn",
+    "kerja": "kerjaan",
+    "gaji": "gajih",
+    "hubungi": "hub",
+    "segera": "buruan",
+    "banyak": "byk",
+    "langsung": "lgsg",
+    "sangat": "bgt",
+    "berangkat": "brgkt",
+    "paspor": "pasport",
+    "info": "inpo",
+    "lowongan": "loker",
+    "tanpa": "tnp",
+    "tahun": "thn",
+    "juta": "jt",
 }
 LEET = str.maketrans({"a": "4", "e": "3", "i": "1", "o": "0", "s": "5"})
 PHONE_RE = re.compile(r"(?:\+?62|0)8[\d\-\s]{7,14}\d")
@@ -52,7 +69,9 @@ def _obfuscate(text: str, rng: random.Random) -> str:
 
 
 def _new_phone(text: str, rng: random.Random) -> str:
-    return PHONE_RE.sub(lambda _: f"08{rng.randint(11, 99)}{rng.randint(1000, 9999)}{rng.randint(1000, 9999)}", text)
+    return PHONE_RE.sub(
+        lambda _: f"08{rng.randint(11, 99)}{rng.randint(1000, 9999)}{rng.randint(1000, 9999)}", text
+    )
 
 
 def _length(text: str, other: str, rng: random.Random) -> str:
@@ -65,7 +84,9 @@ def _length(text: str, other: str, rng: random.Random) -> str:
     return text
 
 
-def generate(corpus: list[tuple[str, str, str]], count: int, seed: int, prevalence: float | None = None) -> Iterator[dict]:
+def generate(
+    corpus: list[tuple[str, str, str]], count: int, seed: int, prevalence: float | None = None
+) -> Iterator[dict]:
     """``count`` posts; about 8% exact reposts and 8% reposts with a new phone number. With
     ``prevalence``, that share of the new posts is recruitment (tppo or tppm), the rest benign;
     without it, posts are drawn as they come in the corpus."""
@@ -92,7 +113,12 @@ def generate(corpus: list[tuple[str, str, str]], count: int, seed: int, prevalen
             text, label, platform = corpus[rng.choice(pool)]
         other = corpus[rng.choice(by_label[label])][0]
         text = _length(_obfuscate(_slang(text, rng), rng), other, rng)
-        post = {"post_id": f"b{seed}-{n}", "text": text, "platform": platform or "unknown", "label": label}
+        post = {
+            "post_id": f"b{seed}-{n}",
+            "text": text,
+            "platform": platform or "unknown",
+            "label": label,
+        }
         if len(recent) < 2000:
             recent.append(post)
         else:
@@ -100,15 +126,23 @@ def generate(corpus: list[tuple[str, str, str]], count: int, seed: int, prevalen
         yield post
 
 
-def write_collection(corpus, count: int, seed: int, directory: Path, prevalence: float | None = None) -> dict[str, Path]:
+def write_collection(
+    corpus, count: int, seed: int, directory: Path, prevalence: float | None = None
+) -> dict[str, Path]:
     """Write the same ``count`` posts as JSONL and CSV (reused when already generated)."""
     directory.mkdir(parents=True, exist_ok=True)
     share = "" if prevalence is None else f"_p{round(prevalence * 100):02d}"
-    paths = {"jsonl": directory / f"posts_{count}{share}_{seed}.jsonl", "csv": directory / f"posts_{count}{share}_{seed}.csv"}
+    paths = {
+        "jsonl": directory / f"posts_{count}{share}_{seed}.jsonl",
+        "csv": directory / f"posts_{count}{share}_{seed}.csv",
+    }
     if all(p.is_file() for p in paths.values()):
         return paths
     tmp = {k: p.with_suffix(p.suffix + ".tmp") for k, p in paths.items()}
-    with open(tmp["jsonl"], "w", encoding="utf-8") as jsonl, open(tmp["csv"], "w", encoding="utf-8", newline="") as handle:
+    with (
+        open(tmp["jsonl"], "w", encoding="utf-8") as jsonl,
+        open(tmp["csv"], "w", encoding="utf-8", newline="") as handle,
+    ):
         writer = csv.DictWriter(handle, fieldnames=FIELDS)
         writer.writeheader()
         for post in generate(corpus, count, seed, prevalence):

@@ -83,7 +83,9 @@ class Analysis:
 
 def run_indicators(ctx: PostContext) -> list[Hit]:
     """Every registered indicator on one post, in registry order."""
-    return [Hit(item.name, evidence) for item in indicators.REGISTRY if (evidence := item.detect(ctx))]
+    return [
+        Hit(item.name, evidence) for item in indicators.REGISTRY if (evidence := item.detect(ctx))
+    ]
 
 
 def analyse_context(ctx: PostContext) -> Analysis:

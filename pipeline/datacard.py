@@ -39,8 +39,10 @@ def counts_block(data: pd.DataFrame) -> str:
     hard = int(data["kind"].isin(labeled.HARD_NEGATIVE_KINDS).sum())
     lines = [
         BEGIN,
-        (f"- Posts: **{len(data)}** — positives (tppo + tppm): **{positives}**, hard negatives: **{hard}**, "
-        f"other negatives: **{len(data) - positives - hard}**."),
+        (
+            f"- Posts: **{len(data)}** — positives (tppo + tppm): **{positives}**, hard negatives: **{hard}**, "
+            f"other negatives: **{len(data) - positives - hard}**."
+        ),
         f"- Words per post: min {int(words.min())}, median {int(words.median())}, 90th percentile {int(words.quantile(0.9))}, max {int(words.max())}.",
         FILES_LINE + ", ".join(f"`{name}`" for name in sorted(set(data["source_file"]))) + ".",
         "",
@@ -65,14 +67,19 @@ def corpus_files(labeled_dir: Path) -> list[Path]:
     labeled_dir = Path(labeled_dir)
     card = labeled_dir / CARD_NAME
     text = card.read_text(encoding="utf-8")
-    block = text[text.index(BEGIN):text.index(END)]
+    block = text[text.index(BEGIN) : text.index(END)]
     line = next((line for line in block.splitlines() if line.startswith(FILES_LINE)), None)
     if line is None:
-        raise InputError(f"{card} does not name its files.", "Run `python -m pipeline.datacard` to refresh it.")
-    names = [name.strip(" `.") for name in line[len(FILES_LINE):].split(",")]
+        raise InputError(
+            f"{card} does not name its files.", "Run `python -m pipeline.datacard` to refresh it."
+        )
+    names = [name.strip(" `.") for name in line[len(FILES_LINE) :].split(",")]
     missing = [name for name in names if not (labeled_dir / name).is_file()]
     if missing:
-        raise InputError(f"{card} counts {', '.join(missing)}, which is not in {labeled_dir}.", "Restore the file from git.")
+        raise InputError(
+            f"{card} counts {', '.join(missing)}, which is not in {labeled_dir}.",
+            "Restore the file from git.",
+        )
     return [labeled_dir / name for name in names]
 
 
@@ -84,7 +91,11 @@ def refresh(card: Path, labeled_path: Path) -> bool:
     """Rewrite the counts block from every labeled file but the review desk's; returns True when it changed."""
     text = card.read_text(encoding="utf-8")
     start, end = text.index(BEGIN), text.index(END) + len(END)
-    files = [p for p in labeled.labeled_files(labeled_path) if not p.name.startswith(labeled.REVIEWED_PREFIX)]
+    files = [
+        p
+        for p in labeled.labeled_files(labeled_path)
+        if not p.name.startswith(labeled.REVIEWED_PREFIX)
+    ]
     block = counts_block(labeled.load_labeled_files(files))
     if text[start:end] == block:
         return False

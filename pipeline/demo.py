@@ -23,8 +23,12 @@ class DemoRun:
     history: DemoHistory
 
 
-def run_demo(out_dir: Path, retrain: bool = False, jobs: int | None = None,
-             on_step: Callable[[Step], None] | None = None) -> DemoRun:
+def run_demo(
+    out_dir: Path,
+    retrain: bool = False,
+    jobs: int | None = None,
+    on_step: Callable[[Step], None] | None = None,
+) -> DemoRun:
     """Train on data/labeled (when asked, or when there is no current model), score data/raw into
     ``out_dir``, then score it again as three weekly collections recorded in the run history.
 
@@ -43,13 +47,27 @@ def run_demo(out_dir: Path, retrain: bool = False, jobs: int | None = None,
     if retrain or not (models_dir / CURRENT_FILE).is_file():
         if on_step:
             on_step("train")
-        train(settings.labeled_dir(), models_dir, TrainConfig(jobs=jobs, baselines=False), promote=True, force=True)
+        train(
+            settings.labeled_dir(),
+            models_dir,
+            TrainConfig(jobs=jobs, baselines=False),
+            promote=True,
+            force=True,
+        )
     bundle = resolve_model(None, models_dir)
-    report = score_collection([settings.raw_dir()], out_dir, bundle, IngestOptions(), ScoreOptions(jobs=jobs, force=True))
-    queue = pd.read_csv(Path(out_dir) / "review_queue.csv", encoding="utf-8-sig", keep_default_na=False)
+    report = score_collection(
+        [settings.raw_dir()], out_dir, bundle, IngestOptions(), ScoreOptions(jobs=jobs, force=True)
+    )
+    queue = pd.read_csv(
+        Path(out_dir) / "review_queue.csv", encoding="utf-8-sig", keep_default_na=False
+    )
     top = queue.head(3).to_dict("records")
     if on_step:
         on_step("history")
     history = run_demo_history(settings.raw_dir(), out_dir, bundle, jobs=jobs)
-    report["history"] = {"runs": history.runs, "trends": str(history.trends_html), "summary": history.summary}
+    report["history"] = {
+        "runs": history.runs,
+        "trends": str(history.trends_html),
+        "summary": history.summary,
+    }
     return DemoRun(report, top, history)

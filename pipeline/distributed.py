@@ -73,7 +73,7 @@ def _as_url(path) -> str | None:
     match = _URL_RE.match(text)
     if not match or len(match.group(1)) == 1:  # one letter: a Windows drive, not a scheme
         return None
-    scheme, rest = match.group(1), text[match.end():]
+    scheme, rest = match.group(1), text[match.end() :]
     return f"file:///{rest}" if scheme.lower() == "file" else f"{scheme}://{rest}"
 
 
@@ -88,7 +88,10 @@ def resolve_inputs(paths: Sequence) -> list[str]:
             if glob.has_magic(text):
                 matches = sorted(glob.glob(text, recursive=True))
                 if not matches:
-                    raise InputError(f"No input matches {text}.", "Check the pattern; quote it so the shell does not expand it.")
+                    raise InputError(
+                        f"No input matches {text}.",
+                        "Check the pattern; quote it so the shell does not expand it.",
+                    )
                 files.extend(str(f) for f in expand_paths([Path(m) for m in matches]))
             else:
                 files.extend(str(f) for f in expand_paths([Path(text)]))
@@ -98,7 +101,10 @@ def resolve_inputs(paths: Sequence) -> list[str]:
         fs, _, found = fsspec.get_fs_token_paths(url)
         found = sorted(p for p in found if fs.isfile(p))
         if not found:
-            raise InputError(f"No input file at {url}.", "Check the URL and that this machine has credentials for it.")
+            raise InputError(
+                f"No input file at {url}.",
+                "Check the URL and that this machine has credentials for it.",
+            )
         protocol = fs.protocol[0] if isinstance(fs.protocol, (tuple, list)) else fs.protocol
         files.extend(f"{protocol}://{p}" if "://" not in p else p for p in found)
     return files
@@ -122,8 +128,14 @@ def _local_copy(source: str) -> Iterator[Path]:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _outcomes(source: str, ingest_options: IngestOptions, notes: list[FileNote] | None = None, tally: ReadTally | None = None,
-              decisions: np.ndarray | None = None, batch: int = 1000) -> Iterator[Outcome]:
+def _outcomes(
+    source: str,
+    ingest_options: IngestOptions,
+    notes: list[FileNote] | None = None,
+    tally: ReadTally | None = None,
+    decisions: np.ndarray | None = None,
+    batch: int = 1000,
+) -> Iterator[Outcome]:
     """The outcomes of one partition: before exact duplicates are decided, or, given the
     client's ``decisions`` for it, the accounted stream."""
     with _local_copy(source) as local:
@@ -131,8 +143,14 @@ def _outcomes(source: str, ingest_options: IngestOptions, notes: list[FileNote] 
         if decisions is None:
             outcomes = read_outcomes([local], ingest_options, local_notes, tally)
         else:
-            outcomes = iter_outcomes([local], ingest_options, local_notes, tally=tally,
-                                     duplicates=DecidedDuplicates(decisions), batch=batch)
+            outcomes = iter_outcomes(
+                [local],
+                ingest_options,
+                local_notes,
+                tally=tally,
+                duplicates=DecidedDuplicates(decisions),
+                batch=batch,
+            )
         for outcome in outcomes:
             if str(local) != source:
                 outcome.record.source_file = source
@@ -140,7 +158,10 @@ def _outcomes(source: str, ingest_options: IngestOptions, notes: list[FileNote] 
                     outcome.post["source_file"] = source
             yield outcome
         if notes is not None:
-            notes.extend({**note, "file": source, "note": note["note"].replace(str(local), source)} for note in local_notes)
+            notes.extend(
+                {**note, "file": source, "note": note["note"].replace(str(local), source)}
+                for note in local_notes
+            )
 
 
 def partition_keys(source: str, ingest_options: IngestOptions) -> tuple[np.ndarray, np.ndarray]:
@@ -169,11 +190,16 @@ class DecidedDuplicates:
 
     def decide(self, posts: Sequence[Post]) -> np.ndarray:
         start, self.next = self.next, self.next + len(posts)
-        return self.decisions[start:self.next]
+        return self.decisions[start : self.next]
 
 
-def _worker_scorer(bundle: Bundle, threshold: float | None, lang: str, use_screen: bool,
-                   operating_point: str | None) -> ChunkScorer:
+def _worker_scorer(
+    bundle: Bundle,
+    threshold: float | None,
+    lang: str,
+    use_screen: bool,
+    operating_point: str | None,
+) -> ChunkScorer:
     key = (bundle.model_id, threshold, lang, use_screen, operating_point)
     if key not in _SCORERS:
         _SCORERS.clear()
@@ -193,24 +219,41 @@ class ScoredPartition:
     read: int
 
 
-def score_partition(source: str, ingest_options: IngestOptions, decisions: np.ndarray, bundle: Bundle,
-                    threshold: float | None, lang: str, chunk_size: int, use_screen: bool = True,
-                    operating_point: str | None = None) -> ScoredPartition:
+def score_partition(
+    source: str,
+    ingest_options: IngestOptions,
+    decisions: np.ndarray,
+    bundle: Bundle,
+    threshold: float | None,
+    lang: str,
+    chunk_size: int,
+    use_screen: bool = True,
+    operating_point: str | None = None,
+) -> ScoredPartition:
     """Pass 2 on a worker: score one partition's kept posts; rows and signatures go back."""
     worker = _worker_scorer(bundle, threshold, lang, use_screen, operating_point)
     t0 = time.perf_counter()
     notes: list[FileNote] = []
     read = ReadTally()
-    posts, side = split_outcomes(_outcomes(source, ingest_options, notes, read, decisions, chunk_size))
+    posts, side = split_outcomes(
+        _outcomes(source, ingest_options, notes, read, decisions, chunk_size)
+    )
     seconds = Counter({"read": time.perf_counter() - t0})
     frames, signatures = [], []
     for start in range(0, len(posts), chunk_size) or [0]:
-        frame, sig, chunk_seconds = worker.score_frame(posts[start:start + chunk_size])
+        frame, sig, chunk_seconds = worker.score_frame(posts[start : start + chunk_size])
         frames.append(frame)
         signatures.append(sig)
         seconds.update(chunk_seconds)
     frame = pd.concat(frames, ignore_index=True)
-    return ScoredPartition(frame, np.concatenate(signatures, axis=1), side, summarise(frame, dict(seconds)), notes, read.read)
+    return ScoredPartition(
+        frame,
+        np.concatenate(signatures, axis=1),
+        side,
+        summarise(frame, dict(seconds)),
+        notes,
+        read.read,
+    )
 
 
 def _client(scheduler: str | None, jobs: int):
@@ -218,28 +261,44 @@ def _client(scheduler: str | None, jobs: int):
 
     if scheduler:
         return Client(scheduler), None
-    cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=True, dashboard_address=None)
+    cluster = LocalCluster(
+        n_workers=max(1, jobs), threads_per_worker=1, processes=True, dashboard_address=None
+    )
     return Client(cluster), cluster
 
 
-def score_with_dask(paths: Sequence, out_dir: Path, bundle: Bundle, ingest_options: IngestOptions,
-                    score_options: ScoreOptions, scheduler: str | None) -> dict:
+def score_with_dask(
+    paths: Sequence,
+    out_dir: Path,
+    bundle: Bundle,
+    ingest_options: IngestOptions,
+    score_options: ScoreOptions,
+    scheduler: str | None,
+) -> dict:
     """Score ``paths`` on a Dask cluster (``scheduler`` address, or a local one) into ``out_dir``.
 
     Returns the same report as :func:`pipeline.scoring.score_collection`, and writes the same
     files plus the scored partitions in ``out_dir/partitions``.
     """
     if score_options.resume:
-        raise InputError("--resume works with the local engine only; a Dask run re-scores its partitions.",
-                         "Drop --resume, or run with --engine local.")
+        raise InputError(
+            "--resume works with the local engine only; a Dask run re-scores its partitions.",
+            "Drop --resume, or run with --engine local.",
+        )
     out_dir = Path(out_dir)
     sources = resolve_inputs(paths)
     with output_lock(out_dir):
         return _score_locked(sources, out_dir, bundle, ingest_options, score_options, scheduler)
 
 
-def _score_locked(sources: list[str], out_dir: Path, bundle: Bundle, ingest_options: IngestOptions,
-                  score_options: ScoreOptions, scheduler: str | None) -> dict:
+def _score_locked(
+    sources: list[str],
+    out_dir: Path,
+    bundle: Bundle,
+    ingest_options: IngestOptions,
+    score_options: ScoreOptions,
+    scheduler: str | None,
+) -> dict:
     started = time.perf_counter()
     check_outputs(out_dir, score_options)
     parts = out_dir / PARTS_DIR
@@ -255,16 +314,27 @@ def _score_locked(sources: list[str], out_dir: Path, bundle: Bundle, ingest_opti
         workers = len(client.scheduler_info().get("workers", {}))
         log.info("scoring %d partitions on %d Dask workers", len(sources), workers)
         t0 = time.perf_counter()
-        keys = client.gather(client.map(partition_keys, sources, ingest_options=ingest_options, pure=False))
+        keys = client.gather(
+            client.map(partition_keys, sources, ingest_options=ingest_options, pure=False)
+        )
         decisions = decide(keys)
         del keys
         totals.seconds["read"] += time.perf_counter() - t0
         # One copy of the model per worker, not one per task.
         model = client.scatter(bundle, broadcast=True)
-        futures = client.map(score_partition, sources, [ingest_options] * len(sources), decisions,
-                             bundle=model, threshold=score_options.threshold, lang=score_options.lang,
-                             chunk_size=score_options.chunk_size, use_screen=score_options.use_screen,
-                             operating_point=score_options.operating_point, pure=False)
+        futures = client.map(
+            score_partition,
+            sources,
+            [ingest_options] * len(sources),
+            decisions,
+            bundle=model,
+            threshold=score_options.threshold,
+            lang=score_options.lang,
+            chunk_size=score_options.chunk_size,
+            use_screen=score_options.use_screen,
+            operating_point=score_options.operating_point,
+            pure=False,
+        )
         notes: list[FileNote] = []
         for index, future in enumerate(futures):
             result = future.result()
@@ -276,8 +346,13 @@ def _score_locked(sources: list[str], out_dir: Path, bundle: Bundle, ingest_opti
         if cluster is not None:
             cluster.close()
 
-    engine = {"name": "dask", "scheduler": scheduler or "local cluster", "workers": workers,
-              "partitions": len(sources), "partitions_dir": str(partitions)}
+    engine = {
+        "name": "dask",
+        "scheduler": scheduler or "local cluster",
+        "workers": workers,
+        "partitions": len(sources),
+        "partitions_dir": str(partitions),
+    }
     report = finish(out_dir, parts, bundle, score_options, totals, sources, notes, engine)
     report["outputs"]["partitions"] = str(partitions)
     report["seconds"]["total"] = round(time.perf_counter() - started, 3)
@@ -286,7 +361,9 @@ def _score_locked(sources: list[str], out_dir: Path, bundle: Bundle, ingest_opti
     return report
 
 
-def _store_partition(index: int, result: ScoredPartition, parts: Path, partitions: Path, totals: Totals) -> None:
+def _store_partition(
+    index: int, result: ScoredPartition, parts: Path, partitions: Path, totals: Totals
+) -> None:
     t0 = time.perf_counter()
     write_scored(parts, index, result.frame)
     write_signatures(parts, index, result.signatures)

@@ -24,26 +24,80 @@ from pipeline.text.patterns import may_hold_any
 
 # Approximate rupiah per unit; good enough to tell a realistic wage from bait.
 IDR_PER_UNIT = {
-    "rp": 1, "idr": 1, "usd": 16_000, "us$": 16_000, "$": 16_000, "dolar": 16_000, "dollar": 16_000,
-    "rm": 3_500, "myr": 3_500, "ringgit": 3_500, "hkd": 2_000, "hk$": 2_000, "nt$": 500, "ntd": 500,
-    "nt": 500, "twd": 500, "sgd": 12_000, "s$": 12_000, "¥": 105, "jpy": 105, "yen": 105,
-    "krw": 11.5, "₩": 11.5, "won": 11.5, "sar": 4_300, "riyal": 4_300, "real": 4_300,
-    "aed": 4_400, "dirham": 4_400, "yuan": 2_200, "rmb": 2_200, "baht": 450,
+    "rp": 1,
+    "idr": 1,
+    "usd": 16_000,
+    "us$": 16_000,
+    "$": 16_000,
+    "dolar": 16_000,
+    "dollar": 16_000,
+    "rm": 3_500,
+    "myr": 3_500,
+    "ringgit": 3_500,
+    "hkd": 2_000,
+    "hk$": 2_000,
+    "nt$": 500,
+    "ntd": 500,
+    "nt": 500,
+    "twd": 500,
+    "sgd": 12_000,
+    "s$": 12_000,
+    "¥": 105,
+    "jpy": 105,
+    "yen": 105,
+    "krw": 11.5,
+    "₩": 11.5,
+    "won": 11.5,
+    "sar": 4_300,
+    "riyal": 4_300,
+    "real": 4_300,
+    "aed": 4_400,
+    "dirham": 4_400,
+    "yuan": 2_200,
+    "rmb": 2_200,
+    "baht": 450,
 }
 MULTIPLIERS = {
-    "jt": 1e6, "juta": 1e6, "jeti": 1e6, "jtan": 1e6, "jutaan": 1e6, "million": 1e6, "m": 1e6,
-    "rb": 1e3, "ribu": 1e3, "rbu": 1e3, "ribuan": 1e3, "k": 1e3,
+    "jt": 1e6,
+    "juta": 1e6,
+    "jeti": 1e6,
+    "jtan": 1e6,
+    "jutaan": 1e6,
+    "million": 1e6,
+    "m": 1e6,
+    "rb": 1e3,
+    "ribu": 1e3,
+    "rbu": 1e3,
+    "ribuan": 1e3,
+    "k": 1e3,
 }
-_PERIOD_RE = re.compile(r"\s*(?:/|per|tiap|se)\s*(hari|day|jam|hour|minggu|week|bulan|bln|month|tahun|thn|year)", re.IGNORECASE)
-_PERIOD_TO_MONTH = {"hari": 26, "day": 26, "jam": 208, "hour": 208, "minggu": 4.3, "week": 4.3,
-                    "bulan": 1, "bln": 1, "month": 1, "tahun": 1 / 12, "thn": 1 / 12, "year": 1 / 12}
+_PERIOD_RE = re.compile(
+    r"\s*(?:/|per|tiap|se)\s*(hari|day|jam|hour|minggu|week|bulan|bln|month|tahun|thn|year)",
+    re.IGNORECASE,
+)
+_PERIOD_TO_MONTH = {
+    "hari": 26,
+    "day": 26,
+    "jam": 208,
+    "hour": 208,
+    "minggu": 4.3,
+    "week": 4.3,
+    "bulan": 1,
+    "bln": 1,
+    "month": 1,
+    "tahun": 1 / 12,
+    "thn": 1 / 12,
+    "year": 1 / 12,
+}
 _AGE_RE = re.compile(
     r"\b(?:usia|umur|age|u)\s*[:.]?\s*(\d{2})\s*(?:-|–|s/?d|sampai|hingga|to|~)\s*(\d{2})\s*(?:th|thn|tahun|years?)?",
 )
 # The stretch every _AGE_RE match holds ("18-35", "18 sampai 35"). It starts with a digit, so
 # the engine skips to digits in C instead of trying the word alternation everywhere.
 _AGE_RANGE_HINT_RE = re.compile(r"\d{2}\s*(?:-|–|s/?d|sampai|hingga|to|~)\s*\d{2}")
-_MAX_AGE_RE = re.compile(r"\b(?:usia|umur|age)\s*(?:max(?:imal)?|maks(?:imal)?|di ?bawah)\.?\s*(\d{2})")
+_MAX_AGE_RE = re.compile(
+    r"\b(?:usia|umur|age)\s*(?:max(?:imal)?|maks(?:imal)?|di ?bawah)\.?\s*(\d{2})"
+)
 _ROLE_RE = re.compile(
     r"\b(customer service|cs online|cs|admin(?: online| crypto| kripto| judi| slot)?|marketing(?: online)?|digital marketing|"
     r"telemarketing|operator|typist|data entry|input data|translator|penerjemah|it support|programmer|"
@@ -55,14 +109,53 @@ _ROLE_RE = re.compile(
 # Every match of these patterns holds one of a few words; finding none is cheaper than the search.
 # The words are the alternatives the patterns start with (the roles, written out once more).
 _MAX_AGE_GATE = patterns.Prefiltered(_MAX_AGE_RE, ("usia", "umur", "age"))
-_ROLE_GATE = patterns.Prefiltered(_ROLE_RE, (
-    "customer service", "cs", "admin", "marketing", "operator", "typist", "data entry", "input data",
-    "translator", "penerjemah", "it support", "programmer", "abk", "anak buah kapal", "kru kapal",
-    "nelayan", "art", "prt", "asisten rumah tangga", "pembantu", "baby sitter", "babysitter",
-    "caregiver", "perawat lansia", "pelayan", "waitress", "terapis", "pemandu karaoke", "lc", "spg",
-    "buruh", "pekerja kebun", "pekerja ladang", "pekerja pabrik", "kilang", "scammer", "chatter",
-    "host live", "model", "penari", "magang", "intern",
-))
+_ROLE_GATE = patterns.Prefiltered(
+    _ROLE_RE,
+    (
+        "customer service",
+        "cs",
+        "admin",
+        "marketing",
+        "operator",
+        "typist",
+        "data entry",
+        "input data",
+        "translator",
+        "penerjemah",
+        "it support",
+        "programmer",
+        "abk",
+        "anak buah kapal",
+        "kru kapal",
+        "nelayan",
+        "art",
+        "prt",
+        "asisten rumah tangga",
+        "pembantu",
+        "baby sitter",
+        "babysitter",
+        "caregiver",
+        "perawat lansia",
+        "pelayan",
+        "waitress",
+        "terapis",
+        "pemandu karaoke",
+        "lc",
+        "spg",
+        "buruh",
+        "pekerja kebun",
+        "pekerja ladang",
+        "pekerja pabrik",
+        "kilang",
+        "scammer",
+        "chatter",
+        "host live",
+        "model",
+        "penari",
+        "magang",
+        "intern",
+    ),
+)
 
 _RISK_BY_PLACE = {p.canonical: p.risk for p in places()}
 
@@ -71,44 +164,155 @@ _NOT_A_PLACE_RE = re.compile(r"\b(?:bunga|kembang|pohon|daun|wangi|aroma|parfum)
 
 
 # What an amount is for, read from the words right before it (the nearest wins) or after it.
-PAY, FEE, DOWRY, PRICE, PRIZE, LOSS, AMOUNT = "pay", "fee", "dowry", "price", "prize", "loss", "amount"
+PAY, FEE, DOWRY, PRICE, PRIZE, LOSS, AMOUNT = (
+    "pay",
+    "fee",
+    "dowry",
+    "price",
+    "prize",
+    "loss",
+    "amount",
+)
 _KIND_WORDS = {
-    PAY: ("gaji", "gajih", "salary", "upah", "penghasilan", "pendapatan", "income", "bayaran", "digaji", "thp",
-          "take home", "earn", "wage", "bonus", "komisi", "insentif", "lembur"),
-    FEE: ("biaya", "bayar", "membayar", "dp", "uang muka", "uang jalan", "uang proses", "administrasi", "pendaftaran",
-          "ongkos", "tarif", "fee", "tebus", "setor", "transfer", "deposit", "jaminan", "cicil", "cicilan", "ongkir",
-          "tiket", "sewa", "pungutan", "dipungut", "bea"),
+    PAY: (
+        "gaji",
+        "gajih",
+        "salary",
+        "upah",
+        "penghasilan",
+        "pendapatan",
+        "income",
+        "bayaran",
+        "digaji",
+        "thp",
+        "take home",
+        "earn",
+        "wage",
+        "bonus",
+        "komisi",
+        "insentif",
+        "lembur",
+    ),
+    FEE: (
+        "biaya",
+        "bayar",
+        "membayar",
+        "dp",
+        "uang muka",
+        "uang jalan",
+        "uang proses",
+        "administrasi",
+        "pendaftaran",
+        "ongkos",
+        "tarif",
+        "fee",
+        "tebus",
+        "setor",
+        "transfer",
+        "deposit",
+        "jaminan",
+        "cicil",
+        "cicilan",
+        "ongkir",
+        "tiket",
+        "sewa",
+        "pungutan",
+        "dipungut",
+        "bea",
+    ),
     DOWRY: ("mahar", "mas kawin", "maskawin", "panai", "seserahan", "uang susu"),
     PRICE: ("harga", "diskon", "promo", "paket", "dijual", "jual", "seharga"),
     PRIZE: ("hadiah", "menang", "memenangkan", "undian", "doorprize", "cashback"),
-    LOSS: ("kerugian", "rugi", "merugi", "kehilangan", "raib", "ditipu", "tertipu", "dirampas", "digelapkan",
-           "menggelapkan", "ganti rugi", "dibawa kabur", "uang korban", "menipu"),
+    LOSS: (
+        "kerugian",
+        "rugi",
+        "merugi",
+        "kehilangan",
+        "raib",
+        "ditipu",
+        "tertipu",
+        "dirampas",
+        "digelapkan",
+        "menggelapkan",
+        "ganti rugi",
+        "dibawa kabur",
+        "uang korban",
+        "menipu",
+    ),
 }
 _KIND_WORD_RE = re.compile(
-    r"\b(" + "|".join(sorted((re.escape(w) for ws in _KIND_WORDS.values() for w in ws), key=len, reverse=True)) + r")\b")
+    r"\b("
+    + "|".join(
+        sorted((re.escape(w) for ws in _KIND_WORDS.values() for w in ws), key=len, reverse=True)
+    )
+    + r")\b"
+)
 _KIND_OF_WORD = {w: kind for kind, ws in _KIND_WORDS.items() for w in ws}
 # "3,5jt/org": a price per head is a fare or a fee, never a wage.
-_PER_HEAD_RE = re.compile(r"\s*(?:/|per|tiap|se)\s*(?:org|orang|kepala|pax|person)\b", re.IGNORECASE)
+_PER_HEAD_RE = re.compile(
+    r"\s*(?:/|per|tiap|se)\s*(?:org|orang|kepala|pax|person)\b", re.IGNORECASE
+)
 _CLAUSE_END_RE = re.compile(r"[.!?\n;]")
 _NON_PAY = frozenset({FEE, DOWRY, PRICE, PRIZE, LOSS})
 
 # Display codes of the currencies, one per unit word.
 _CURRENCY_CODE = {
-    "rp": "Rp", "idr": "Rp", "usd": "USD", "us$": "USD", "$": "USD", "dolar": "USD", "dollar": "USD",
-    "rm": "RM", "myr": "RM", "ringgit": "RM", "hkd": "HKD", "hk$": "HKD", "nt$": "NT$", "ntd": "NT$", "nt": "NT$",
-    "twd": "NT$", "sgd": "SGD", "s$": "SGD", "¥": "JPY", "jpy": "JPY", "yen": "JPY", "krw": "KRW", "₩": "KRW",
-    "won": "KRW", "sar": "SAR", "riyal": "SAR", "real": "SAR", "aed": "AED", "dirham": "AED", "yuan": "CNY",
-    "rmb": "CNY", "baht": "THB",
+    "rp": "Rp",
+    "idr": "Rp",
+    "usd": "USD",
+    "us$": "USD",
+    "$": "USD",
+    "dolar": "USD",
+    "dollar": "USD",
+    "rm": "RM",
+    "myr": "RM",
+    "ringgit": "RM",
+    "hkd": "HKD",
+    "hk$": "HKD",
+    "nt$": "NT$",
+    "ntd": "NT$",
+    "nt": "NT$",
+    "twd": "NT$",
+    "sgd": "SGD",
+    "s$": "SGD",
+    "¥": "JPY",
+    "jpy": "JPY",
+    "yen": "JPY",
+    "krw": "KRW",
+    "₩": "KRW",
+    "won": "KRW",
+    "sar": "SAR",
+    "riyal": "SAR",
+    "real": "SAR",
+    "aed": "AED",
+    "dirham": "AED",
+    "yuan": "CNY",
+    "rmb": "CNY",
+    "baht": "THB",
 }
-_PERIOD_NAME = {"hari": "hari", "day": "hari", "jam": "jam", "hour": "jam", "minggu": "minggu", "week": "minggu",
-                "bulan": "bulan", "bln": "bulan", "month": "bulan", "tahun": "tahun", "thn": "tahun", "year": "tahun"}
+_PERIOD_NAME = {
+    "hari": "hari",
+    "day": "hari",
+    "jam": "jam",
+    "hour": "jam",
+    "minggu": "minggu",
+    "week": "minggu",
+    "bulan": "bulan",
+    "bln": "bulan",
+    "month": "bulan",
+    "tahun": "tahun",
+    "thn": "tahun",
+    "year": "tahun",
+}
 # Pay written as a bare number after a pay word ("gaji 1.500/bulan" in a post about work abroad).
 _BARE_PAY_RE = re.compile(
     r"\b(?:gaji|gajih|salary|upah|income|penghasilan|bayaran)\s*:?\s*(?:sekitar|mulai|hingga|sampai|up to|s/d|±)?\s*"
     r"(\d{1,3}(?:[.,]\d{3})+|\d{3,})(?![\d.,]*\s?(?:jt|juta|rb|ribu|k|m|digit|%|tahun|thn|jam|hari|orang|x)\b)",
     re.IGNORECASE,
 )
-_ABROAD_WORDS_RE = re.compile(r"\b(?:luar negeri|overseas|abroad|ln|negara tetangga|kerja di asia)\b", re.IGNORECASE)
+_ABROAD_WORDS_RE = re.compile(
+    r"\b(?:luar negeri|overseas|abroad|ln|negara tetangga|kerja di asia)\b", re.IGNORECASE
+)
 
 
 @dataclass
@@ -137,7 +341,9 @@ class Entities:
     @property
     def contacts(self) -> list[str]:
         """Every contact once, as its :func:`contact_key`."""
-        return list(dict.fromkeys(contact_key(c) for c in self.phones + self.chat_links + self.handles))
+        return list(
+            dict.fromkeys(contact_key(c) for c in self.phones + self.chat_links + self.handles)
+        )
 
     @property
     def pay(self) -> list[Money]:
@@ -170,7 +376,9 @@ def _to_number(raw: str) -> float | None:
         return None
 
 
-def money_to_idr_month(match: re.Match[str], following: str, foreign: str | None = None) -> float | None:
+def money_to_idr_month(
+    match: re.Match[str], following: str, foreign: str | None = None
+) -> float | None:
     """Approximate monthly rupiah of one money match; ``following`` is the text after it.
 
     ``foreign`` is the currency a ``k`` amount without one is in ("1.5k" in a post about work
@@ -197,13 +405,19 @@ def _read_money(match: re.Match[str], following: str, foreign: str | None = None
             idr = amount * IDR_PER_UNIT.get(unit, 16_000)
             return Money(text, idr, PAY, idr, currency, amount, "")
         if count >= 7:  # "8 digit": only rupiah run to eight digits a month
-            return Money(text, 10 ** (count - 1), PAY, 10 ** (count - 1), "Rp", 10 ** (count - 1), "")
+            return Money(
+                text, 10 ** (count - 1), PAY, 10 ** (count - 1), "Rp", 10 ** (count - 1), ""
+            )
         return Money(text, None, PAY)  # "5 digit": pay, in a currency the post does not say
-    number = _to_number(groups.get("num_pre") or groups.get("num_post") or groups.get("num_bare") or "")
+    number = _to_number(
+        groups.get("num_pre") or groups.get("num_post") or groups.get("num_bare") or ""
+    )
     if number is None:
         return Money(text, None)
     unit = (groups.get("cur_pre") or groups.get("cur_post") or "").lower().rstrip(".")
-    mult_word = (groups.get("mult_pre") or groups.get("mult_post") or groups.get("mult_bare") or "").lower()
+    mult_word = (
+        groups.get("mult_pre") or groups.get("mult_post") or groups.get("mult_bare") or ""
+    ).lower()
     if not unit and mult_word == "k" and foreign:
         unit = foreign
     unit = unit or "rp"
@@ -216,7 +430,9 @@ def _read_money(match: re.Match[str], following: str, foreign: str | None = None
         per_month = idr * _PERIOD_TO_MONTH[period.group(1).lower()]
         return Money(text, per_month, AMOUNT, idr, currency, amount, name)
     if currency == "Rp" and idr < 300_000:
-        return Money(text, None, AMOUNT, idr, currency, amount)  # "Rp 50rb" with no period is a fee or a price
+        return Money(
+            text, None, AMOUNT, idr, currency, amount
+        )  # "Rp 50rb" with no period is a fee or a price
     return Money(text, idr, AMOUNT, idr, currency, amount)
 
 
@@ -246,8 +462,9 @@ def _classified(money: Money, kind: str) -> Money:
 def _foreign_unit(text: str, destinations: list[str]) -> str | None:
     """The currency a bare ``k`` amount is in: the foreign currency the post names, else dollars
     when the post is about work abroad; ``None`` (rupiah) otherwise."""
-    abroad = any(_RISK_BY_PLACE.get(d) != "border" or d == "malaysia" for d in destinations) or bool(
-        _ABROAD_WORDS_RE.search(text))
+    abroad = any(
+        _RISK_BY_PLACE.get(d) != "border" or d == "malaysia" for d in destinations
+    ) or bool(_ABROAD_WORDS_RE.search(text))
     if not abroad:
         return None
     for match in patterns.iter_money(text):
@@ -259,7 +476,10 @@ def _foreign_unit(text: str, destinations: list[str]) -> str | None:
 
 
 # A foreign currency named without an amount next to it ("gaji 1.500/bulan, dibayar ringgit").
-_CURRENCY_WORD_RE = re.compile(r"\b(rm|myr|ringgit|ntd|twd|yen|jpy|sgd|hkd|riyal|sar|dirham|aed|baht|won|krw|yuan|rmb)\b", re.IGNORECASE)
+_CURRENCY_WORD_RE = re.compile(
+    r"\b(rm|myr|ringgit|ntd|twd|yen|jpy|sgd|hkd|riyal|sar|dirham|aed|baht|won|krw|yuan|rmb)\b",
+    re.IGNORECASE,
+)
 
 
 def format_number(value: float) -> str:
@@ -270,7 +490,7 @@ def format_number(value: float) -> str:
 
 
 def format_rupiah(idr: float) -> str:
-    """"Rp 15 jt", "Rp 4,5 jt", "Rp 350 rb", "Rp 1,2 M"."""
+    """ "Rp 15 jt", "Rp 4,5 jt", "Rp 350 rb", "Rp 1,2 M"."""
     for size, unit in ((1e9, "M"), (1e6, "jt"), (1e3, "rb")):
         if abs(idr) >= size:
             return f"Rp {format_number(idr / size)} {unit}"
@@ -290,8 +510,11 @@ def format_money(money: Money) -> str:
         return money.text
     is_pay = money.kind not in _NON_PAY and money.idr_per_month is not None
     period = money.period or ("bulan" if is_pay else "")
-    written = (format_rupiah(money.amount or 0.0) if money.currency == "Rp"
-               else f"{money.currency} {format_number(money.amount or 0.0)}")
+    written = (
+        format_rupiah(money.amount or 0.0)
+        if money.currency == "Rp"
+        else f"{money.currency} {format_number(money.amount or 0.0)}"
+    )
     written += f"/{period}" if period else ""
     if money.currency == "Rp" and period in ("", "bulan"):
         return written
@@ -303,8 +526,10 @@ def format_money(money: Money) -> str:
 _PHONE_KEY_RE = re.compile(r"^\+?[\dOo][\d\s.\-()Oo]{5,}$")
 _NUMBER_IN_LINK_RE = re.compile(r"(?:wa\.me/|wa\.link/|phone=)\+?(\d{7,15})", re.IGNORECASE)
 # A Telegram name, or a message in its channel ("t.me/name/12" is still the account "@name").
-_TELEGRAM_NAME_RE = re.compile(r"^(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?!\+|joinchat)([A-Za-z0-9_]{3,})(?:/\d+)?/?$",
-                               re.IGNORECASE)
+_TELEGRAM_NAME_RE = re.compile(
+    r"^(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?!\+|joinchat)([A-Za-z0-9_]{3,})(?:/\d+)?/?$",
+    re.IGNORECASE,
+)
 
 
 def contact_key(text: str) -> str:
@@ -341,7 +566,9 @@ def _phone_key(value: str) -> str:
 @lru_cache(maxsize=1)
 def _destination_re() -> re.Pattern[str]:
     aliases = {p.alias for p in places()}
-    return re.compile(r"(?<![\w])(" + patterns.trie_alternation(aliases) + r")(?![\w])", re.IGNORECASE)
+    return re.compile(
+        r"(?<![\w])(" + patterns.trie_alternation(aliases) + r")(?![\w])", re.IGNORECASE
+    )
 
 
 @lru_cache(maxsize=1)
@@ -385,8 +612,6 @@ def _alias_to_place() -> dict[str, str]:
     return {p.alias: p.canonical for p in places()}
 
 
-
-
 def _destination_spans(source: str) -> list[tuple[int, int, str]]:
     """``(start, end, alias)`` of each ``_destination_re().finditer(source)`` match, alias lower-cased.
 
@@ -412,9 +637,12 @@ def _add_money(found: Entities, text: str) -> None:
 
     matches = list(patterns.iter_money(text))
     for match in matches:
-        bare_k = (match.group("mult_bare") or match.group("mult_post") or "").lower() == "k" and not (
-            match.group("cur_pre") or match.group("cur_post"))
-        money = _read_money(match, text[match.end():match.end() + 20], foreign_unit() if bare_k else None)
+        bare_k = (
+            match.group("mult_bare") or match.group("mult_post") or ""
+        ).lower() == "k" and not (match.group("cur_pre") or match.group("cur_post"))
+        money = _read_money(
+            match, text[match.end() : match.end() + 20], foreign_unit() if bare_k else None
+        )
         found.money.append(_classified(money, money_kind(text, match.start(), match.end())))
     if not may_hold_any(text, _BARE_PAY_WORDS):
         return
@@ -432,8 +660,15 @@ def _add_money(found: Entities, text: str) -> None:
             money = Money(match.group(1), number * factor, PAY, number, "Rp", number, name)
         elif unit:
             rate = IDR_PER_UNIT.get(unit, 16_000)
-            money = Money(match.group(1), number * rate * factor, PAY, number * rate,
-                          _CURRENCY_CODE.get(unit, unit.upper()), number, name)
+            money = Money(
+                match.group(1),
+                number * rate * factor,
+                PAY,
+                number * rate,
+                _CURRENCY_CODE.get(unit, unit.upper()),
+                number,
+                name,
+            )
         else:
             money = Money(match.group(1), None, PAY)  # pay, in a currency the post does not say
         found.money.append(money)

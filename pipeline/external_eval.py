@@ -33,12 +33,18 @@ class ExternalSet:
 
 def _lokerid(path: Path) -> list[str]:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return [f"{t}\n{d}" for t, d in zip(frame["Title"], frame["Description"], strict=True) if d.strip()]
+    return [
+        f"{t}\n{d}" for t, d in zip(frame["Title"], frame["Description"], strict=True) if d.strip()
+    ]
 
 
 def _jobstreet(path: Path) -> list[str]:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return [f"{t}\n{d}" for t, d in zip(frame["Job Title"], frame["Job Description"], strict=True) if d.strip()]
+    return [
+        f"{t}\n{d}"
+        for t, d in zip(frame["Job Title"], frame["Job Description"], strict=True)
+        if d.strip()
+    ]
 
 
 def _dealls(path: Path) -> list[str]:
@@ -46,7 +52,10 @@ def _dealls(path: Path) -> list[str]:
     title = next(c for c in frame.columns if c.lower() in ("title", "job_title", "name"))
     company = next((c for c in frame.columns if "company" in c.lower()), None)
     location = next((c for c in frame.columns if "location" in c.lower()), None)
-    return [" – ".join(x for x in (row[title], row.get(company, ""), row.get(location, "")) if x) for _, row in frame.iterrows()]
+    return [
+        " – ".join(x for x in (row[title], row.get(company, ""), row.get(location, "")) if x)
+        for _, row in frame.iterrows()
+    ]
 
 
 def _sms(label: str) -> Callable[[Path], list[str]]:
@@ -69,14 +78,54 @@ def _instagram_comments(path: Path) -> list[str]:
 
 
 EXTERNAL_SETS: tuple[ExternalSet, ...] = (
-    ExternalSet("lokerid_job_ads", "Loker.id job ads (full descriptions)", "lokerid-jobs-2025/job_postings_processed.csv", _lokerid, 0.005),
-    ExternalSet("jobstreet_job_ads", "JobStreet Indonesia job ads", "jobstreet-id-2024/jobstreet_id_2024_merged_dedup.csv", _jobstreet, 0.005),
-    ExternalSet("dealls_job_titles", "Dealls job titles + company + location", "id-jobs-dealls-titles-2024/dealls.csv", _dealls, 0.005),
-    ExternalSet("sms_normal", "Indonesian SMS, normal", "id-sms-spam-v1/dataset_sms_spam_v1.csv", _sms("0")),
-    ExternalSet("sms_promo", "Indonesian SMS, operator/commercial promo", "id-sms-spam-v1/dataset_sms_spam_v1.csv", _sms("2")),
-    ExternalSet("sms_fraud", "Indonesian SMS, generic fraud (not recruitment)", "id-sms-spam-v1/dataset_sms_spam_v1.csv", _sms("1")),
-    ExternalSet("tweets_ordinary", "Indonesian tweets without hate speech or abuse", "id-twitter-hate-abusive/re_dataset.csv", _tweets),
-    ExternalSet("instagram_comments", "Instagram comments (lexicon contexts)", "colloquial-indonesian-lexicon/colloquial-indonesian-lexicon.csv", _instagram_comments),
+    ExternalSet(
+        "lokerid_job_ads",
+        "Loker.id job ads (full descriptions)",
+        "lokerid-jobs-2025/job_postings_processed.csv",
+        _lokerid,
+        0.005,
+    ),
+    ExternalSet(
+        "jobstreet_job_ads",
+        "JobStreet Indonesia job ads",
+        "jobstreet-id-2024/jobstreet_id_2024_merged_dedup.csv",
+        _jobstreet,
+        0.005,
+    ),
+    ExternalSet(
+        "dealls_job_titles",
+        "Dealls job titles + company + location",
+        "id-jobs-dealls-titles-2024/dealls.csv",
+        _dealls,
+        0.005,
+    ),
+    ExternalSet(
+        "sms_normal", "Indonesian SMS, normal", "id-sms-spam-v1/dataset_sms_spam_v1.csv", _sms("0")
+    ),
+    ExternalSet(
+        "sms_promo",
+        "Indonesian SMS, operator/commercial promo",
+        "id-sms-spam-v1/dataset_sms_spam_v1.csv",
+        _sms("2"),
+    ),
+    ExternalSet(
+        "sms_fraud",
+        "Indonesian SMS, generic fraud (not recruitment)",
+        "id-sms-spam-v1/dataset_sms_spam_v1.csv",
+        _sms("1"),
+    ),
+    ExternalSet(
+        "tweets_ordinary",
+        "Indonesian tweets without hate speech or abuse",
+        "id-twitter-hate-abusive/re_dataset.csv",
+        _tweets,
+    ),
+    ExternalSet(
+        "instagram_comments",
+        "Instagram comments (lexicon contexts)",
+        "colloquial-indonesian-lexicon/colloquial-indonesian-lexicon.csv",
+        _instagram_comments,
+    ),
 )
 
 
@@ -90,7 +139,11 @@ def evaluate_external(bundle: Bundle, data_dir: Path, jobs: int = 1, examples: i
             continue
         texts = item.loader(path)
         scored = scorer.score_texts(texts, jobs=jobs)
-        flagged = [(s.score, t, "; ".join(s.reasons())) for s, t in zip(scored, texts, strict=True) if s.flagged]
+        flagged = [
+            (s.score, t, "; ".join(s.reasons()))
+            for s, t in zip(scored, texts, strict=True)
+            if s.flagged
+        ]
         flagged.sort(reverse=True)
         rate = len(flagged) / len(texts) if texts else 0.0
         results["sets"][item.name] = {
@@ -99,22 +152,36 @@ def evaluate_external(bundle: Bundle, data_dir: Path, jobs: int = 1, examples: i
             "flagged": len(flagged),
             "flag_rate": rate,
             "target_flag_rate": item.target_flag_rate,
-            "meets_target": None if item.target_flag_rate is None else rate <= item.target_flag_rate,
+            "meets_target": None
+            if item.target_flag_rate is None
+            else rate <= item.target_flag_rate,
             "mean_score": float(sum(s.score for s in scored) / len(scored)) if scored else None,
-            "examples_flagged": [{"score": round(s, 3), "text": t[:300], "reasons": r} for s, t, r in flagged[:examples]],
+            "examples_flagged": [
+                {"score": round(s, 3), "text": t[:300], "reasons": r}
+                for s, t, r in flagged[:examples]
+            ],
         }
     return results
 
 
 def render_markdown(results: dict) -> str:
-    lines = [f"# External check: {results['model_id']} (threshold {results['threshold']:.3f})", "",
-             "Every text below is legitimate (none is recruitment): each flag is a false positive.", "",
-             "| set | posts | flagged | flag rate | target |", "|---|---|---|---|---|"]
+    lines = [
+        f"# External check: {results['model_id']} (threshold {results['threshold']:.3f})",
+        "",
+        "Every text below is legitimate (none is recruitment): each flag is a false positive.",
+        "",
+        "| set | posts | flagged | flag rate | target |",
+        "|---|---|---|---|---|",
+    ]
     for name, r in results["sets"].items():
         if "skipped" in r:
             lines.append(f"| {name} | – | – | skipped | |")
             continue
-        target = "" if r["target_flag_rate"] is None else f"≤ {r['target_flag_rate']:.1%} {'✓' if r['meets_target'] else '✗'}"
+        target = (
+            ""
+            if r["target_flag_rate"] is None
+            else f"≤ {r['target_flag_rate']:.1%} {'✓' if r['meets_target'] else '✗'}"
+        )
         lines.append(f"| {name} | {r['n']} | {r['flagged']} | {r['flag_rate']:.2%} | {target} |")
     return "\n".join(lines) + "\n"
 
@@ -127,7 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args(argv)
     if not args.data_dir.is_dir():
-        print(f"Skipped: {args.data_dir} is absent (the shared evaluation data sits next to the checkout).", file=sys.stderr)
+        print(
+            f"Skipped: {args.data_dir} is absent (the shared evaluation data sits next to the checkout).",
+            file=sys.stderr,
+        )
         return 0
     try:
         bundle = resolve_model(args.model, settings.models_dir())

@@ -40,16 +40,34 @@ STRUCTURE_FEATURES: tuple[str, ...] = (
     "struct__n_counters",
     # Red flags that are mild one by one are damning together: the linear model gets the count
     # as steps, so three or four cues can outweigh what each adds alone.
-    *(RED_FLAG_STEPS := ("struct__red_flags_2_or_more", "struct__red_flags_3_or_more", "struct__red_flags_4_or_more")),
+    *(
+        RED_FLAG_STEPS := (
+            "struct__red_flags_2_or_more",
+            "struct__red_flags_3_or_more",
+            "struct__red_flags_4_or_more",
+        )
+    ),
 )
 _FORMAL_CONTACT_RE = re.compile(r"_email_|_url_|\b(?:kirim (?:cv|lamaran|berkas)|apply|lamar)\b")
-_QUALIFICATION_RE = re.compile(r"\b(?:kualifikasi|persyaratan|requirements?|qualifications?|tanggung jawab|responsibilities|job description|deskripsi pekerjaan|benefit|fasilitas)\b")
+_QUALIFICATION_RE = re.compile(
+    r"\b(?:kualifikasi|persyaratan|requirements?|qualifications?|tanggung jawab|responsibilities|job description|deskripsi pekerjaan|benefit|fasilitas)\b"
+)
 # Every match of each pattern contains one of these words. Python's regex engine retries a
 # leading \b alternation at every position, so checking for the words first is several times
 # faster on the posts (most of them) where the pattern cannot match.
 _FORMAL_CONTACT_WORDS = ("_email_", "_url_", "kirim ", "apply", "lamar")
-_QUALIFICATION_WORDS = ("kualifikasi", "persyaratan", "requirement", "qualification", "tanggung jawab",
-                        "responsibilities", "job description", "deskripsi pekerjaan", "benefit", "fasilitas")
+_QUALIFICATION_WORDS = (
+    "kualifikasi",
+    "persyaratan",
+    "requirement",
+    "qualification",
+    "tanggung jawab",
+    "responsibilities",
+    "job description",
+    "deskripsi pekerjaan",
+    "benefit",
+    "fasilitas",
+)
 
 
 def _matches(pattern: re.Pattern, words: tuple[str, ...], text: str) -> bool:
@@ -86,13 +104,17 @@ def indicator_kinds() -> dict[str, str]:
 def split_texts(texts: Sequence[str]) -> tuple[np.ndarray, list[str]]:
     """Whitespace tokens of all texts in one list, and how many belong to each text."""
     splits = [text.split() for text in texts]
-    return np.fromiter(map(len, splits), dtype=np.int64, count=len(splits)), list(chain.from_iterable(splits))
+    return np.fromiter(map(len, splits), dtype=np.int64, count=len(splits)), list(
+        chain.from_iterable(splits)
+    )
 
 
-
-
-def word_counts(vocabulary: dict[str, int], tokens: tuple[np.ndarray, list[str]], ngram_range: tuple[int, int],
-                dtype=np.float32) -> sp.csr_matrix:
+def word_counts(
+    vocabulary: dict[str, int],
+    tokens: tuple[np.ndarray, list[str]],
+    ngram_range: tuple[int, int],
+    dtype=np.float32,
+) -> sp.csr_matrix:
     """Counts of the vocabulary's unigrams and bigrams in ``split_texts(texts)``."""
     per_text = tokens[0]
     rows, columns = _TermPairs.of(vocabulary).find(tokens, *ngram_range)
@@ -118,7 +140,9 @@ class _TermPairs:
                 unigram[ids[0]] = column
             elif len(parts) == 2:
                 pairs.append((ids[0], ids[1], column))
-        self.unigram_columns = np.full(len(self.token_ids) + 1, -1, dtype=np.int64)  # last: unknown token
+        self.unigram_columns = np.full(
+            len(self.token_ids) + 1, -1, dtype=np.int64
+        )  # last: unknown token
         self.unigram_columns[list(unigram)] = list(unigram.values())
         pair_array = np.array(pairs, dtype=np.int64).reshape(-1, 3)
         keys = pair_array[:, 0] * len(self.token_ids) + pair_array[:, 1]
@@ -135,12 +159,16 @@ class _TermPairs:
                 known = cls._derived[id(vocabulary)] = (vocabulary, cls(vocabulary))
             return known[1]
 
-    def find(self, split: tuple[np.ndarray, list[str]], min_n: int, max_n: int) -> tuple[np.ndarray, np.ndarray]:
+    def find(
+        self, split: tuple[np.ndarray, list[str]], min_n: int, max_n: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(row, column) of every unigram (``min_n`` 1) and bigram (``max_n`` 2) in the vocabulary,
         from ``split_texts(texts)``."""
         unknown = len(self.token_ids)
         per_text, tokens = split
-        ids = np.fromiter(map(self.token_ids.get, tokens, repeat(unknown)), dtype=np.int64, count=len(tokens))
+        ids = np.fromiter(
+            map(self.token_ids.get, tokens, repeat(unknown)), dtype=np.int64, count=len(tokens)
+        )
         token_rows = np.repeat(np.arange(len(per_text), dtype=np.int64), per_text)
         rows, columns = [], []
         if min_n == 1:
@@ -150,7 +178,9 @@ class _TermPairs:
         if max_n == 2 and len(ids) > 1 and len(self.pair_keys):
             first, second = ids[:-1], ids[1:]
             # A pair counts when both tokens are known and belong to the same text.
-            candidate = np.flatnonzero((first < unknown) & (second < unknown) & (token_rows[:-1] == token_rows[1:]))
+            candidate = np.flatnonzero(
+                (first < unknown) & (second < unknown) & (token_rows[:-1] == token_rows[1:])
+            )
             keys = first[candidate] * unknown + second[candidate]
             at = np.minimum(np.searchsorted(self.pair_keys, keys), len(self.pair_keys) - 1)
             hit = self.pair_keys[at] == keys
@@ -161,8 +191,9 @@ class _TermPairs:
         return np.concatenate(rows), np.concatenate(columns)
 
 
-
-def indicator_block(analyses: Sequence[Analysis], names: Sequence[str], weight: float) -> sp.csr_matrix:
+def indicator_block(
+    analyses: Sequence[Analysis], names: Sequence[str], weight: float
+) -> sp.csr_matrix:
     """The indicators in ``names`` that fired in each post (``weight`` each), then its structure row."""
     index = {name: i for i, name in enumerate(names)}
     width = len(index) + len(STRUCTURE_FEATURES)
@@ -178,7 +209,7 @@ def indicator_block(analyses: Sequence[Analysis], names: Sequence[str], weight: 
         structure.append(structure_row(analysis, kinds))
     dense[rows, columns] = weight
     if structure:
-        dense[:, len(index):] = structure
+        dense[:, len(index) :] = structure
     return sp.csr_matrix(dense)
 
 
@@ -243,7 +274,10 @@ class FeatureTransform:
     def transform_analyses(self, analyses: Sequence[Analysis]) -> sp.csr_matrix:
         normalized = [a.normalized.text for a in analyses]
         counts = word_counts(self.word_vocabulary, split_texts(normalized), self.word_ngrams)
-        blocks = [self.word_tfidf.transform(counts), self.char_tfidf.transform(self.char_hasher.counts(normalized))]
+        blocks = [
+            self.word_tfidf.transform(counts),
+            self.char_tfidf.transform(self.char_hasher.counts(normalized)),
+        ]
         if self.use_indicators:
             blocks.append(indicator_block(analyses, self.indicator_names, self.indicator_weight))
         return sp.hstack(blocks, format="csr", dtype=np.float32)
@@ -254,7 +288,9 @@ class FeatureTransform:
         return len(self.word_vocabulary) + self.char_hasher.n_columns + extra
 
     def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> np.ndarray:
-        names = [f"word__{t}" for t in sorted(self.word_vocabulary, key=self.word_vocabulary.__getitem__)]
+        names = [
+            f"word__{t}" for t in sorted(self.word_vocabulary, key=self.word_vocabulary.__getitem__)
+        ]
         names += [f"char__{i}" for i in range(self.char_hasher.n_columns)]
         if self.use_indicators:
             names += [f"indicator__{n}" for n in self.indicator_names]

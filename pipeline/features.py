@@ -33,9 +33,12 @@ from pipeline.sparse import count_matrix
 _PARALLEL_MIN_ROWS = 20_000
 
 
-
-def word_term_counts(tokens: tuple[np.ndarray, list[str]], ngram_range: tuple[int, int], min_df: int = 1,
-                     dtype=np.float32) -> tuple[list[str], sp.csr_matrix]:
+def word_term_counts(
+    tokens: tuple[np.ndarray, list[str]],
+    ngram_range: tuple[int, int],
+    min_df: int = 1,
+    dtype=np.float32,
+) -> tuple[list[str], sp.csr_matrix]:
     """Every unigram and/or bigram of ``split_texts(texts)`` that occurs in at least ``min_df``
     texts, in alphabetical order, and the count matrix texts × terms.
 
@@ -77,8 +80,10 @@ def word_term_counts(tokens: tuple[np.ndarray, list[str]], ngram_range: tuple[in
     document_frequency = np.bincount(counts.indices, minlength=len(distinct_keys))
     kept = np.flatnonzero(document_frequency >= min_df)
     firsts, seconds = np.divmod(distinct_keys[kept], stride)
-    terms = [ordered_words[a] if b == 0 else ordered_words[a] + " " + ordered_words[b - 1]
-             for a, b in zip(firsts.tolist(), seconds.tolist(), strict=True)]
+    terms = [
+        ordered_words[a] if b == 0 else ordered_words[a] + " " + ordered_words[b - 1]
+        for a, b in zip(firsts.tolist(), seconds.tolist(), strict=True)
+    ]
     # Key order is string order when no token holds a character below the space (a bigram's
     # space then sorts before anything that could follow a shared prefix); otherwise sort the strings.
     if any(min(word) < " " for word in ordered_words):
@@ -97,7 +102,7 @@ def stack_rows(blocks: Sequence[sp.csr_matrix], n_columns: int) -> sp.csr_matrix
     indptr = np.zeros(sum(block.shape[0] for block in blocks) + 1, dtype=index_type)
     row, offset = 0, 0
     for block in blocks:
-        indptr[row + 1:row + 1 + block.shape[0]] = block.indptr[1:] + offset
+        indptr[row + 1 : row + 1 + block.shape[0]] = block.indptr[1:] + offset
         row, offset = row + block.shape[0], offset + block.nnz
     indices = np.concatenate([block.indices for block in blocks]).astype(index_type, copy=False)
     data = np.concatenate([block.data for block in blocks])
@@ -118,7 +123,9 @@ def select_columns(matrix: sp.csr_matrix, columns: np.ndarray) -> sp.csr_matrix:
         row_of = np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(indptr))
         order = np.lexsort((indices, row_of))
         indices, data = indices[order], data[order]
-    out = sp.csr_matrix((data, indices.astype(matrix.indices.dtype), indptr), shape=(matrix.shape[0], len(columns)))
+    out = sp.csr_matrix(
+        (data, indices.astype(matrix.indices.dtype), indptr), shape=(matrix.shape[0], len(columns))
+    )
     out.has_sorted_indices = True
     return out
 
@@ -132,7 +139,9 @@ def choose_vocabulary(counts: sp.csr_matrix, min_df: int, max_features: int | No
         term_frequency = np.asarray(counts.sum(axis=0)).ravel()[columns]
         columns = np.sort(columns[np.argsort(-term_frequency, kind="stable")[:max_features]])
     if len(columns) == 0:
-        raise ValueError("No word occurs in enough posts to be a feature; label more posts or lower min_df.")
+        raise ValueError(
+            "No word occurs in enough posts to be a feature; label more posts or lower min_df."
+        )
     return columns
 
 
@@ -160,7 +169,9 @@ class FeatureCounts:
     1
     """
 
-    def __init__(self, analyses: Sequence[Analysis], settings: WaspadaFeatures | None = None, jobs: int = 1):
+    def __init__(
+        self, analyses: Sequence[Analysis], settings: WaspadaFeatures | None = None, jobs: int = 1
+    ):
         self.settings = WaspadaFeatures() if settings is None else settings
         self.settings.check_params()
         self.n_rows = len(analyses)
@@ -178,9 +189,13 @@ class FeatureCounts:
         self.indicator_names = list(indicators.names())
         self.indicator_block: sp.csr_matrix | None = None
         if self.settings.use_indicators:
-            self.indicator_block = indicator_block(analyses, self.indicator_names, self.settings.indicator_weight)
+            self.indicator_block = indicator_block(
+                analyses, self.indicator_names, self.settings.indicator_weight
+            )
         # Terms in fewer than min_df of all rows cannot reach min_df in a subset of them.
-        self.word_terms, self.word_counts = word_term_counts(tokens, ngram_bounds(self.settings.word_ngrams), self.settings.min_df)
+        self.word_terms, self.word_counts = word_term_counts(
+            tokens, ngram_bounds(self.settings.word_ngrams), self.settings.min_df
+        )
         if pending is None:
             self.char_counts = chars.counts(normalized)
         else:
@@ -194,10 +209,16 @@ class FeatureCounts:
         rows = np.arange(self.n_rows) if rows is None else np.asarray(rows, dtype=np.int64)
         features = clone(self.settings)
         word_counts = self.word_counts[rows]
-        columns = choose_vocabulary(word_counts, self.settings.min_df, self.settings.max_word_features)
+        columns = choose_vocabulary(
+            word_counts, self.settings.min_df, self.settings.max_word_features
+        )
         # Plain ints: model files store them compactly (NumPy scalars are one array each).
-        features.word_vocabulary_ = {self.word_terms[column]: i for i, column in enumerate(columns.tolist())}
-        features.word_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(select_columns(word_counts, columns))
+        features.word_vocabulary_ = {
+            self.word_terms[column]: i for i, column in enumerate(columns.tolist())
+        }
+        features.word_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(
+            select_columns(word_counts, columns)
+        )
         features.char_ngrams_ = features.char_ngram_counter()
         features.char_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(self.char_counts[rows])
         features.indicator_names_ = list(self.indicator_names)
@@ -217,11 +238,15 @@ class CountedFeatures:
         """The same matrix as ``features.transform_analyses`` on those rows' analyses."""
         counts, features = self.counts, self.features
         rows = np.asarray(rows, dtype=np.int64)
-        words = tfidf_of(features.word_tfidf_).transform(select_columns(counts.word_counts[rows], self.word_columns))
+        words = tfidf_of(features.word_tfidf_).transform(
+            select_columns(counts.word_counts[rows], self.word_columns)
+        )
         blocks = [words, tfidf_of(features.char_tfidf_).transform(counts.char_counts[rows])]
         if features.use_indicators:
             if counts.indicator_block is None:
-                raise ValueError("These counts were made without the indicator block; count them with use_indicators=True.")
+                raise ValueError(
+                    "These counts were made without the indicator block; count them with use_indicators=True."
+                )
             blocks.append(counts.indicator_block[rows])
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
@@ -281,13 +306,17 @@ class WaspadaFeatures(TransformerMixin, BaseEstimator):
             raise ValueError(f"min_df must be a whole number of posts >= 1, got {self.min_df!r}.")
 
     def char_ngram_counter(self) -> HashedNgrams:
-        return HashedNgrams(char_ngrams=ngram_bounds(self.char_ngrams), word_ngrams=None, bits=self.char_hash_bits).fit([])
+        return HashedNgrams(
+            char_ngrams=ngram_bounds(self.char_ngrams), word_ngrams=None, bits=self.char_hash_bits
+        ).fit([])
 
     def __getstate__(self) -> dict:
         # The word vocabulary is stored as two arrays (the terms' UTF-8 bytes, and where each
         # term ends) rather than as a dict: model files write a dict entry by entry, which made
         # saving and loading a 40,000-term vocabulary take seconds.
-        state = dict(super().__getstate__())  # for classes outside scikit-learn it is __dict__ itself
+        state = dict(
+            super().__getstate__()
+        )  # for classes outside scikit-learn it is __dict__ itself
         vocabulary = state.pop("word_vocabulary_", None)
         if vocabulary is not None:
             terms = sorted(vocabulary, key=vocabulary.__getitem__)
@@ -303,7 +332,9 @@ class WaspadaFeatures(TransformerMixin, BaseEstimator):
         if blob is not None:
             data = np.asarray(blob, dtype=np.uint8).tobytes()
             bounds = [0, *np.asarray(ends).tolist()]
-            self.word_vocabulary_ = {data[a:b].decode("utf-8"): i for i, (a, b) in enumerate(pairwise(bounds))}
+            self.word_vocabulary_ = {
+                data[a:b].decode("utf-8"): i for i, (a, b) in enumerate(pairwise(bounds))
+            }
 
     def fit(self, texts: Sequence[str], y: Sequence[str] | None = None) -> WaspadaFeatures:
         analyses = analyse_many(texts)
@@ -311,7 +342,13 @@ class WaspadaFeatures(TransformerMixin, BaseEstimator):
 
     def fit_analyses(self, analyses: Sequence[Analysis]) -> WaspadaFeatures:
         fitted = FeatureCounts(analyses, self).fit().features
-        for name in ("word_vocabulary_", "word_tfidf_", "char_ngrams_", "char_tfidf_", "indicator_names_"):
+        for name in (
+            "word_vocabulary_",
+            "word_tfidf_",
+            "char_ngrams_",
+            "char_tfidf_",
+            "indicator_names_",
+        ):
             setattr(self, name, getattr(fitted, name))
         return self
 
@@ -341,5 +378,8 @@ class WaspadaFeatures(TransformerMixin, BaseEstimator):
 
 def tfidf_of(transformer: TfidfTransformer) -> Tfidf:
     """The weighting a fitted ``TfidfTransformer`` applies, from its public parameters."""
-    return Tfidf(getattr(transformer, "idf_", None) if transformer.use_idf else None, bool(transformer.sublinear_tf),
-                 transformer.norm)
+    return Tfidf(
+        getattr(transformer, "idf_", None) if transformer.use_idf else None,
+        bool(transformer.sublinear_tf),
+        transformer.norm,
+    )

@@ -56,7 +56,9 @@ def current_umask() -> int:
 
 
 @contextlib.contextmanager
-def atomic_open(target: Path, mode: str = "w", encoding: str | None = "utf-8", newline: str | None = "") -> Iterator[IO[Any]]:
+def atomic_open(
+    target: Path, mode: str = "w", encoding: str | None = "utf-8", newline: str | None = ""
+) -> Iterator[IO[Any]]:
     with atomic_path(target) as tmp:
         if "b" in mode:
             with open(tmp, mode) as handle:
@@ -80,7 +82,9 @@ def write_json(target: Path, payload: Any) -> None:
     write_text(target, json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def write_csv(target: Path, rows: Iterable[Mapping[Any, Any]], columns: Sequence[str], bom: bool = True) -> int:
+def write_csv(
+    target: Path, rows: Iterable[Mapping[Any, Any]], columns: Sequence[str], bom: bool = True
+) -> int:
     """Write rows as CSV (UTF-8 with BOM so Excel shows Indonesian text and emoji). Returns the row count.
 
     ``rows`` are mappings keyed by column name (``DataFrame.to_dict("records")`` included).
@@ -97,7 +101,9 @@ def write_csv(target: Path, rows: Iterable[Mapping[Any, Any]], columns: Sequence
     return count
 
 
-def write_csv_frames(target: Path, frames: Iterable[Any], columns: Sequence[str], bom: bool = True) -> int:
+def write_csv_frames(
+    target: Path, frames: Iterable[Any], columns: Sequence[str], bom: bool = True
+) -> int:
     """``write_csv`` for a stream of DataFrames: the same bytes, without a dict per row.
 
     pandas writes through the same ``csv`` writer, so quoting is identical; booleans and
@@ -122,12 +128,17 @@ def write_csv_frames(target: Path, frames: Iterable[Any], columns: Sequence[str]
     return count
 
 
-XLSX_MAX_CELL = 32_767      # Excel's limit on the characters of one cell
-XLSX_MAX_ROWS = 1_048_576   # and on the rows of one sheet, the header included
+XLSX_MAX_CELL = 32_767  # Excel's limit on the characters of one cell
+XLSX_MAX_ROWS = 1_048_576  # and on the rows of one sheet, the header included
 
 
-def write_xlsx_text(target: Path, rows: Iterable[Mapping[str, Any]], columns: Sequence[str], numeric: Sequence[str] = (),
-                    sheet: str = "Sheet1") -> int:
+def write_xlsx_text(
+    target: Path,
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[str],
+    numeric: Sequence[str] = (),
+    sheet: str = "Sheet1",
+) -> int:
     """Write rows as a workbook for people to open: every cell outside ``numeric`` is a text
     cell holding the exact text, so ``=HYPERLINK(...)``, ``+cmd|...`` or ``@SUM(...)`` in a post
     is shown, never run. Characters XML cannot hold are dropped and cells cut at Excel's 32,767
@@ -145,7 +156,7 @@ def write_xlsx_text(target: Path, rows: Iterable[Mapping[str, Any]], columns: Se
     def text_cell(value: Any, font: Any = None) -> Any:
         text = ILLEGAL_CHARACTERS_RE.sub("", str(_csv_cell(value)))
         if len(text) > XLSX_MAX_CELL:
-            text = text[:XLSX_MAX_CELL - 1] + "…"
+            text = text[: XLSX_MAX_CELL - 1] + "…"
         cell = WriteOnlyCell(worksheet, value=text)
         cell.data_type = "s"  # openpyxl would store text starting with "=" as a formula
         if font is not None:
@@ -160,7 +171,12 @@ def write_xlsx_text(target: Path, rows: Iterable[Mapping[str, Any]], columns: Se
         cells = []
         for name in columns:
             value = row.get(name, "")
-            if name in numeric and isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+            if (
+                name in numeric
+                and isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and math.isfinite(value)
+            ):
                 cells.append(value)
             else:
                 cells.append(text_cell(value))
@@ -194,7 +210,9 @@ def exclusive_lock(path: Path, what: str, hint: str, wait: float = 0.0) -> Itera
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+", encoding="utf-8") as handle:  # closing the last descriptor releases the lock
+    with open(
+        path, "a+", encoding="utf-8"
+    ) as handle:  # closing the last descriptor releases the lock
         deadline = time.monotonic() + wait
         while not _try_lock(handle):
             if time.monotonic() < deadline:
@@ -202,7 +220,10 @@ def exclusive_lock(path: Path, what: str, hint: str, wait: float = 0.0) -> Itera
                 continue
             handle.seek(0)
             holder = handle.read().strip()
-            raise OutputLockedError(f"{what} is in use by another Waspada process{f' (pid {holder})' if holder else ''}.", hint)
+            raise OutputLockedError(
+                f"{what} is in use by another Waspada process{f' (pid {holder})' if holder else ''}.",
+                hint,
+            )
         handle.seek(0)
         handle.truncate()
         handle.write(f"{os.getpid()}\n")
@@ -253,7 +274,6 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
 
 
 def ensure_writable(target: Path, force: bool, what: str = "output") -> None:

@@ -37,8 +37,13 @@ class HashedNgrams(TransformerMixin, BaseEstimator):
     (2, 4096)
     """
 
-    def __init__(self, char_ngrams: tuple[int, int] = (2, 5), word_ngrams: tuple[int, int] | None = (1, 2),
-                 bits: int = 20, max_chars: int = 4000):
+    def __init__(
+        self,
+        char_ngrams: tuple[int, int] = (2, 5),
+        word_ngrams: tuple[int, int] | None = (1, 2),
+        bits: int = 20,
+        max_chars: int = 4000,
+    ):
         self.char_ngrams = char_ngrams
         self.word_ngrams = word_ngrams
         self.bits = bits
@@ -48,7 +53,10 @@ class HashedNgrams(TransformerMixin, BaseEstimator):
         low, high = self.char_ngrams
         if not 1 <= low <= high:
             raise ValueError(f"char_ngrams must be 1 <= low <= high, got {self.char_ngrams}.")
-        if self.word_ngrams is not None and not 1 <= self.word_ngrams[0] <= self.word_ngrams[1] <= 2:
+        if (
+            self.word_ngrams is not None
+            and not 1 <= self.word_ngrams[0] <= self.word_ngrams[1] <= 2
+        ):
             raise ValueError(f"word_ngrams must lie within (1, 2), got {self.word_ngrams}.")
         if not 8 <= self.bits <= 26:
             raise ValueError(f"bits must be between 8 and 26, got {self.bits}.")
@@ -57,8 +65,12 @@ class HashedNgrams(TransformerMixin, BaseEstimator):
 
     def hasher(self) -> NgramHasher:
         """The counting itself, with these settings (what scoring uses without this estimator)."""
-        return NgramHasher(ngram_bounds(self.char_ngrams), None if self.word_ngrams is None else ngram_bounds(self.word_ngrams),
-                           self.bits, self.max_chars)
+        return NgramHasher(
+            ngram_bounds(self.char_ngrams),
+            None if self.word_ngrams is None else ngram_bounds(self.word_ngrams),
+            self.bits,
+            self.max_chars,
+        )
 
     def occurrences(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Row and column of every n-gram occurrence in ``texts`` (repeats included)."""
@@ -77,7 +89,9 @@ class HashedNgrams(TransformerMixin, BaseEstimator):
         n-grams (so long posts do not dominate, and a linear score stays a plain sum)."""
         return self.hasher().transform(texts)
 
-    def linear_scores(self, texts: Sequence[str], weights: np.ndarray, intercept: float) -> np.ndarray:
+    def linear_scores(
+        self, texts: Sequence[str], weights: np.ndarray, intercept: float
+    ) -> np.ndarray:
         """``transform(texts) @ weights + intercept`` without building the matrix."""
         return self.hasher().linear_scores(texts, weights, intercept)
 

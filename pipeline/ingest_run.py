@@ -27,7 +27,15 @@ def run_ingest(paths: Sequence[Path], out_dir: Path, options: IngestOptions, for
     counts = dict(result.counts)
     counts["clusters"] = len(set(names))
     counts["largest_cluster"] = int(max(sizes)) if sizes else 0
-    report = {"counts": counts, "counts_balance": result.balanced, "file_notes": result.notes, "balance_rule": BALANCE_RULE,
-              "outputs": {n: str(out_dir / n) for n in ("posts.csv", "quarantine.csv", "duplicates.csv", "skipped.csv")}}
+    report = {
+        "counts": counts,
+        "counts_balance": result.balanced,
+        "file_notes": result.notes,
+        "balance_rule": BALANCE_RULE,
+        "outputs": {
+            n: str(out_dir / n)
+            for n in ("posts.csv", "quarantine.csv", "duplicates.csv", "skipped.csv")
+        },
+    }
     write_json(out_dir / "report.json", report)
     return report

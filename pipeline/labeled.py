@@ -18,10 +18,21 @@ from pipeline.schema import LABELS
 LABELED_SUFFIXES = (".jsonl", ".csv", ".tsv")
 # Files `waspada review to-labeled` writes: a team's own decisions, never part of the shipped corpus.
 REVIEWED_PREFIX = "review-"
-HARD_NEGATIVE_KINDS = frozenset({
-    "awareness", "news", "survivor_story", "question_about_offer", "hotline_info",
-    "legal_placement", "travel_abroad", "promo_travel", "remittance_abroad_life", "awareness_personal", "helper_reply",
-})
+HARD_NEGATIVE_KINDS = frozenset(
+    {
+        "awareness",
+        "news",
+        "survivor_story",
+        "question_about_offer",
+        "hotline_info",
+        "legal_placement",
+        "travel_abroad",
+        "promo_travel",
+        "remittance_abroad_life",
+        "awareness_personal",
+        "helper_reply",
+    }
+)
 
 
 def labeled_files(path: Path) -> list[Path]:
@@ -29,10 +40,15 @@ def labeled_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
     if not path.is_dir():
-        raise InputError(f"Labeled data not found: {path}", "Pass --labeled PATH to a labeled file or folder.")
+        raise InputError(
+            f"Labeled data not found: {path}", "Pass --labeled PATH to a labeled file or folder."
+        )
     files = sorted(p for p in path.rglob("*") if p.suffix in LABELED_SUFFIXES and p.is_file())
     if not files:
-        raise InputError(f"No labeled files (.jsonl, .csv, .tsv) in {path}.", "Add labeled posts or pass --labeled PATH.")
+        raise InputError(
+            f"No labeled files (.jsonl, .csv, .tsv) in {path}.",
+            "Add labeled posts or pass --labeled PATH.",
+        )
     return files
 
 
@@ -46,14 +62,25 @@ def _read_one(path: Path) -> pd.DataFrame:
                 try:
                     rows.append(json.loads(line))
                 except json.JSONDecodeError as exc:
-                    raise InputError(f"{path}: line {number} is not valid JSON ({exc.msg}).", "Fix or remove that line.") from exc
+                    raise InputError(
+                        f"{path}: line {number} is not valid JSON ({exc.msg}).",
+                        "Fix or remove that line.",
+                    ) from exc
         frame = pd.DataFrame(rows)
     else:
-        frame = pd.read_csv(path, sep="\t" if path.suffix == ".tsv" else ",", dtype=str,
-                            keep_default_na=False, encoding="utf-8-sig")
+        frame = pd.read_csv(
+            path,
+            sep="\t" if path.suffix == ".tsv" else ",",
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+        )
     missing = {"text", "label"} - set(frame.columns)
     if missing:
-        raise InputError(f"{path} has no {', '.join(sorted(missing))} column.", "Labeled files need `text` and `label` columns.")
+        raise InputError(
+            f"{path} has no {', '.join(sorted(missing))} column.",
+            "Labeled files need `text` and `label` columns.",
+        )
     # Every column as text: provenance fields (score, reviewer) must not turn into floats with gaps.
     frame = frame.astype(object).where(frame.notna(), "").astype(str)
     frame["source_file"] = path.name
@@ -81,7 +108,10 @@ def load_labeled_files(files: list[Path]) -> pd.DataFrame:
     data["label"] = data["label"].astype(str).str.strip().str.lower()
     unknown = sorted(set(data["label"]) - set(LABELS))
     if unknown:
-        raise InputError(f"Unknown labels in labeled data: {', '.join(unknown)}.", f"Use one of: {', '.join(LABELS)}.")
+        raise InputError(
+            f"Unknown labels in labeled data: {', '.join(unknown)}.",
+            f"Use one of: {', '.join(LABELS)}.",
+        )
     data = data[data["text"].str.strip() != ""]
     conflicts = data.groupby("text")["label"].nunique()
     conflicting = conflicts[conflicts > 1]

@@ -56,7 +56,9 @@ def _powers(base: np.uint64, n: int) -> np.ndarray:
     return powers
 
 
-def _summed(rows: np.ndarray, columns: np.ndarray, values: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
+def _summed(
+    rows: np.ndarray, columns: np.ndarray, values: np.ndarray, shape: tuple[int, int]
+) -> sp.csr_matrix:
     """CSR of ``values`` at (row, column), repeats summed, indices sorted."""
     matrix = sp.csr_matrix((values, (rows, columns)), shape=shape, dtype=np.float32)
     matrix.sum_duplicates()
@@ -103,13 +105,17 @@ class NgramHasher:
         """Row and column of every n-gram occurrence in ``texts`` (repeats included)."""
         joined = canonical_chunk(texts, self.max_chars)
         codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        codes[(codes >= 48) & (codes <= 57)] = 48  # every digit is "0": amounts and numbers generalise
+        codes[(codes >= 48) & (codes <= 57)] = (
+            48  # every digit is "0": amounts and numbers generalise
+        )
         length = len(codes)
         is_separator = codes == 0
         separators_before = np.concatenate(([0], np.cumsum(is_separator, dtype=np.int64)))
         row_of = separators_before[:-1]  # a position's row: how many separators come before it
         with np.errstate(over="ignore"):
-            prefix = np.concatenate(([np.uint64(0)], np.cumsum(codes * _powers(_BASE, length), dtype=np.uint64)))
+            prefix = np.concatenate(
+                ([np.uint64(0)], np.cumsum(codes * _powers(_BASE, length), dtype=np.uint64))
+            )
         inverse = _powers(_BASE_INVERSE, length)
 
         def segment_hashes(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -125,7 +131,9 @@ class NgramHasher:
 
         if self.word_ngrams is None:
             return np.concatenate(rows), np.concatenate(columns)
-        is_word = ((codes >= 97) & (codes <= 122)) | (codes == 48) | ((codes >= 0xC0) & (codes < 0x2000))
+        is_word = (
+            ((codes >= 97) & (codes <= 122)) | (codes == 48) | ((codes >= 0xC0) & (codes < 0x2000))
+        )
         edges = np.diff(np.concatenate(([0], is_word.astype(np.int8), [0])))
         word_starts = np.flatnonzero(edges == 1)
         word_rows = row_of[word_starts]
@@ -146,7 +154,9 @@ class NgramHasher:
         if len(texts) == 0:
             return sp.csr_matrix((0, self.n_columns), dtype=np.float32)
         rows, columns = self.occurrences(texts)
-        return _summed(rows, columns, np.ones(len(rows), dtype=np.float32), (len(texts), self.n_columns))
+        return _summed(
+            rows, columns, np.ones(len(rows), dtype=np.float32), (len(texts), self.n_columns)
+        )
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Counts of each hashed n-gram, divided by the square root of the post's number of
@@ -155,9 +165,16 @@ class NgramHasher:
         if n_rows == 0:
             return sp.csr_matrix((0, self.n_columns), dtype=np.float32)
         rows, columns = self.occurrences(texts)
-        return _summed(rows, columns, row_scale(rows, n_rows).astype(np.float32)[rows], (n_rows, self.n_columns))
+        return _summed(
+            rows,
+            columns,
+            row_scale(rows, n_rows).astype(np.float32)[rows],
+            (n_rows, self.n_columns),
+        )
 
-    def linear_scores(self, texts: Sequence[str], weights: np.ndarray, intercept: float) -> np.ndarray:
+    def linear_scores(
+        self, texts: Sequence[str], weights: np.ndarray, intercept: float
+    ) -> np.ndarray:
         """``transform(texts) @ weights + intercept`` without building the matrix: one gather
         and one weighted count over every occurrence of the chunk."""
         n_rows = len(texts)

@@ -27,17 +27,24 @@ def _analyse_chunk(texts: Sequence[str]) -> list[Analysis]:
     return [analyse(text) for text in texts]
 
 
-def analyse_parallel(texts: Sequence[str], jobs: int = 1, chunk_size: int = 500, description: str = "Analysing posts") -> list[Analysis]:
+def analyse_parallel(
+    texts: Sequence[str], jobs: int = 1, chunk_size: int = 500, description: str = "Analysing posts"
+) -> list[Analysis]:
     """Analyse posts, in parallel processes when ``jobs`` > 1, keeping input order."""
     if jobs == 1 or len(texts) < 2 * chunk_size:
         return list(progress.track((analyse(t) for t in texts), description, total=len(texts)))
     # Imported only here: explaining one post should not pay for importing joblib.
     from joblib import Parallel, delayed
 
-    chunks = [texts[i:i + chunk_size] for i in range(0, len(texts), chunk_size)]
+    chunks = [texts[i : i + chunk_size] for i in range(0, len(texts), chunk_size)]
     results: list[Analysis] = []
     runner = Parallel(n_jobs=jobs, return_as="generator")
-    for chunk_result in progress.track(runner(delayed(_analyse_chunk)(c) for c in chunks), description, total=len(chunks), unit="chunk"):
+    for chunk_result in progress.track(
+        runner(delayed(_analyse_chunk)(c) for c in chunks),
+        description,
+        total=len(chunks),
+        unit="chunk",
+    ):
         results.extend(chunk_result)
     return results
 
@@ -88,7 +95,9 @@ def die_with_parent(parent: int) -> None:
             pass
     if os.getppid() != parent:
         os._exit(1)
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="waspada-parent-watch").start()
+    threading.Thread(
+        target=_watch_parent, args=(parent,), daemon=True, name="waspada-parent-watch"
+    ).start()
 
 
 def _watch_parent(parent: int) -> None:
@@ -138,8 +147,12 @@ class ChunkPool:
             context = multiprocessing.get_context(_start_method())
             # Children alive before the pool are not ours to stop on an interruption.
             self._other_children = {child.pid for child in multiprocessing.active_children()}
-            self._executor = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_worker,
-                                                 initargs=(factory, factory_args, os.getpid()))
+            self._executor = ProcessPoolExecutor(
+                self.jobs,
+                mp_context=context,
+                initializer=_init_worker,
+                initargs=(factory, factory_args, os.getpid()),
+            )
 
     def submit(self, func: Callable[..., Any], *args: Any) -> Future:
         if self.jobs == 1:

@@ -37,11 +37,22 @@ def active() -> bool:
 
 
 def _bar(description: str, total: float | None, unit: str, **kwargs: Any) -> tqdm:
-    return tqdm(desc=description, total=total, unit=unit, file=sys.stderr, disable=not active(),
-                leave=False, dynamic_ncols=True, mininterval=0.5, **kwargs)
+    return tqdm(
+        desc=description,
+        total=total,
+        unit=unit,
+        file=sys.stderr,
+        disable=not active(),
+        leave=False,
+        dynamic_ncols=True,
+        mininterval=0.5,
+        **kwargs,
+    )
 
 
-def track(items: Iterable[T], description: str, total: int | None = None, unit: str = "post") -> Iterator[T]:
+def track(
+    items: Iterable[T], description: str, total: int | None = None, unit: str = "post"
+) -> Iterator[T]:
     with _bar(description, total, unit) as progress:
         for item in items:
             yield item
@@ -72,13 +83,17 @@ def read_chunks(chunks: Iterable[list], files: Sequence[Path], description: str)
         except OSError:
             sizes[str(path)] = 0
     total = sum(sizes.values())
-    done = 0          # bytes of files already passed
+    done = 0  # bytes of files already passed
     current, in_file = None, 0
     with _bar(description, total or None, "B", unit_scale=True, unit_divisor=1024) as progress:
         for chunk in chunks:
             for outcome in chunk:
                 record = outcome.record
-                name = record.source_file if record.source_file in sizes else record.source_file.split("#", 1)[0]
+                name = (
+                    record.source_file
+                    if record.source_file in sizes
+                    else record.source_file.split("#", 1)[0]
+                )
                 if name != current:
                     done += sizes.get(current, 0) if current is not None else 0
                     current, in_file = name, 0

@@ -41,19 +41,32 @@ def measure(labeled_path: Path) -> RulesReport:
         fires = sum(fired)
         on_positive = sum(f and p for f, p in zip(fired, positive, strict=True))
         on_benign = fires - on_positive
-        negated = sum(item.name in a.negated and not f for a, f in zip(analyses, fired, strict=True))
-        rows.append({
-            "name": item.name, "kind": item.kind, "label_id": item.label_id, "label_en": item.label_en,
-            "description_id": item.description_id, "description_en": item.description_en,
-            "laws_id": legal.describe(item.laws, "id"), "laws_en": legal.describe(item.laws, "en"),
-            "negatable": item.negatable,
-            "fires": fires, "coverage": fires / len(analyses) if analyses else 0.0,
-            "fires_positive": on_positive, "fires_benign": on_benign,
-            "precision": on_positive / fires if fires else None,
-            "benign_fire_rate": on_benign / n_benign if n_benign else 0.0,
-            "negated": negated,
-        })
-    with_counter = sum(p and bool(counters & a.fired) for a, p in zip(analyses, positive, strict=True))
+        negated = sum(
+            item.name in a.negated and not f for a, f in zip(analyses, fired, strict=True)
+        )
+        rows.append(
+            {
+                "name": item.name,
+                "kind": item.kind,
+                "label_id": item.label_id,
+                "label_en": item.label_en,
+                "description_id": item.description_id,
+                "description_en": item.description_en,
+                "laws_id": legal.describe(item.laws, "id"),
+                "laws_en": legal.describe(item.laws, "en"),
+                "negatable": item.negatable,
+                "fires": fires,
+                "coverage": fires / len(analyses) if analyses else 0.0,
+                "fires_positive": on_positive,
+                "fires_benign": on_benign,
+                "precision": on_positive / fires if fires else None,
+                "benign_fire_rate": on_benign / n_benign if n_benign else 0.0,
+                "negated": negated,
+            }
+        )
+    with_counter = sum(
+        p and bool(counters & a.fired) for a, p in zip(analyses, positive, strict=True)
+    )
     return RulesReport(rows, len(analyses), n_positive, with_counter)
 
 
@@ -64,11 +77,24 @@ def rules_report(labeled_path: Path) -> list[dict]:
 
 def registry_markdown() -> str:
     """The indicator table of the README, written from the registry (``waspada rules --markdown``)."""
-    lines = ["| name | kind | Indonesian | English | legal basis | negation |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| name | kind | Indonesian | English | legal basis | negation |",
+        "|---|---|---|---|---|---|",
+    ]
     for item in indicators.REGISTRY:
         laws = "; ".join(legal.describe(item.laws, "id")) or "–"
-        negation = "a negated cue does not fire" if item.negatable else f"not applied: {item.negation_note}"
-        cells = [f"`{item.name}`", item.kind, f"{item.label_id} — {item.description_id}",
-                 f"{item.label_en} — {item.description_en}", laws, negation]
+        negation = (
+            "a negated cue does not fire"
+            if item.negatable
+            else f"not applied: {item.negation_note}"
+        )
+        cells = [
+            f"`{item.name}`",
+            item.kind,
+            f"{item.label_id} — {item.description_id}",
+            f"{item.label_en} — {item.description_en}",
+            laws,
+            negation,
+        ]
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(lines) + "\n"

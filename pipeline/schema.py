@@ -105,20 +105,53 @@ class DuplicateRow(TypedDict):
     source_file: str
     source_record: int
 
+
 LABELED_REQUIRED: tuple[str, ...] = ("text", "label")
 
 # Column names people and tools use for the text and the id of a post, in order of preference.
 TEXT_COLUMN_NAMES: tuple[str, ...] = (
-    "text", "full_text", "content", "caption", "message", "body", "post", "isi", "teks",
-    "post_text", "description", "deskripsi", "tweet", "status", "konten", "pesan",
+    "text",
+    "full_text",
+    "content",
+    "caption",
+    "message",
+    "body",
+    "post",
+    "isi",
+    "teks",
+    "post_text",
+    "description",
+    "deskripsi",
+    "tweet",
+    "status",
+    "konten",
+    "pesan",
 )
 ID_COLUMN_NAMES: tuple[str, ...] = (
-    "post_id", "id", "tweet_id", "id_str", "message_id", "postId", "shortCode", "shortcode",
-    "postid", "uid", "record_id",
+    "post_id",
+    "id",
+    "tweet_id",
+    "id_str",
+    "message_id",
+    "postId",
+    "shortCode",
+    "shortcode",
+    "postid",
+    "uid",
+    "record_id",
 )
 PLATFORMS: tuple[str, ...] = (
-    "facebook", "instagram", "tiktok", "x", "telegram", "whatsapp", "jobboard", "news",
-    "website", "sms", "unknown",
+    "facebook",
+    "instagram",
+    "tiktok",
+    "x",
+    "telegram",
+    "whatsapp",
+    "jobboard",
+    "news",
+    "website",
+    "sms",
+    "unknown",
 )
 
 
@@ -130,4 +163,3 @@ def content_post_id(text: str, platform: str = "", author: str = "") -> str:
     """
     canonical = unicodedata.normalize("NFC", f"{platform}\x1f{author}\x1f{text}")
     return "h" + hashlib.sha1(canonical.encode("utf-8")).hexdigest()[:16]
-

@@ -40,12 +40,24 @@ class ScoreRun:
 
 def check_threshold_options(threshold: float | None, operating_point: str | None) -> None:
     if threshold is not None and operating_point is not None:
-        raise InputError("--threshold and --operating-point both set the threshold.", "Pass only one of them.")
+        raise InputError(
+            "--threshold and --operating-point both set the threshold.", "Pass only one of them."
+        )
 
 
-def run_score(paths: Sequence[Path], out_dir: Path, bundle: Bundle, ingest_options: IngestOptions, options: ScoreOptions,
-              engine: Literal["local", "dask"] = "local", scheduler: str | None = None, record_history: bool = True,
-              history_db: str | None = None, to_review: bool = False, review_db: str | None = None) -> ScoreRun:
+def run_score(
+    paths: Sequence[Path],
+    out_dir: Path,
+    bundle: Bundle,
+    ingest_options: IngestOptions,
+    options: ScoreOptions,
+    engine: Literal["local", "dask"] = "local",
+    scheduler: str | None = None,
+    record_history: bool = True,
+    history_db: str | None = None,
+    to_review: bool = False,
+    review_db: str | None = None,
+) -> ScoreRun:
     """Score ``paths`` into ``out_dir``; a run whose counts add up is recorded in the run history
     (unless ``record_history`` is false), and its queue loaded into the review store with ``to_review``."""
     check_threshold_options(options.threshold, options.operating_point)
@@ -68,5 +80,7 @@ def run_score(paths: Sequence[Path], out_dir: Path, bundle: Bundle, ingest_optio
         from pipeline.review.store import ReviewStore
 
         store = ReviewStore(review_db or settings.review_db_url())
-        run.review_store = store.load_queue(Path(out_dir) / "review_queue.csv", model_id=bundle.model_id)
+        run.review_store = store.load_queue(
+            Path(out_dir) / "review_queue.csv", model_id=bundle.model_id
+        )
     return run

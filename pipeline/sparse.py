@@ -6,7 +6,9 @@ import numpy as np
 import scipy.sparse as sp
 
 
-def count_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int], dtype=np.float32) -> sp.csr_matrix:
+def count_matrix(
+    rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int], dtype=np.float32
+) -> sp.csr_matrix:
     """CSR counts of (row, column) occurrences with sorted indices, laid out exactly as
     scikit-learn's vectorisers lay out theirs (int32 indices, duplicates summed)."""
     n_rows, width = shape
@@ -19,16 +21,24 @@ def count_matrix(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int], 
     else:
         starts = np.searchsorted(rows, np.arange(0, n_rows, block))
         ends = np.r_[starts[1:], len(rows)]
-        parts = [_count_block(rows[a:b] - first, columns[a:b], min(block, n_rows - first), width)
-                 for first, a, b in zip(range(0, n_rows, block), starts.tolist(), ends.tolist(), strict=True)]
+        parts = [
+            _count_block(rows[a:b] - first, columns[a:b], min(block, n_rows - first), width)
+            for first, a, b in zip(
+                range(0, n_rows, block), starts.tolist(), ends.tolist(), strict=True
+            )
+        ]
         indices, counts, per_row = (np.concatenate(part) for part in zip(*parts, strict=True))
     index_type = np.int32 if len(indices) < 2**31 and width < 2**31 else np.int64
     indptr = np.zeros(n_rows + 1, dtype=index_type)
     np.cumsum(per_row, out=indptr[1:])
-    return sp.csr_matrix((counts.astype(dtype), indices.astype(index_type, copy=False), indptr), shape=shape)
+    return sp.csr_matrix(
+        (counts.astype(dtype), indices.astype(index_type, copy=False), indptr), shape=shape
+    )
 
 
-def _count_block(rows: np.ndarray, columns: np.ndarray, n_rows: int, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _count_block(
+    rows: np.ndarray, columns: np.ndarray, n_rows: int, width: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(column, count) of each distinct (row, column) in row-major order, and entries per row."""
     key_type: type[np.signedinteger] = np.int32 if n_rows * width < 2**31 else np.int64
     keys = rows.astype(key_type) * key_type(width)

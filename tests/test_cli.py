@@ -41,7 +41,9 @@ def test_score_writes_the_output_contract(in_project, tmp_path):
     scored_bytes = (out / "scored.csv").read_bytes()
     assert scored_bytes.startswith(b"\xef\xbb\xbf"), "scored.csv must carry a UTF-8 BOM for Excel"
     scored = pd.read_csv(out / "scored.csv", encoding="utf-8-sig", keep_default_na=False, dtype=str)
-    queue = pd.read_csv(out / "review_queue.csv", encoding="utf-8-sig", keep_default_na=False, dtype=str)
+    queue = pd.read_csv(
+        out / "review_queue.csv", encoding="utf-8-sig", keep_default_na=False, dtype=str
+    )
     assert list(scored.columns) == list(SCORED_COLUMNS)
     assert scored["post_id"].is_unique
     scores = scored["score"].astype(float)
@@ -50,7 +52,10 @@ def test_score_writes_the_output_contract(in_project, tmp_path):
     assert set(scored["category"]) <= {"tppo", "tppm", "benign"}
     report = json.loads((out / "report.json").read_text())
     counts = report["counts"]
-    assert counts["read"] == counts["scored"] + counts["quarantined"] + counts["duplicates"] + counts["skipped"]
+    assert (
+        counts["read"]
+        == counts["scored"] + counts["quarantined"] + counts["duplicates"] + counts["skipped"]
+    )
     assert report["counts_balance"] is True
     assert counts["scored"] == len(scored)
     assert counts["flagged"] == (scored["flagged"] == "true").sum() == len(queue)
@@ -92,7 +97,10 @@ def test_ingest_accounts_for_every_record(in_project, tmp_path):
     result = run("ingest", "data/raw", "--out", str(out), "--json", "-q")
     assert result.exit_code == 0, result.output
     counts = json.loads(result.output)["counts"]
-    assert counts["read"] == counts["ingested"] + counts["duplicates"] + counts["skipped"] + counts["quarantined"]
+    assert (
+        counts["read"]
+        == counts["ingested"] + counts["duplicates"] + counts["skipped"] + counts["quarantined"]
+    )
     posts = pd.read_csv(out / "posts.csv", encoding="utf-8-sig", keep_default_na=False)
     assert len(posts) == counts["ingested"]
     assert {"cluster_id", "cluster_size"} <= set(posts.columns)
@@ -103,7 +111,18 @@ def test_train_on_a_small_file_saves_a_verified_bundle(tmp_path):
     benign = pd.read_json(ROOT / "data/labeled/benign_jobboard.jsonl", lines=True).head(40)
     path = tmp_path / "small.jsonl"
     pd.concat([labeled, benign]).to_json(path, orient="records", lines=True, force_ascii=False)
-    result = run("train", "--labeled", str(path), "--models-dir", str(tmp_path / "models"), "--folds", "3", "--promote", "--json", "-q")
+    result = run(
+        "train",
+        "--labeled",
+        str(path),
+        "--models-dir",
+        str(tmp_path / "models"),
+        "--folds",
+        "3",
+        "--promote",
+        "--json",
+        "-q",
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     bundle = Path(summary["path"])
@@ -112,7 +131,19 @@ def test_train_on_a_small_file_saves_a_verified_bundle(tmp_path):
     assert manifest["labeled_data"]["counts"]["tppm"] == 40
     assert {"model.skops", "MODEL_CARD.md", "metrics.json"} <= {p.name for p in bundle.iterdir()}
     assert (tmp_path / "models" / "CURRENT").read_text().strip() == summary["model_id"]
-    again = CliRunner().invoke(main, ["train", "--labeled", str(path), "--models-dir", str(tmp_path / "models"), "--folds", "3", "-q"])
+    again = CliRunner().invoke(
+        main,
+        [
+            "train",
+            "--labeled",
+            str(path),
+            "--models-dir",
+            str(tmp_path / "models"),
+            "--folds",
+            "3",
+            "-q",
+        ],
+    )
     assert again.exit_code == 1 and "--force" in again.output
 
 
@@ -121,7 +152,16 @@ def test_fast_training_skips_the_comparison_but_keeps_calibration(tmp_path):
     benign = pd.read_json(ROOT / "data/labeled/benign_jobboard.jsonl", lines=True).head(40)
     path = tmp_path / "small.jsonl"
     pd.concat([labeled, benign]).to_json(path, orient="records", lines=True, force_ascii=False)
-    result = run("train", "--labeled", str(path), "--models-dir", str(tmp_path / "models"), "--fast", "--json", "-q")
+    result = run(
+        "train",
+        "--labeled",
+        str(path),
+        "--models-dir",
+        str(tmp_path / "models"),
+        "--fast",
+        "--json",
+        "-q",
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["selected"] == "linear_svm"
@@ -139,17 +179,36 @@ def test_fast_training_skips_the_comparison_but_keeps_calibration(tmp_path):
 def test_train_rejects_unknown_labels(tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text('{"text": "halo", "label": "spam"}\n', encoding="utf-8")
-    result = CliRunner().invoke(main, ["train", "--labeled", str(path), "--models-dir", str(tmp_path / "m")])
+    result = CliRunner().invoke(
+        main, ["train", "--labeled", str(path), "--models-dir", str(tmp_path / "m")]
+    )
     assert result.exit_code == 1
     assert "Unknown labels" in result.output and "spam" in result.output
 
 
 def test_evaluate_writes_metrics_and_a_self_contained_report(in_project, tmp_path):
-    result = run("evaluate", "--data", "data/holdout/demo_collection_labels.jsonl", "--out", str(tmp_path / "eval"), "-q")
+    result = run(
+        "evaluate",
+        "--data",
+        "data/holdout/demo_collection_labels.jsonl",
+        "--out",
+        str(tmp_path / "eval"),
+        "-q",
+    )
     assert result.exit_code == 0, result.output
     metrics = json.loads((tmp_path / "eval" / "metrics.json").read_text())
-    for key in ("pr_auc", "precision", "recall", "recall_at_precision_0_90", "per_kind", "category_confusion",
-                "awareness_news_fpr", "top_false_positives", "top_false_negatives", "keyword_baseline"):
+    for key in (
+        "pr_auc",
+        "precision",
+        "recall",
+        "recall_at_precision_0_90",
+        "per_kind",
+        "category_confusion",
+        "awareness_news_fpr",
+        "top_false_positives",
+        "top_false_negatives",
+        "keyword_baseline",
+    ):
         assert key in metrics
     html = (tmp_path / "eval" / "report.html").read_text()
     assert html.count("data:image/png;base64,") >= 3
@@ -175,6 +234,8 @@ def test_demo_scores_the_bundled_collection(in_project, tmp_path):
     assert (tmp_path / "demo" / "review_queue.csv").is_file()
     # Three weekly runs in the history, with something recurring, spreading and new in week 3.
     trends = json.loads((tmp_path / "demo" / "trends" / "trends.json").read_text(encoding="utf-8"))
-    assert trends["summary"]["runs"] == 3 and trends["summary"]["latest_run"]["label"] == "demo week 3"
+    assert (
+        trends["summary"]["runs"] == 3 and trends["summary"]["latest_run"]["label"] == "demo week 3"
+    )
     assert any("telegram" in row["new_platforms"].split() for row in trends["spreading_templates"])
     assert trends["new_contacts"] and trends["new_templates"] and trends["networks"]

@@ -19,8 +19,9 @@ OUTPUTS = ("scored.csv", "review_queue.csv", "quarantine.csv", "duplicates.csv",
 
 @pytest.fixture(scope="module")
 def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as local:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as local:
         yield local
 
 
@@ -28,9 +29,22 @@ def _inputs(tmp_path: Path) -> Path:
     """The bundled raw collection (many formats) plus a file that reposts some of it."""
     folder = tmp_path / "inputs"
     shutil.copytree(ROOT / "data" / "raw", folder)
-    first = [json.loads(line) for line in (folder / "tiktok_captions.jsonl").read_text(encoding="utf-8").splitlines()[:5]]
+    first = [
+        json.loads(line)
+        for line in (folder / "tiktok_captions.jsonl").read_text(encoding="utf-8").splitlines()[:5]
+    ]
     with open(folder / "zz_reposts.jsonl", "w", encoding="utf-8") as handle:
-        handle.writelines(json.dumps({"post_id": f"repost{n}", "text": row.get("text") or row.get("caption") or "", "platform": "tiktok"}) + "\n" for n, row in enumerate(first))
+        handle.writelines(
+            json.dumps(
+                {
+                    "post_id": f"repost{n}",
+                    "text": row.get("text") or row.get("caption") or "",
+                    "platform": "tiktok",
+                }
+            )
+            + "\n"
+            for n, row in enumerate(first)
+        )
     return folder
 
 
@@ -38,10 +52,21 @@ def test_dask_engine_equals_local_engine(tmp_path, bundle, cluster):
     from pipeline.distributed import score_with_dask
 
     folder = _inputs(tmp_path)
-    local = score_collection([folder], tmp_path / "local", bundle, IngestOptions(), ScoreOptions(jobs=1, chunk_size=100))
-    remote = score_with_dask([folder], tmp_path / "dask", bundle, IngestOptions(), ScoreOptions(jobs=2), cluster.scheduler_address)
+    local = score_collection(
+        [folder], tmp_path / "local", bundle, IngestOptions(), ScoreOptions(jobs=1, chunk_size=100)
+    )
+    remote = score_with_dask(
+        [folder],
+        tmp_path / "dask",
+        bundle,
+        IngestOptions(),
+        ScoreOptions(jobs=2),
+        cluster.scheduler_address,
+    )
     for name in OUTPUTS:
-        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+        assert (tmp_path / "dask" / name).read_bytes() == (
+            tmp_path / "local" / name
+        ).read_bytes(), name
     assert remote["counts"] == local["counts"] and remote["counts_balance"]
     assert remote["counts"]["duplicates"] >= 5
     assert set(local) <= set(remote)
@@ -56,12 +81,21 @@ def test_dask_engine_reads_globs_and_refuses_resume(tmp_path, bundle, cluster):
 
     folder = _inputs(tmp_path)
     expected = sorted(str(path) for path in folder.glob("*.jsonl"))
-    assert {str(folder / "tiktok_captions.jsonl"), str(folder / "zz_reposts.jsonl")} <= set(expected)
+    assert {str(folder / "tiktok_captions.jsonl"), str(folder / "zz_reposts.jsonl")} <= set(
+        expected
+    )
     assert resolve_inputs([str(folder / "*.jsonl")]) == expected
     assert _as_url(Path("s3://bucket/archive/a.parquet")) == "s3://bucket/archive/a.parquet"
     assert _as_url(folder) is None
     with pytest.raises(InputError, match="--resume"):
-        score_with_dask([folder], tmp_path / "x", bundle, IngestOptions(), ScoreOptions(resume=True), cluster.scheduler_address)
+        score_with_dask(
+            [folder],
+            tmp_path / "x",
+            bundle,
+            IngestOptions(),
+            ScoreOptions(resume=True),
+            cluster.scheduler_address,
+        )
 
 
 def test_dask_engine_reads_fsspec_urls(tmp_path, bundle, cluster):
@@ -69,8 +103,16 @@ def test_dask_engine_reads_fsspec_urls(tmp_path, bundle, cluster):
 
     folder = _inputs(tmp_path)
     url = f"file://{folder / 'tiktok_captions.jsonl'}"
-    report = score_with_dask([url], tmp_path / "url", bundle, IngestOptions(), ScoreOptions(), cluster.scheduler_address)
-    local = score_collection([folder / "tiktok_captions.jsonl"], tmp_path / "local", bundle, IngestOptions(), ScoreOptions(jobs=1))
+    report = score_with_dask(
+        [url], tmp_path / "url", bundle, IngestOptions(), ScoreOptions(), cluster.scheduler_address
+    )
+    local = score_collection(
+        [folder / "tiktok_captions.jsonl"],
+        tmp_path / "local",
+        bundle,
+        IngestOptions(),
+        ScoreOptions(jobs=1),
+    )
     assert report["files"] == [url]
     assert report["counts"] == local["counts"] and report["counts"]["scored"] > 0
     scored = (tmp_path / "url" / "scored.csv").read_text(encoding="utf-8-sig")

@@ -14,6 +14,7 @@ def entities(raw: str) -> Entities:
 
 # --- phones and chat links ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("raw", "phone"),
     [
@@ -33,8 +34,13 @@ def test_phone_numbers_in_many_forms(raw, phone):
 
 @pytest.mark.parametrize(
     "raw",
-    ["NIK 3201234567890001 jangan disebar", "No. rekening 1234567890", "Harga Rp 08.000", "tahun 2024 bulan 08",
-     "Nomor SIP3MI 123/2024/08"],
+    [
+        "NIK 3201234567890001 jangan disebar",
+        "No. rekening 1234567890",
+        "Harga Rp 08.000",
+        "tahun 2024 bulan 08",
+        "Nomor SIP3MI 123/2024/08",
+    ],
 )
 def test_ids_prices_and_dates_are_not_phones(raw):
     assert entities(raw).phones == []
@@ -42,8 +48,13 @@ def test_ids_prices_and_dates_are_not_phones(raw):
 
 @pytest.mark.parametrize(
     "link",
-    ["wa.me/6281234567890", "https://api.whatsapp.com/send?phone=6281234567890", "chat.whatsapp.com/AbCdEf12",
-     "t.me/lokerasia", "https://t.me/+AbCdEf"],
+    [
+        "wa.me/6281234567890",
+        "https://api.whatsapp.com/send?phone=6281234567890",
+        "chat.whatsapp.com/AbCdEf12",
+        "t.me/lokerasia",
+        "https://t.me/+AbCdEf",
+    ],
 )
 def test_chat_links(link):
     assert entities(f"daftar lewat {link} ya").chat_links == [link]
@@ -63,17 +74,27 @@ def test_handles_but_not_emails():
 def test_contacts_collects_every_kind_once():
     found = entities("WA 0812-3456-7890 / wa.me/6281234567890 / @loker_ln / WA 0812-3456-7890")
     assert found.phones.count("081234567890") == 1
-    assert found.contacts == ["6281234567890", "@loker_ln"]  # the number and its wa.me link are one contact
+    assert found.contacts == [
+        "6281234567890",
+        "@loker_ln",
+    ]  # the number and its wa.me link are one contact
 
 
 @pytest.mark.parametrize(
     ("written", "key"),
     [
-        ("0812-3456-7890", "6281234567890"), ("+62 812 3456 7890", "6281234567890"), ("6281234567890", "6281234567890"),
-        ("wa.me/6281234567890", "6281234567890"), ("https://wa.me/+6281234567890?text=halo", "6281234567890"),
-        ("https://api.whatsapp.com/send?phone=6281234567890", "6281234567890"), ("O812 3456 7890", "6281234567890"),
-        ("+855 12 345 678", "85512345678"), ("t.me/Rekrut_CS", "@rekrut_cs"), ("https://t.me/rekrut_cs/", "@rekrut_cs"),
-        ("@Rekrut_CS", "@rekrut_cs"), ("https://t.me/+AbCdEf", "t.me/+AbCdEf"),
+        ("0812-3456-7890", "6281234567890"),
+        ("+62 812 3456 7890", "6281234567890"),
+        ("6281234567890", "6281234567890"),
+        ("wa.me/6281234567890", "6281234567890"),
+        ("https://wa.me/+6281234567890?text=halo", "6281234567890"),
+        ("https://api.whatsapp.com/send?phone=6281234567890", "6281234567890"),
+        ("O812 3456 7890", "6281234567890"),
+        ("+855 12 345 678", "85512345678"),
+        ("t.me/Rekrut_CS", "@rekrut_cs"),
+        ("https://t.me/rekrut_cs/", "@rekrut_cs"),
+        ("@Rekrut_CS", "@rekrut_cs"),
+        ("https://t.me/+AbCdEf", "t.me/+AbCdEf"),
         ("https://chat.whatsapp.com/AbCdEf12", "chat.whatsapp.com/AbCdEf12"),
     ],
 )
@@ -83,11 +104,14 @@ def test_contact_key_makes_one_key_per_contact(written, key):
 
 
 def test_one_number_in_every_spelling_is_one_contact():
-    found = entities("WA 0812-3456-7890, atau +62 812 3456 7890, atau wa.me/6281234567890, t.me/rekrut dan @Rekrut")
+    found = entities(
+        "WA 0812-3456-7890, atau +62 812 3456 7890, atau wa.me/6281234567890, t.me/rekrut dan @Rekrut"
+    )
     assert found.contacts == ["6281234567890", "@rekrut"]
 
 
 # --- money ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("raw", "monthly"),
@@ -118,7 +142,9 @@ def test_money_to_approximate_monthly_rupiah(raw, monthly):
     assert all(isinstance(m, Money) and m.text for m in found.money)
 
 
-@pytest.mark.parametrize("raw", ["ongkir Rp 15.000", "harga 50rb aja", "diskon 20%", "jam 8 pagi", "umur 25 tahun"])
+@pytest.mark.parametrize(
+    "raw", ["ongkir Rp 15.000", "harga 50rb aja", "diskon 20%", "jam 8 pagi", "umur 25 tahun"]
+)
 def test_small_prices_and_other_numbers_are_not_pay(raw):
     assert entities(raw).max_monthly_pay is None
 
@@ -127,10 +153,14 @@ def test_small_prices_and_other_numbers_are_not_pay(raw):
     ("raw", "kind"),
     [
         ("Total kerugian korban Rp35 juta", "loss"),  # was read as a Rp 35 jt salary
-        ("Visa kerja Dubai, biaya 12 jt all in", "fee"), ("DP 5jt dulu", "fee"),
+        ("Visa kerja Dubai, biaya 12 jt all in", "fee"),
+        ("DP 5jt dulu", "fee"),
         ("nyebrang ke Johor malam ini, 3,5jt/org", "fee"),  # a crossing fare per head
-        ("mahar 50jt untuk keluarga", "dowry"), ("Harga paket umroh 32 jt", "price"),
-        ("Selamat, Anda memenangkan hadiah Rp 150.000.000", "prize"), ("gaji 15jt", "pay"), ("500rb/hari", "pay"),
+        ("mahar 50jt untuk keluarga", "dowry"),
+        ("Harga paket umroh 32 jt", "price"),
+        ("Selamat, Anda memenangkan hadiah Rp 150.000.000", "prize"),
+        ("gaji 15jt", "pay"),
+        ("500rb/hari", "pay"),
     ],
 )
 def test_money_knows_what_it_is_for(raw, kind):
@@ -143,12 +173,24 @@ def test_money_knows_what_it_is_for(raw, kind):
 @pytest.mark.parametrize(
     ("raw", "monthly", "shown"),
     [
-        ("Admin Kamboja gaji 1.5k/bulan", 24_000_000, "USD 1.500/bulan ≈ Rp 24 jt"),  # k abroad: dollars
+        (
+            "Admin Kamboja gaji 1.5k/bulan",
+            24_000_000,
+            "USD 1.500/bulan ≈ Rp 24 jt",
+        ),  # k abroad: dollars
         ("kerja di luar negeri 2k/bulan", 32_000_000, "USD 2.000/bulan ≈ Rp 32 jt"),
-        ("kerja kilang Malaysia 2k sebulan, dibayar ringgit", 7_000_000, "RM 2.000/bulan ≈ Rp 7 jt"),
+        (
+            "kerja kilang Malaysia 2k sebulan, dibayar ringgit",
+            7_000_000,
+            "RM 2.000/bulan ≈ Rp 7 jt",
+        ),
         ("CS Kamboja, 3 digit dolar", 1_600_000, "USD 100/bulan ≈ Rp 1,6 jt"),
         ("gaji 2 digit juta", 10_000_000, "Rp 10 jt/bulan"),
-        ("Kerja Kamboja gaji 1500", 24_000_000, "USD 1.500/bulan ≈ Rp 24 jt"),  # no currency, work abroad
+        (
+            "Kerja Kamboja gaji 1500",
+            24_000_000,
+            "USD 1.500/bulan ≈ Rp 24 jt",
+        ),  # no currency, work abroad
         ("gaji 5.000.000", 5_000_000, "Rp 5 jt/bulan"),
         ("gaji 15 juta/bulan", 15_000_000, "Rp 15 jt/bulan"),
         ("500rb/hari", 13_000_000, "Rp 500 rb/hari ≈ Rp 13 jt/bulan"),
@@ -174,10 +216,14 @@ def test_one_money_format_for_people():
 
 
 def test_money_keeps_the_text_people_wrote():
-    assert [m.text for m in entities("Gaji USD 1.200 + bonus 500rb").money] == ["USD 1.200", "500rb"]
+    assert [m.text for m in entities("Gaji USD 1.200 + bonus 500rb").money] == [
+        "USD 1.200",
+        "500rb",
+    ]
 
 
 # --- destinations ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("raw", "place"),
@@ -202,8 +248,12 @@ def test_destinations_from_the_gazetteer(raw, place):
 
 @pytest.mark.parametrize(
     "raw",
-    ["Foto bunga kamboja di makam kakek", "pohon kamboja di halaman", "Kerja di Bekasi, Cikarang, Karawang",
-     "wangi kamboja bikin adem"],
+    [
+        "Foto bunga kamboja di makam kakek",
+        "pohon kamboja di halaman",
+        "Kerja di Bekasi, Cikarang, Karawang",
+        "wangi kamboja bikin adem",
+    ],
 )
 def test_words_that_only_look_like_places(raw):
     assert entities(raw).destinations == []
@@ -211,16 +261,24 @@ def test_words_that_only_look_like_places(raw):
 
 # --- ages and roles -------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("raw", "ages"),
-    [("usia 18-35 thn", [(18, 35)]), ("Umur: 17 s/d 25 tahun", [(17, 25)]), ("U 20-30", [(20, 30)]),
-     ("usia maksimal 30", [(0, 30)]), ("umur 16 sampai 24", [(16, 24)])],
+    [
+        ("usia 18-35 thn", [(18, 35)]),
+        ("Umur: 17 s/d 25 tahun", [(17, 25)]),
+        ("U 20-30", [(20, 30)]),
+        ("usia maksimal 30", [(0, 30)]),
+        ("umur 16 sampai 24", [(16, 24)]),
+    ],
 )
 def test_age_ranges(raw, ages):
     assert entities(raw).age_ranges == ages
 
 
-@pytest.mark.parametrize("raw", ["usia kandungan 7 bulan", "rumah usia 30-40 tahun lalu dibangun 1990", "jam 08-17"])
+@pytest.mark.parametrize(
+    "raw", ["usia kandungan 7 bulan", "rumah usia 30-40 tahun lalu dibangun 1990", "jam 08-17"]
+)
 def test_not_age_ranges(raw):
     found = entities(raw)
     assert all(10 <= low <= high <= 70 for low, high in found.age_ranges if low)
@@ -230,9 +288,14 @@ def test_not_age_ranges(raw):
 
 @pytest.mark.parametrize(
     ("raw", "role"),
-    [("Dicari Customer Service online", "customer service"), ("lowongan ADMIN CRYPTO", "admin crypto"),
-     ("butuh ABK kapal ikan", "abk"), ("cari ART untuk Taiwan", "art"), ("Operator produksi", "operator"),
-     ("lowongan typist", "typist")],
+    [
+        ("Dicari Customer Service online", "customer service"),
+        ("lowongan ADMIN CRYPTO", "admin crypto"),
+        ("butuh ABK kapal ikan", "abk"),
+        ("cari ART untuk Taiwan", "art"),
+        ("Operator produksi", "operator"),
+        ("lowongan typist", "typist"),
+    ],
 )
 def test_job_roles(raw, role):
     assert role in entities(raw).roles

@@ -11,7 +11,14 @@ from pipeline.cli import main
 from pipeline.modeling.report import operating_points
 
 PLACEHOLDER = re.compile(r"(?<![\w@./])_(num|money|phone|url|chatlink|email|handle)_(?!\w)")
-CODE_NAMES = ("pr_auc", "awareness_news_fpr", "recall_at_precision_0_90", "hard_negative_fpr", "scam_compound", "forced_labour_sea")
+CODE_NAMES = (
+    "pr_auc",
+    "awareness_news_fpr",
+    "recall_at_precision_0_90",
+    "hard_negative_fpr",
+    "scam_compound",
+    "forced_labour_sea",
+)
 
 
 def _visible(html: str) -> str:
@@ -20,7 +27,19 @@ def _visible(html: str) -> str:
 
 def test_report_in_english_reads_like_a_report(in_project, tmp_path):
     out = tmp_path / "eval"
-    result = CliRunner().invoke(main, ["evaluate", "--data", "data/holdout/independent.jsonl", "--out", str(out), "--lang", "en", "-q"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "evaluate",
+            "--data",
+            "data/holdout/independent.jsonl",
+            "--out",
+            str(out),
+            "--lang",
+            "en",
+            "-q",
+        ],
+    )
     assert result.exit_code == 0, result.output
     metrics = json.loads((out / "metrics.json").read_text())
     page = (out / "report.html").read_text()
@@ -29,9 +48,17 @@ def test_report_in_english_reads_like_a_report(in_project, tmp_path):
     for name in CODE_NAMES:
         assert name not in text, name
     assert not PLACEHOLDER.search(text), PLACEHOLDER.search(text).group(0)
-    for heading in ("How good is this model", "At which threshold", "On which kinds of post", "Confusion matrix at threshold",
-                    "Precision–recall: the model against keyword search", "Precision and recall against the threshold",
-                    "Recall on the 63 recruitment posts written to evade filters", "Per platform", "Top false positives"):
+    for heading in (
+        "How good is this model",
+        "At which threshold",
+        "On which kinds of post",
+        "Confusion matrix at threshold",
+        "Precision–recall: the model against keyword search",
+        "Precision and recall against the threshold",
+        "Recall on the 63 recruitment posts written to evade filters",
+        "Per platform",
+        "Top false positives",
+    ):
         assert heading in page, heading
     assert page.count("data:image/png;base64,") >= 5
     # The confusion matrix counts the decision at the threshold, so it agrees with the headline figures.
@@ -45,16 +72,38 @@ def test_report_in_english_reads_like_a_report(in_project, tmp_path):
 
 def test_report_in_indonesian_by_default(in_project, tmp_path):
     out = tmp_path / "eval"
-    result = CliRunner().invoke(main, ["evaluate", "--data", "data/holdout/demo_collection_labels.jsonl", "--out", str(out), "-q"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "evaluate",
+            "--data",
+            "data/holdout/demo_collection_labels.jsonl",
+            "--out",
+            str(out),
+            "-q",
+        ],
+    )
     assert result.exit_code == 0, result.output
     page = (out / "report.html").read_text()
-    assert '<html lang="id">' in page and "Seberapa baik model ini" in page and "Matriks kebingungan pada ambang" in page
+    assert (
+        '<html lang="id">' in page
+        and "Seberapa baik model ini" in page
+        and "Matriks kebingungan pada ambang" in page
+    )
     assert "Recall pada presisi 0,90" in page
     assert not PLACEHOLDER.search(_visible(page))
 
 
 def test_operating_points_come_from_the_threshold_and_the_manifest():
     assert operating_points({}, 0.6) == [("", 0.6)]
-    manifest = {"operating_points": [{"name": "screen", "threshold": 0.2}, {"name": "same", "threshold": 0.6}]}
+    manifest = {
+        "operating_points": [
+            {"name": "screen", "threshold": 0.2},
+            {"name": "same", "threshold": 0.6},
+        ]
+    }
     assert operating_points(manifest, 0.6) == [("", 0.6), ("screen", 0.2)]
-    assert operating_points({"operating_points": {"budget": 0.8}}, 0.6) == [("", 0.6), ("budget", 0.8)]
+    assert operating_points({"operating_points": {"budget": 0.8}}, 0.6) == [
+        ("", 0.6),
+        ("budget", 0.8),
+    ]

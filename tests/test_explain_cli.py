@@ -17,8 +17,8 @@ RECRUITMENT = (
 )
 # The same offer, quoted by an awareness post.
 AWARENESS = (
-    "⚠️ WASPADA! Kalau ada iklan \"admin online Kamboja gaji 20jt, tanpa pengalaman, tiket + visa ditanggung, "
-    "langsung berangkat\" itu MODUS TPPO. Jangan tergiur. Kerja ke luar negeri harus lewat P3MI resmi yang "
+    '⚠️ WASPADA! Kalau ada iklan "admin online Kamboja gaji 20jt, tanpa pengalaman, tiket + visa ditanggung, '
+    'langsung berangkat" itu MODUS TPPO. Jangan tergiur. Kerja ke luar negeri harus lewat P3MI resmi yang '
     "terdaftar di KP2MI. #StopTPPO"
 )
 
@@ -39,7 +39,12 @@ def test_recruitment_and_awareness_posts_get_different_reasons(in_project):
     assert recruitment["flagged"] and not awareness["flagged"]
 
     recruitment_flags = {flag["name"] for flag in recruitment["red_flags"]}
-    assert {"syarat_ringan", "biaya_ditanggung", "kata_disamarkan", "kontak_hanya_chat"} <= recruitment_flags
+    assert {
+        "syarat_ringan",
+        "biaya_ditanggung",
+        "kata_disamarkan",
+        "kontak_hanya_chat",
+    } <= recruitment_flags
     assert recruitment["counter_signals"] == []
     assert recruitment["contacts"] == ["6281277342190"]
     assert any("k4mboja" in e for e in recruitment["evasions"])
@@ -76,7 +81,9 @@ def test_reasons_read_in_plain_indonesian_with_quoted_words(in_project):
 def test_awareness_reasons_show_the_counter_signals(in_project):
     result = run("explain", AWARENESS)
     assert "tidak ditandai" in result.output.splitlines()[0]
-    assert 'penyeimbang – konteks peringatan: "WASPADA"' in result.output  # quoted as the post wrote it
+    assert (
+        'penyeimbang – konteks peringatan: "WASPADA"' in result.output
+    )  # quoted as the post wrote it
 
 
 def test_english_labels(in_project):
@@ -106,7 +113,9 @@ def test_rules_lists_every_indicator_with_its_numbers(in_project):
     assert by_name["potong_gaji"]["precision"] > 0.7
     for row in table:
         assert row["fires_positive"] + row["fires_benign"] == row["fires"] and row["negated"] >= 0
-    assert by_name["jalur_nonprosedural"]["negated"] > 0  # "bukan calo", "tidak lewat jalur mandiri", ...
+    assert (
+        by_name["jalur_nonprosedural"]["negated"] > 0
+    )  # "bukan calo", "tidak lewat jalur mandiri", ...
     # A checkable counter-signal is one recruiters do not write: no recruitment post carries it.
     assert by_name["penempatan_resmi"]["fires_positive"] == 0
     assert by_name["penyeberangan_ilegal"]["laws_en"][0].startswith("Law 6/2011 on Immigration")
@@ -131,7 +140,9 @@ def test_rules_markdown_is_the_readme_table():
     assert table.startswith("| name | kind | Indonesian | English | legal basis | negation |")
     assert table.count("\n") == len(indicators.REGISTRY) + 2
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    assert table in readme, "regenerate the README's indicator table with `waspada rules --markdown`"
+    assert table in readme, (
+        "regenerate the README's indicator table with `waspada rules --markdown`"
+    )
 
 
 @pytest.mark.parametrize("command", ["explain", "rules"])

@@ -16,9 +16,11 @@ from pipeline.modeling import explain_posts
 from pipeline.modeling.artifacts import current_model_dir, load_bundle, load_compiled_bundle
 from pipeline.modeling.predict import Scorer
 
-POSTS = ["Dicari admin online ke Kamboja gaji 15jt tiket ditanggung WA 0812{:07d}",
-         "Lowongan kasir minimarket Bekasi nomor {}, kirim CV ke kantor",
-         "Waspada penipuan kerja ke Myanmar! Kasus {} dilaporkan ke polisi"]
+POSTS = [
+    "Dicari admin online ke Kamboja gaji 15jt tiket ditanggung WA 0812{:07d}",
+    "Lowongan kasir minimarket Bekasi nomor {}, kirim CV ke kantor",
+    "Waspada penipuan kerja ke Myanmar! Kasus {} dilaporkan ke polisi",
+]
 
 
 def posts_file(path: Path, count: int) -> tuple[Path, dict[int, str | None]]:
@@ -32,8 +34,19 @@ def posts_file(path: Path, count: int) -> tuple[Path, dict[int, str | None]]:
             lines.append(json.dumps({"post_id": f"p{n}", "text": text}, ensure_ascii=False))
             expected[n + 1] = text
         else:
-            lines.append(rng.choice(["{not json", "[1, 2]", "42", '{"text": ""}', '{"text": 5}', "[" * 50_000 + "]" * 50_000,
-                                     '{"post_id": "x"}']))
+            lines.append(
+                rng.choice(
+                    [
+                        "{not json",
+                        "[1, 2]",
+                        "42",
+                        '{"text": ""}',
+                        '{"text": 5}',
+                        "[" * 50_000 + "]" * 50_000,
+                        '{"post_id": "x"}',
+                    ]
+                )
+            )
             expected[n + 1] = None
     path.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
     return path, expected
@@ -53,9 +66,13 @@ def loads(monkeypatch):
     explain_posts._cached_scorer.cache_clear()
 
 
-def test_a_jsonl_file_is_explained_line_by_line_with_one_model_load(in_project, models_dir, tmp_path, loads):
+def test_a_jsonl_file_is_explained_line_by_line_with_one_model_load(
+    in_project, models_dir, tmp_path, loads
+):
     path, expected = posts_file(tmp_path / "posts.jsonl", 300)
-    result = CliRunner().invoke(main, ["explain", "--file", str(path), "--json"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["explain", "--file", str(path), "--json"], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert [row["line"] for row in rows] == sorted(expected)
@@ -74,10 +91,17 @@ def test_a_jsonl_file_is_explained_line_by_line_with_one_model_load(in_project, 
 
 def test_explaining_again_in_the_same_process_does_not_reload_the_model(in_project, loads):
     runner = CliRunner()
-    assert runner.invoke(main, ["explain", "Dicari admin Kamboja gaji 15jt"], catch_exceptions=False).exit_code == 0
+    assert (
+        runner.invoke(
+            main, ["explain", "Dicari admin Kamboja gaji 15jt"], catch_exceptions=False
+        ).exit_code
+        == 0
+    )
     started = time.perf_counter()
     for text in ("Lowongan kasir Bekasi", "Dicari ABK kapal Taiwan tanpa paspor"):
-        assert runner.invoke(main, ["explain", text, "--json"], catch_exceptions=False).exit_code == 0
+        assert (
+            runner.invoke(main, ["explain", text, "--json"], catch_exceptions=False).exit_code == 0
+        )
     assert (time.perf_counter() - started) / 2 < 1.5
     assert len(loads) == 1
 

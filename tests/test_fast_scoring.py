@@ -26,17 +26,39 @@ from pipeline.scoring import ChunkScorer
 ROOT = Path(__file__).resolve().parents[1]
 
 TRICKY = [
-    "", " ", "\n\t ", "a", "a b  c", "ab", "abc abcd abcde abcdef", "kerja\tdi\n\nK4mboja",
-    "🙂", "gaji 🙂🙂 15jt ✈️ ke Kamboja", "naïve café", "e\u0301 combining", "Ωmega ßtraße İstanbul",
-    "x\u00a0y\u2003z\u3000w", "\x1c\x1dab\x1e cd\x1f", "zero\u200bwidth", "a" * 300, "lowong" * 40 + " ok",
-    "_url_ _phone_ _email_ kirim cv", "中文 招聘 柬埔寨", "مرحبا بالعالم", "LOKER Admin loker admin",
+    "",
+    " ",
+    "\n\t ",
+    "a",
+    "a b  c",
+    "ab",
+    "abc abcd abcde abcdef",
+    "kerja\tdi\n\nK4mboja",
+    "🙂",
+    "gaji 🙂🙂 15jt ✈️ ke Kamboja",
+    "naïve café",
+    "e\u0301 combining",
+    "Ωmega ßtraße İstanbul",
+    "x\u00a0y\u2003z\u3000w",
+    "\x1c\x1dab\x1e cd\x1f",
+    "zero\u200bwidth",
+    "a" * 300,
+    "lowong" * 40 + " ok",
+    "_url_ _phone_ _email_ kirim cv",
+    "中文 招聘 柬埔寨",
+    "مرحبا بالعالم",
+    "LOKER Admin loker admin",
 ]
 
 
 def _labeled_texts() -> list[str]:
     texts = []
     for path in corpus_files(ROOT / "data" / "labeled"):
-        texts += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        texts += [
+            json.loads(line)["text"]
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
     return texts
 
 
@@ -58,7 +80,10 @@ def analyses(sample_texts):
 def assert_same_csr(actual, expected) -> None:
     assert actual.shape == expected.shape
     assert actual.dtype == expected.dtype
-    assert actual.indptr.dtype == expected.indptr.dtype and actual.indices.dtype == expected.indices.dtype
+    assert (
+        actual.indptr.dtype == expected.indptr.dtype
+        and actual.indices.dtype == expected.indices.dtype
+    )
     np.testing.assert_array_equal(actual.indptr, expected.indptr)
     np.testing.assert_array_equal(actual.indices, expected.indices)
     np.testing.assert_array_equal(actual.data, expected.data)
@@ -88,12 +113,19 @@ def test_linear_scores_equal_the_matrix_product(texts):
     grams = HashedNgrams(bits=16).fit([])
     weights = np.random.default_rng(3).normal(size=2**16).astype(np.float32)
     sample = texts[::9]
-    np.testing.assert_allclose(grams.linear_scores(sample, weights, 0.25), grams.transform(sample) @ weights + 0.25, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(
+        grams.linear_scores(sample, weights, 0.25),
+        grams.transform(sample) @ weights + 0.25,
+        rtol=1e-4,
+        atol=1e-4,
+    )
 
 
 def test_case_digits_and_spacing_do_not_change_the_ngrams():
     grams = HashedNgrams(bits=16).fit([])
-    assert (grams.counts(["Gaji 15JT  di   Kamboja"]) != grams.counts(["gaji 27jt di kamboja"])).nnz == 0
+    assert (
+        grams.counts(["Gaji 15JT  di   Kamboja"]) != grams.counts(["gaji 27jt di kamboja"])
+    ).nnz == 0
 
 
 def reference_explain(explainer: Explainer, analysis, row) -> Explanation:
@@ -109,8 +141,10 @@ def reference_explain(explainer: Explainer, analysis, row) -> Explanation:
     contributions = values * explainer.weights[columns]
     keep = explainer.readable[columns] & (contributions > 0)
     order = np.argsort(-contributions[keep], kind="stable")[: explainer.top_terms]
-    result.terms = [(readable_term(explainer.names[c]), float(v))
-                    for c, v in zip(columns[keep][order], contributions[keep][order], strict=True)]
+    result.terms = [
+        (readable_term(explainer.names[c]), float(v))
+        for c, v in zip(columns[keep][order], contributions[keep][order], strict=True)
+    ]
     entities = analysis.entities
     result.contacts = entities.contacts
     result.destinations = entities.destinations
@@ -170,7 +204,11 @@ class _TiedModel:
 
 def test_strong_terms_keep_column_order_among_ties():
     rng = np.random.default_rng(11)
-    names = [f"word__term{i:02d}" for i in range(40)] + ["word__a.b", "char__1", "indicator__potong_gaji"]
+    names = [f"word__term{i:02d}" for i in range(40)] + [
+        "word__a.b",
+        "char__1",
+        "indicator__potong_gaji",
+    ]
     weights = rng.choice([-1.0, 0.0, 0.5, 1.0], size=len(names))
     explainer = Explainer(_TiedModel(names, weights), top_terms=3)
     matrix = sp.random(60, len(names), density=0.3, format="csr", random_state=4, dtype=np.float32)
@@ -191,7 +229,7 @@ def reference_shingles(normalized_text: str, size: int = 3) -> np.ndarray:
     if len(tokens) <= size:
         grams = [" ".join(tokens)] if tokens else [""]
     else:
-        grams = [" ".join(tokens[i:i + size]) for i in range(len(tokens) - size + 1)]
+        grams = [" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)]
     return np.fromiter((zlib.crc32(g.encode("utf-8")) for g in set(grams)), dtype=np.uint64)
 
 
@@ -208,9 +246,14 @@ def test_signatures_equal_one_post_at_a_time(texts):
 
 def test_chunk_scorer_signatures_equal_one_post_at_a_time(bundle):
     worker = ChunkScorer(bundle, None, "id")
-    posts = [{"post_id": f"p{i}", "text": text} for i, text in enumerate(_labeled_texts()[:50] + TRICKY)]
+    posts = [
+        {"post_id": f"p{i}", "text": text} for i, text in enumerate(_labeled_texts()[:50] + TRICKY)
+    ]
     frame, signatures, _ = worker.score_frame(posts)
-    expected = [worker.hasher.signature(reference_shingles(text)) for text in dedup.cluster_texts([p["text"] for p in posts])]
+    expected = [
+        worker.hasher.signature(reference_shingles(text))
+        for text in dedup.cluster_texts([p["text"] for p in posts])
+    ]
     np.testing.assert_array_equal(signatures, np.array(expected).T)
     assert len(frame) == len(posts)
 
@@ -219,10 +262,14 @@ def test_shingle_hashes_equal_crc32_of_the_joined_shingles(texts):
     hasher = dedup.ShingleHasher(max_tokens=200)  # small: the token cache starts over many times
     sample = [*texts[::4], "a", "a b", ". , !", "ab ✈️ é ß 🙂 中文 x" * 3, "_url_ " * 5]
     for start in range(0, len(sample), 37):
-        batch = sample[start:start + 37]
+        batch = sample[start : start + 37]
         hashes, starts = hasher.hashes(batch)
         runs = np.split(hashes, starts[1:])
         for text, run in zip(batch, runs, strict=True):
             tokens = [t for t in text.split() if len(t) > 1 or t.isalnum()]
-            grams = [" ".join(tokens[i:i + 3]) for i in range(len(tokens) - 2)] if len(tokens) > 3 else [" ".join(tokens)]
+            grams = (
+                [" ".join(tokens[i : i + 3]) for i in range(len(tokens) - 2)]
+                if len(tokens) > 3
+                else [" ".join(tokens)]
+            )
             assert run.tolist() == [zlib.crc32(g.encode("utf-8")) for g in grams]

@@ -73,14 +73,22 @@ def test_fold_features_equal_fitting_on_the_fold_alone(analyses):
     np.testing.assert_array_equal(fitted.features.char_tfidf_.idf_, reference.char_tfidf_.idf_)
     assert fitted.features.indicator_names_ == reference.indicator_names_
     for rows in (train, valid, valid[::-1]):
-        assert_same_csr(fitted.transform(rows), reference.transform_analyses([analyses[i] for i in rows]))
+        assert_same_csr(
+            fitted.transform(rows), reference.transform_analyses([analyses[i] for i in rows])
+        )
 
 
 def test_a_fold_learns_nothing_from_rows_outside_it():
     # "rahasia" (and its bigrams) appear only in the rows held out: the fold must not know them,
     # and the document frequencies behind its IDF weights count its own rows only.
-    posts = ["loker admin bekasi", "loker admin jakarta", "gaji besar kamboja", "gaji besar kamboja",
-             "rahasia kerja kamboja", "rahasia kerja kamboja"]
+    posts = [
+        "loker admin bekasi",
+        "loker admin jakarta",
+        "gaji besar kamboja",
+        "gaji besar kamboja",
+        "rahasia kerja kamboja",
+        "rahasia kerja kamboja",
+    ]
     counts = FeatureCounts(analyse_many(posts), WaspadaFeatures(min_df=1))
     fitted = counts.fit([0, 1, 2, 3])
     vocabulary = fitted.features.word_vocabulary_
@@ -97,9 +105,14 @@ def test_counts_in_row_blocks_equal_one_sort():
     rows = np.sort(rng.integers(0, n_rows - 3, 5_000))  # the last rows stay empty
     columns = rng.integers(0, width, 5_000)
     columns[::3] = columns[1::3][: len(columns[::3])]  # repeats within rows
-    reference = sp.coo_matrix((np.ones(len(rows), dtype=np.float32), (rows, columns)), shape=(n_rows, width)).tocsr()
+    reference = sp.coo_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, columns)), shape=(n_rows, width)
+    ).tocsr()
     reference.sum_duplicates()
-    reference.indices, reference.indptr = reference.indices.astype(np.int32), reference.indptr.astype(np.int32)
+    reference.indices, reference.indptr = (
+        reference.indices.astype(np.int32),
+        reference.indptr.astype(np.int32),
+    )
     assert_same_csr(count_matrix(rows, columns, (n_rows, width)), reference)
     shuffled = rng.permutation(len(rows))  # rows out of order take the single-sort path
     assert_same_csr(count_matrix(rows[shuffled], columns[shuffled], (n_rows, width)), reference)
@@ -129,16 +142,25 @@ def test_splits_equal_stratified_group_kfold_on_the_labeled_clusters(texts):
     groups = dedup.cluster(dedup.cluster_texts(posts[::2]))
     y = np.random.default_rng(5).integers(0, 2, len(groups))
     for n_splits, seed in ((3, 20261128), (5, 1)):
-        expected = list(StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed).split(y, y, groups))
+        expected = list(
+            StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed).split(
+                y, y, groups
+            )
+        )
         _same_splits(stratified_group_splits(y, groups, n_splits, seed), expected)
 
 
-@pytest.mark.parametrize("n_classes,n_splits,n_groups", [(2, 3, 400), (2, 5, 1_500), (3, 5, 300), (4, 3, 1_000), (2, 10, 900)])
+@pytest.mark.parametrize(
+    "n_classes,n_splits,n_groups",
+    [(2, 3, 400), (2, 5, 1_500), (3, 5, 300), (4, 3, 1_000), (2, 10, 900)],
+)
 def test_splits_equal_stratified_group_kfold(n_classes, n_splits, n_groups):
     rng = np.random.default_rng(n_groups)
     y = rng.integers(0, n_classes, 2_000)
     groups = rng.integers(0, n_groups, 2_000)
-    expected = list(StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=11).split(y, y, groups))
+    expected = list(
+        StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=11).split(y, y, groups)
+    )
     actual = stratified_group_splits(y, groups, n_splits, 11)
     _same_splits(actual, expected)
     for train, test in actual:  # a group never straddles a split

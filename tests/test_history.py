@@ -26,45 +26,125 @@ from pipeline.history.report import make_trends
 from pipeline.history.store import HistoryStore
 from pipeline.history.trends import TABLES, compute_trends
 
-TEMPLATE_A = ("Dicari admin online untuk kantor di Phnom Penh Kamboja, gaji 15 juta per bulan, tiket pesawat dan visa "
-              "ditanggung perusahaan, berangkat minggu ini tanpa pengalaman, tanpa ijazah. Minat hubungi WA {phone}")
-TEMPLATE_B = ("Lowongan typist di Myawaddy Myanmar, kerja ketik chat saja, gaji 12 juta, mess dan makan gratis, paspor "
-              "diurus semua oleh agen, usia 18 sampai 30 tahun, berangkat lewat Bangkok. Japri {phone}")
-TEMPLATE_C = ("Jalur tikus ke Malaysia lewat Nunukan tanpa paspor, speedboat malam, kerja kebun sawit langsung majikan, "
-              "biaya 4 juta potong gaji. Hubungi {phone}")
+TEMPLATE_A = (
+    "Dicari admin online untuk kantor di Phnom Penh Kamboja, gaji 15 juta per bulan, tiket pesawat dan visa "
+    "ditanggung perusahaan, berangkat minggu ini tanpa pengalaman, tanpa ijazah. Minat hubungi WA {phone}"
+)
+TEMPLATE_B = (
+    "Lowongan typist di Myawaddy Myanmar, kerja ketik chat saja, gaji 12 juta, mess dan makan gratis, paspor "
+    "diurus semua oleh agen, usia 18 sampai 30 tahun, berangkat lewat Bangkok. Japri {phone}"
+)
+TEMPLATE_C = (
+    "Jalur tikus ke Malaysia lewat Nunukan tanpa paspor, speedboat malam, kerja kebun sawit langsung majikan, "
+    "biaya 4 juta potong gaji. Hubungi {phone}"
+)
 
 P1, P2, P3, P4, P5 = "081211110001", "081222220002", "081233330003", "081244440004", "081255550005"
 
 
-def post(post_id, text, platform, author, posted_at, contacts, destinations, indicators="negara_berisiko,kontak_hanya_chat"):
-    return {"post_id": post_id, "score": 0.95, "flagged": True, "category": "tppo", "reasons": "", "text": text,
-            "platform": platform, "source_file": f"{platform}.json", "source_record": 1, "author": author,
-            "posted_at": posted_at, "url": "", "indicators": indicators, "contacts": contacts,
-            "destinations": destinations, "pay_idr_month": "", "cluster_id": f"c_{post_id}", "cluster_size": 1}
+def post(
+    post_id,
+    text,
+    platform,
+    author,
+    posted_at,
+    contacts,
+    destinations,
+    indicators="negara_berisiko,kontak_hanya_chat",
+):
+    return {
+        "post_id": post_id,
+        "score": 0.95,
+        "flagged": True,
+        "category": "tppo",
+        "reasons": "",
+        "text": text,
+        "platform": platform,
+        "source_file": f"{platform}.json",
+        "source_record": 1,
+        "author": author,
+        "posted_at": posted_at,
+        "url": "",
+        "indicators": indicators,
+        "contacts": contacts,
+        "destinations": destinations,
+        "pay_idr_month": "",
+        "cluster_id": f"c_{post_id}",
+        "cluster_size": 1,
+    }
 
 
 def benign(post_id, posted_at):
-    row = post(post_id, "Selamat pagi, info cuaca hari ini cerah.", "x", "warga", posted_at, "", "", "")
+    row = post(
+        post_id, "Selamat pagi, info cuaca hari ini cerah.", "x", "warga", posted_at, "", "", ""
+    )
     return {**row, "score": 0.01, "flagged": False, "category": "benign"}
 
 
 WEEKS = {
     "week-1": [
-        post("fb_1", TEMPLATE_A.format(phone=P1), "facebook", "Loker Asia", "2026-11-02T03:00:00Z", P1, "kamboja"),
-        post("fb_2", TEMPLATE_C.format(phone=P3), "facebook", "Kerja Malaysia", "2026-11-03T03:00:00Z", P3, "malaysia,nunukan",
-             "penyeberangan_ilegal,kontak_hanya_chat"),
+        post(
+            "fb_1",
+            TEMPLATE_A.format(phone=P1),
+            "facebook",
+            "Loker Asia",
+            "2026-11-02T03:00:00Z",
+            P1,
+            "kamboja",
+        ),
+        post(
+            "fb_2",
+            TEMPLATE_C.format(phone=P3),
+            "facebook",
+            "Kerja Malaysia",
+            "2026-11-03T03:00:00Z",
+            P3,
+            "malaysia,nunukan",
+            "penyeberangan_ilegal,kontak_hanya_chat",
+        ),
         benign("x_1", "2026-11-03T04:00:00Z"),
     ],
     "week-2": [
-        post("ig_1", TEMPLATE_B.format(phone=P2), "instagram", "typist.mm", "2026-11-10T03:00:00Z", P2, "myanmar"),
-        post("ig_2", TEMPLATE_B.format(phone="+62 812-4444-0004"), "instagram", "kerja.ketik", "2026-11-11T03:00:00Z",
-             "+62812-4444-0004", "myanmar"),
+        post(
+            "ig_1",
+            TEMPLATE_B.format(phone=P2),
+            "instagram",
+            "typist.mm",
+            "2026-11-10T03:00:00Z",
+            P2,
+            "myanmar",
+        ),
+        post(
+            "ig_2",
+            TEMPLATE_B.format(phone="+62 812-4444-0004"),
+            "instagram",
+            "kerja.ketik",
+            "2026-11-11T03:00:00Z",
+            "+62812-4444-0004",
+            "myanmar",
+        ),
         benign("x_2", "2026-11-10T04:00:00Z"),
     ],
     "week-3": [
-        post("123:9", TEMPLATE_A.format(phone=P5), "telegram", "Info Kerja KH", "2026-11-17T03:00:00Z", f"wa.me/62{P5[1:]}", "kamboja"),
-        post("fb_2", TEMPLATE_C.format(phone=P3), "facebook", "Kerja Malaysia", "2026-11-03T03:00:00Z", P3, "malaysia,nunukan",
-             "penyeberangan_ilegal,kontak_hanya_chat"),
+        post(
+            "123:9",
+            TEMPLATE_A.format(phone=P5),
+            "telegram",
+            "Info Kerja KH",
+            "2026-11-17T03:00:00Z",
+            f"wa.me/62{P5[1:]}",
+            "kamboja",
+        ),
+        post(
+            "fb_2",
+            TEMPLATE_C.format(phone=P3),
+            "facebook",
+            "Kerja Malaysia",
+            "2026-11-03T03:00:00Z",
+            P3,
+            "malaysia,nunukan",
+            "penyeberangan_ilegal,kontak_hanya_chat",
+        ),
         benign("x_3", "2026-11-17T04:00:00Z"),
     ],
 }
@@ -73,9 +153,21 @@ WEEKS = {
 def write_run(run_dir: Path, rows: list[dict]) -> Path:
     flagged = sum(bool(r["flagged"]) for r in rows)
     write_csv(run_dir / "scored.csv", rows, schema.SCORED_COLUMNS)
-    write_json(run_dir / "report.json", {"model_id": "model-test", "threshold": 0.5,
-                                         "counts": {"read": len(rows), "scored": len(rows), "flagged": flagged,
-                                                    "quarantined": 0, "duplicates": 0, "skipped": 0}})
+    write_json(
+        run_dir / "report.json",
+        {
+            "model_id": "model-test",
+            "threshold": 0.5,
+            "counts": {
+                "read": len(rows),
+                "scored": len(rows),
+                "flagged": flagged,
+                "quarantined": 0,
+                "duplicates": 0,
+                "skipped": 0,
+            },
+        },
+    )
     return run_dir
 
 
@@ -101,9 +193,19 @@ def recorded(store: HistoryStore, runs: dict[str, Path], upto: str) -> dict[str,
 
 
 def test_contact_key_gives_one_key_per_number_and_handle():
-    assert {contact_key(c) for c in ("081234567890", "+62 812-3456-7890", "6281234567890", "wa.me/6281234567890",
-                                     "https://api.whatsapp.com/send?phone=6281234567890")} == {"6281234567890"}
-    assert {contact_key(c) for c in ("t.me/Rekrut_KH", "https://telegram.me/rekrut_kh/", "@Rekrut_KH")} == {"@rekrut_kh"}
+    assert {
+        contact_key(c)
+        for c in (
+            "081234567890",
+            "+62 812-3456-7890",
+            "6281234567890",
+            "wa.me/6281234567890",
+            "https://api.whatsapp.com/send?phone=6281234567890",
+        )
+    } == {"6281234567890"}
+    assert {
+        contact_key(c) for c in ("t.me/Rekrut_KH", "https://telegram.me/rekrut_kh/", "@Rekrut_KH")
+    } == {"@rekrut_kh"}
     assert contact_key("+855 12 345 678") == "85512345678"
     assert contact_keys("0812-1111-0001 wa.me/6281211110001 @a") == ["6281211110001", "@a"]
 
@@ -130,7 +232,11 @@ def test_template_reposted_in_week_3_on_a_new_platform_is_spreading(store, runs)
     row = spreading.iloc[0]
     assert row["template_id"] == "t_fb_1"
     assert row["new_platforms"] == "telegram" and row["new_accounts"] == "telegram/Info Kerja KH"
-    assert row["new_post_ids"] == "123:9" and row["earlier_posts"] == 1 and row["first_seen_run"] == "week-1"
+    assert (
+        row["new_post_ids"] == "123:9"
+        and row["earlier_posts"] == 1
+        and row["first_seen_run"] == "week-1"
+    )
     # Nothing in week 3 is a new template: A matched week 1 by signature, C is the same post again.
     assert trends.tables["new_templates"].empty
     week2 = compute_trends(store.frames(), ids["week-2"]).tables["new_templates"]
@@ -143,7 +249,11 @@ def test_two_numbers_that_share_a_template_are_one_network(store, runs):
     members = [set(c.split()) for c in networks["contacts"]]
     assert {contact_key(P2), contact_key(P4)} in members
     b = networks[networks["contacts"].str.contains(contact_key(P2))].iloc[0]
-    assert b["templates"] == "t_ig_1" and b["posts"] == 2 and set(b["accounts"].split()) == {"instagram/typist.mm", "instagram/kerja.ketik"}
+    assert (
+        b["templates"] == "t_ig_1"
+        and b["posts"] == 2
+        and set(b["accounts"].split()) == {"instagram/typist.mm", "instagram/kerja.ketik"}
+    )
     # Template A links P1 (week 1) and P5 (week 3) through one template.
     assert {contact_key(P1), contact_key(P5)} in members
 
@@ -159,7 +269,9 @@ def test_rescoring_does_not_double_count_and_recording_twice_is_a_no_op(store, r
     weekly = compute_trends(frames).tables["weekly"]
     total = weekly[weekly["dimension"] == "all"].set_index("week")["posts"].to_dict()
     assert total == {"2026-11-02": 2, "2026-11-09": 2, "2026-11-16": 1}
-    kamboja = weekly[(weekly["dimension"] == "destination") & (weekly["value"] == "kamboja")].set_index("week")
+    kamboja = weekly[
+        (weekly["dimension"] == "destination") & (weekly["value"] == "kamboja")
+    ].set_index("week")
     assert kamboja.loc["2026-11-16", "change"] == 1 and kamboja.loc["2026-11-09", "change"] == -1
 
 
@@ -229,7 +341,9 @@ def test_history_tables_live_apart_from_the_review_tables(tmp_path):
 def test_cli_record_runs_and_trends(runs, tmp_path):
     url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
     runner = CliRunner()
-    result = runner.invoke(main, ["history", "record", *map(str, runs.values()), "--history-db", url])
+    result = runner.invoke(
+        main, ["history", "record", *map(str, runs.values()), "--history-db", url]
+    )
     assert result.exit_code == 0, result.output
     assert result.output.count("recorded as") == 3
     listing = runner.invoke(main, ["history", "runs", "--history-db", url, "--json"])
@@ -240,11 +354,22 @@ def test_cli_record_runs_and_trends(runs, tmp_path):
     assert "spreading templates: 1" in result.output and (out / "trends.html").is_file()
     again = runner.invoke(main, ["trends", "--out", str(out), "--history-db", url, "-q"])
     assert again.exit_code == 1 and "--force" in again.output
-    empty = runner.invoke(main, ["trends", "--out", str(tmp_path / "e"), "--history-db", f"sqlite:///{tmp_path / 'none.sqlite'}"])
+    empty = runner.invoke(
+        main,
+        [
+            "trends",
+            "--out",
+            str(tmp_path / "e"),
+            "--history-db",
+            f"sqlite:///{tmp_path / 'none.sqlite'}",
+        ],
+    )
     assert empty.exit_code == 1 and "waspada score" in empty.output
 
 
-@pytest.mark.parametrize("command", [["trends"], ["history"], ["history", "record"], ["history", "runs"]])
+@pytest.mark.parametrize(
+    "command", [["trends"], ["history"], ["history", "record"], ["history", "runs"]]
+)
 def test_help(command):
     result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0 and "Example" in result.output
@@ -253,7 +378,12 @@ def test_help(command):
 def signed_in(app, name="Sari"):
     client = app.test_client()
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
-    assert client.post("/login", data={"csrf_token": token, "reviewer": name, "next": "/queue"}).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"csrf_token": token, "reviewer": name, "next": "/queue"}
+        ).status_code
+        == 302
+    )
     return client, token
 
 
@@ -268,7 +398,10 @@ def test_desk_tren_page_shows_the_report_and_links_into_the_desk(store, runs, tm
     page = client.get("/trends")
     assert page.status_code == 200
     assert "Templat yang menyebar" in page.text and 'href="/trends"' in page.text
-    assert "/post/123:9?status=all" in page.text and "/queue?cluster=c_123:9&amp;status=all" in page.text
+    assert (
+        "/post/123:9?status=all" in page.text
+        and "/queue?cluster=c_123:9&amp;status=all" in page.text
+    )
     picture = re.search(r'src="(/trends/file/plots/network_n1\.png)"', page.text).group(1)
     image = client.get(picture)
     assert image.status_code == 200 and image.mimetype == "image/png"

@@ -18,7 +18,11 @@ def result():
 
 
 def _reasons(result, name):
-    return {q["source_record"]: q["reason"] for q in result.quarantine if q["source_file"].endswith(name)}
+    return {
+        q["source_record"]: q["reason"]
+        for q in result.quarantine
+        if q["source_file"].endswith(name)
+    }
 
 
 def test_counting_invariant_holds_on_the_broken_corpus(result):
@@ -40,11 +44,17 @@ def test_csv_problems_have_specific_reasons(result):
     assert reasons[8].startswith("record too large (113 KB of text, limit 100 KB")
     texts = dict(zip(result.posts["post_id"], result.posts["text"], strict=True))
     assert texts["c2"] == "Loker operator pabrik Bekasi"  # NUL byte dropped
-    assert texts["c3"].startswith('=HYPERLINK("http://bit.ly/kerja"')  # a formula is text, kept as written
+    assert texts["c3"].startswith(
+        '=HYPERLINK("http://bit.ly/kerja"'
+    )  # a formula is text, kept as written
     assert texts["c8"] == "Gaji 8jt\nberangkat besok, tanpa paspor"
     assert texts["c10"] == "Café di Bali butuh barista"
     assert [(d["post_id"], d["duplicate_of"]) for d in result.duplicates] == [("c9", "c1")]
-    assert {(s["source_record"], s["reason"]) for s in result.skipped if s["source_file"].endswith("messy.csv")} == {(11, "blank line")}
+    assert {
+        (s["source_record"], s["reason"])
+        for s in result.skipped
+        if s["source_file"].endswith("messy.csv")
+    } == {(11, "blank line")}
 
 
 def test_jsonl_problems_have_specific_reasons(result):
@@ -57,7 +67,10 @@ def test_jsonl_problems_have_specific_reasons(result):
     assert reasons[9].startswith("post_id j1 already used by a different post")
     # No valid UTF-8 multi-byte sequence anywhere in the file: it is read as cp1252, and says so.
     assert 10 not in reasons
-    assert any(note["file"].endswith("bad_lines.jsonl") and "read as cp1252" in note["note"] for note in result.notes)
+    assert any(
+        note["file"].endswith("bad_lines.jsonl") and "read as cp1252" in note["note"]
+        for note in result.notes
+    )
     texts = dict(zip(result.posts["post_id"], result.posts["text"], strict=True))
     assert texts["j7"] == "Gaji besar di Sabah ÿþ tanpa dokumen"
     assert texts["j6"] == "NA"
@@ -65,7 +78,11 @@ def test_jsonl_problems_have_specific_reasons(result):
 
 
 def test_quarantine_keeps_the_raw_record_readable(result):
-    raw = {q["source_record"]: q["raw"] for q in result.quarantine if q["source_file"].endswith("messy.csv")}
+    raw = {
+        q["source_record"]: q["raw"]
+        for q in result.quarantine
+        if q["source_file"].endswith("messy.csv")
+    }
     assert raw[5] == "c4,Kerja di Ma\ufffdau caf\ufffd gaji \ufffd 2000,facebook"
     assert len(raw[8]) <= 5000
 
@@ -84,8 +101,10 @@ def test_max_text_size_is_configurable():
 
 def test_a_file_mixing_utf8_and_a_legacy_encoding_fails_with_a_hint_naming_the_encoding(tmp_path):
     path = tmp_path / "mixed.csv"
-    path.write_bytes("text,platform\nKerja di Brunéi,facebook\n".encode()
-                     + "Lowongan café Macau gaji €2000,facebook\nKerja di Brunéi,facebook\n".encode("cp1252"))
+    path.write_bytes(
+        "text,platform\nKerja di Brunéi,facebook\n".encode()
+        + "Lowongan café Macau gaji €2000,facebook\nKerja di Brunéi,facebook\n".encode("cp1252")
+    )
     with pytest.raises(InputError) as info:
         ingest([path])
     assert "not UTF-8" in info.value.message and "--encoding cp1252" in info.value.hint
@@ -101,12 +120,17 @@ def test_wrong_explicit_encoding_is_explained(tmp_path):
 
 def test_unclosed_quote_loses_only_its_own_row(tmp_path):
     path = tmp_path / "unclosed.csv"
-    path.write_text('id,text,platform\nc1,"Loker Kamboja gaji 15jt,facebook\nc2,Lowongan kasir Bandung,facebook\n'
-                    'c3,"Gaji 8jt\nberangkat besok",facebook\nc4,Kerja pabrik Bekasi,facebook\n', encoding="utf-8")
+    path.write_text(
+        'id,text,platform\nc1,"Loker Kamboja gaji 15jt,facebook\nc2,Lowongan kasir Bandung,facebook\n'
+        'c3,"Gaji 8jt\nberangkat besok",facebook\nc4,Kerja pabrik Bekasi,facebook\n',
+        encoding="utf-8",
+    )
     result = ingest([path])
     assert result.posts["post_id"].tolist() == ["c2", "c3", "c4"]
     assert result.posts["text"].tolist()[1] == "Gaji 8jt\nberangkat besok"
-    assert [(q["source_record"], q["reason"].split(" (")[0]) for q in result.quarantine] == [(2, "unclosed quote on line 2")]
+    assert [(q["source_record"], q["reason"].split(" (")[0]) for q in result.quarantine] == [
+        (2, "unclosed quote on line 2")
+    ]
 
 
 def test_an_unreadable_csv_header_quarantines_every_line_of_the_file(tmp_path):
@@ -121,7 +145,9 @@ def test_an_unreadable_csv_header_quarantines_every_line_of_the_file(tmp_path):
 
 def test_unicode_line_separators_inside_cells_do_not_split_rows(tmp_path):
     path = tmp_path / "sep.csv"
-    path.write_text("id,text\nu1,Gaji 15jt\u2028WA 0812\x85segera\x1cdaftar\nu2,kedua\n", encoding="utf-8")
+    path.write_text(
+        "id,text\nu1,Gaji 15jt\u2028WA 0812\x85segera\x1cdaftar\nu2,kedua\n", encoding="utf-8"
+    )
     result = ingest([path])
     assert result.posts["text"].tolist() == ["Gaji 15jt\u2028WA 0812\x85segera\x1cdaftar", "kedua"]
 
@@ -131,11 +157,17 @@ def test_an_unreadable_json_file_is_one_quarantined_record_and_the_rest_is_read(
     (tmp_path / "b_good.jsonl").write_text('{"text": "Loker Kamboja"}\n', encoding="utf-8")
     result = ingest([tmp_path])
     assert result.posts["text"].tolist() == ["Loker Kamboja"]
-    assert [q["reason"] for q in result.quarantine] == ["broken JSON on line 1 (Expecting value); the file could not be read"]
+    assert [q["reason"] for q in result.quarantine] == [
+        "broken JSON on line 1 (Expecting value); the file could not be read"
+    ]
 
 
 def test_a_truncated_telegram_export_does_not_stop_the_run(tmp_path):
-    (tmp_path / "result.json").write_text('{\n "name": "Loker", "type": "public_channel", "id": 1,\n "messages": [\n  {"id": 1, "type": "message", "te',
-                                          encoding="utf-8")
+    (tmp_path / "result.json").write_text(
+        '{\n "name": "Loker", "type": "public_channel", "id": 1,\n "messages": [\n  {"id": 1, "type": "message", "te',
+        encoding="utf-8",
+    )
     result = ingest([tmp_path / "result.json"])
-    assert result.counts["quarantined"] == 1 and result.quarantine[0]["reason"].startswith("broken JSON on line 4")
+    assert result.counts["quarantined"] == 1 and result.quarantine[0]["reason"].startswith(
+        "broken JSON on line 4"
+    )

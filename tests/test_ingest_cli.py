@@ -20,7 +20,15 @@ def _run(*args: str):
 def test_help_lists_the_options():
     result = _run("--help")
     assert result.exit_code == 0
-    for option in ("--out", "--format", "--encoding", "--text-column", "--id-column", "--max-text-kb", "--force"):
+    for option in (
+        "--out",
+        "--format",
+        "--encoding",
+        "--text-column",
+        "--id-column",
+        "--max-text-kb",
+        "--force",
+    ):
         assert option in result.output
 
 
@@ -32,13 +40,25 @@ def test_happy_path_writes_balanced_outputs(tmp_path):
     c = report["counts"]
     assert report["counts_balance"] is True
     assert c["read"] == c["ingested"] + c["duplicates"] + c["skipped"] + c["quarantined"]
-    assert f"Read {c['read']} records: {c['ingested']} posts, {c['duplicates']} duplicates" in result.output
+    assert (
+        f"Read {c['read']} records: {c['ingested']} posts, {c['duplicates']} duplicates"
+        in result.output
+    )
     posts = pd.read_csv(out / "posts.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert len(posts) == c["ingested"]
     assert {"NA", "null", "0", "-"} <= set(posts["text"])
-    assert {"facebook", "instagram", "x", "telegram", "whatsapp", "tiktok", "jobboard"} <= set(posts["platform"])
-    for name, count in (("quarantine.csv", c["quarantined"]), ("duplicates.csv", c["duplicates"]), ("skipped.csv", c["skipped"])):
-        assert len(pd.read_csv(out / name, dtype=str, keep_default_na=False, encoding="utf-8-sig")) == count
+    assert {"facebook", "instagram", "x", "telegram", "whatsapp", "tiktok", "jobboard"} <= set(
+        posts["platform"]
+    )
+    for name, count in (
+        ("quarantine.csv", c["quarantined"]),
+        ("duplicates.csv", c["duplicates"]),
+        ("skipped.csv", c["skipped"]),
+    ):
+        assert (
+            len(pd.read_csv(out / name, dtype=str, keep_default_na=False, encoding="utf-8-sig"))
+            == count
+        )
 
 
 def test_json_summary_for_scripts(tmp_path):
@@ -56,7 +76,10 @@ def test_missing_input_exits_1_with_a_hint(tmp_path):
 
 def test_legacy_encoding_exits_1_naming_the_encoding(tmp_path):
     path = tmp_path / "mixed.csv"
-    path.write_bytes("isi\nKerja di Brunéi\n".encode() + "Lowongan café Macau gaji €2000\nKerja di Brunéi\n".encode("cp1252"))
+    path.write_bytes(
+        "isi\nKerja di Brunéi\n".encode()
+        + "Lowongan café Macau gaji €2000\nKerja di Brunéi\n".encode("cp1252")
+    )
     result = _run(str(path), "--out", str(tmp_path / "o"))
     assert result.exit_code == 1
     assert "is not UTF-8" in result.output and "--encoding cp1252" in result.output
@@ -71,5 +94,7 @@ def test_existing_output_needs_force(tmp_path):
 
 
 def test_unknown_format_is_a_usage_error(tmp_path):
-    result = _run(str(FIXTURES / "reposted_ads.jsonl"), "--out", str(tmp_path / "o"), "--format", "docx")
+    result = _run(
+        str(FIXTURES / "reposted_ads.jsonl"), "--out", str(tmp_path / "o"), "--format", "docx"
+    )
     assert result.exit_code == 2

@@ -23,12 +23,22 @@ def _posts(path: Path, **options):
     return result, {row["post_id"]: row for row in result.posts.to_dict("records")}
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("facebook_groups.json", "json"), ("instagram_scrape.json", "json"), ("x_search_results.json", "twitter"),
-    ("telegram_export/result.json", "telegram"), ("whatsapp_ios_id.txt", "whatsapp"), ("whatsapp_android_en.txt", "whatsapp"),
-    ("collected_semicolon.csv", "csv"), ("jobboard.tsv", "tsv"), ("tiktok_captions.jsonl", "jsonl"),
-    ("rekap_monitoring.xlsx", "xlsx"), ("archive.parquet", "parquet"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("facebook_groups.json", "json"),
+        ("instagram_scrape.json", "json"),
+        ("x_search_results.json", "twitter"),
+        ("telegram_export/result.json", "telegram"),
+        ("whatsapp_ios_id.txt", "whatsapp"),
+        ("whatsapp_android_en.txt", "whatsapp"),
+        ("collected_semicolon.csv", "csv"),
+        ("jobboard.tsv", "tsv"),
+        ("tiktok_captions.jsonl", "jsonl"),
+        ("rekap_monitoring.xlsx", "xlsx"),
+        ("archive.parquet", "parquet"),
+    ],
+)
 def test_format_is_detected_by_content(name, expected, tmp_path):
     # A neutral name proves the content decides, not the extension.
     copy = tmp_path / "export.dat"
@@ -39,32 +49,52 @@ def test_format_is_detected_by_content(name, expected, tmp_path):
 def test_x_api_v2_resolves_authors_from_includes_and_prefers_full_note_text():
     _, posts = _posts(EXPORTS / "x_search_results.json")
     first = posts["1860000000000000101"]
-    assert (first["platform"], first["author"], first["posted_at"]) == ("x", "maritimejobs", "2026-11-20T12:56:00Z")
+    assert (first["platform"], first["author"], first["posted_at"]) == (
+        "x",
+        "maritimejobs",
+        "2026-11-20T12:56:00Z",
+    )
     assert first["url"] == "https://x.com/maritimejobs/status/1860000000000000101"
     assert posts["1860000000000000102"]["text"].endswith("DM untuk info.")
-    assert posts["1860000000000000103"]["author"] == "903"  # author missing from includes: keep the id
+    assert (
+        posts["1860000000000000103"]["author"] == "903"
+    )  # author missing from includes: keep the id
 
 
 def test_telegram_joins_entity_lists_and_skips_service_and_media_messages():
     result, posts = _posts(EXPORTS / "telegram_export" / "result.json")
-    assert posts["777:3"]["text"] == "OPEN: operator chat, kantor 🇲🇲, 9jt + komisi. Hubungi @hrd_asia atau https://t.me/lokerasia"
+    assert (
+        posts["777:3"]["text"]
+        == "OPEN: operator chat, kantor 🇲🇲, 9jt + komisi. Hubungi @hrd_asia atau https://t.me/lokerasia"
+    )
     assert posts["777:2"]["posted_at"] == "2026-11-20T23:25:00Z"
     reasons = sorted(row["reason"] for row in result.skipped)
-    assert reasons == ["Telegram media message without text", "Telegram service message (create_channel)",
-                       "Telegram service message (pin_message)"]
+    assert reasons == [
+        "Telegram media message without text",
+        "Telegram service message (create_channel)",
+        "Telegram service message (pin_message)",
+    ]
 
 
 def test_whatsapp_ios_indonesian_joins_lines_and_skips_system_lines():
     result, posts = _posts(EXPORTS / "whatsapp_ios_id.txt")
     texts = {p["author"]: p["text"] for p in posts.values()}
-    assert texts["Budi Santoso"] == ("LOWONGAN MENDESAK 🔴\nPerusahaan teknologi di Asia Tenggara butuh:\n- 20 CS online\n"
-                                     "- gaji 18jt\nHubungi 0812 1111 2222")
+    assert texts["Budi Santoso"] == (
+        "LOWONGAN MENDESAK 🔴\nPerusahaan teknologi di Asia Tenggara butuh:\n- 20 CS online\n"
+        "- gaji 18jt\nHubungi 0812 1111 2222"
+    )
     assert texts["Siti"] == "NA"
     assert texts["Nur Aini"].startswith("Speed malam ke Tawau")
-    assert {p["posted_at"] for p in posts.values() if p["author"] == "Nur Aini"} == {"2026-11-20T01:37:00Z"}
+    assert {p["posted_at"] for p in posts.values() if p["author"] == "Nur Aini"} == {
+        "2026-11-20T01:37:00Z"
+    }
     assert [(r["source_record"], r["reason"]) for r in result.skipped] == [
-        (1, "WhatsApp system line"), (2, "WhatsApp system line"), (9, "WhatsApp media or deleted message"),
-        (10, "WhatsApp media or deleted message"), (12, "WhatsApp system line")]
+        (1, "WhatsApp system line"),
+        (2, "WhatsApp system line"),
+        (9, "WhatsApp media or deleted message"),
+        (10, "WhatsApp media or deleted message"),
+        (12, "WhatsApp system line"),
+    ]
     assert result.counts["quarantined"] == 0
 
 
@@ -81,9 +111,18 @@ def test_whatsapp_android_english_month_first_dates_and_system_lines():
 
 def test_facebook_scraper_field_variants():
     result, posts = _posts(EXPORTS / "facebook_groups.json")
-    assert posts["fb_501"]["author"] == "Info Loker Jabar" and posts["fb_501"]["platform"] == "facebook"
-    assert posts["fb_502"]["url"].endswith("/posts/502") and posts["fb_502"]["posted_at"] == "2026-11-20T23:25:00Z"
-    assert posts["fb_503"]["text"].startswith("Loker kasir") and posts["fb_503"]["author"] == "Toko Berkah"
+    assert (
+        posts["fb_501"]["author"] == "Info Loker Jabar"
+        and posts["fb_501"]["platform"] == "facebook"
+    )
+    assert (
+        posts["fb_502"]["url"].endswith("/posts/502")
+        and posts["fb_502"]["posted_at"] == "2026-11-20T23:25:00Z"
+    )
+    assert (
+        posts["fb_503"]["text"].startswith("Loker kasir")
+        and posts["fb_503"]["author"] == "Toko Berkah"
+    )
     assert posts["fb_503"]["posted_at"] == "2026-11-21T01:15:00Z"
     assert [row["reason"] for row in result.quarantine] == ["empty text"]
 
@@ -91,14 +130,21 @@ def test_facebook_scraper_field_variants():
 def test_instagram_scraper_wrapped_in_items():
     result, posts = _posts(EXPORTS / "instagram_scrape.json")
     post = posts["3290001"]
-    assert (post["platform"], post["author"], post["url"]) == ("instagram", "kerja.jepang.cepat", "https://www.instagram.com/p/C9xAb1/")
+    assert (post["platform"], post["author"], post["url"]) == (
+        "instagram",
+        "kerja.jepang.cepat",
+        "https://www.instagram.com/p/C9xAb1/",
+    )
     assert post["posted_at"] == "2026-11-20T11:42:00Z"
     assert [row["reason"] for row in result.quarantine] == ["empty text"]  # caption null
 
 
 def test_semicolon_csv_with_bom_multiline_cells_and_na_like_texts():
     result, posts = _posts(EXPORTS / "collected_semicolon.csv")
-    assert posts["w1"]["text"] == "Dicari TKW ke Malaysia; gaji 5jt\nBerangkat tanpa biaya\nHub 0813 2222 3333"
+    assert (
+        posts["w1"]["text"]
+        == "Dicari TKW ke Malaysia; gaji 5jt\nBerangkat tanpa biaya\nHub 0813 2222 3333"
+    )
     assert posts["w1"]["posted_at"] == "2026-11-20T03:15:00Z"
     assert [posts[i]["text"] for i in ("w2", "w3", "w4", "w5")] == ["NA", "null", "0", "-"]
     assert posts["w2"]["source_record"] == 5  # the multi-line cell spans lines 2-4
@@ -107,24 +153,40 @@ def test_semicolon_csv_with_bom_multiline_cells_and_na_like_texts():
 
 def test_tsv_jsonl_parquet_and_excel():
     _, tsv = _posts(EXPORTS / "jobboard.tsv")
-    assert tsv["jb1"]["platform"] == "jobboard" and tsv["jb1"]["posted_at"] == "2026-11-19T02:00:00Z"
+    assert (
+        tsv["jb1"]["platform"] == "jobboard" and tsv["jb1"]["posted_at"] == "2026-11-19T02:00:00Z"
+    )
     _, jsonl = _posts(EXPORTS / "tiktok_captions.jsonl")
-    assert jsonl["tt_1"]["text"].startswith("Kerja farm") and jsonl["tt_2"]["text"].startswith("Slip gaji")
-    assert jsonl["tt_1"]["platform"] == "tiktok" and jsonl["tt_1"]["posted_at"] == "2026-11-21T01:53:00Z"
+    assert jsonl["tt_1"]["text"].startswith("Kerja farm") and jsonl["tt_2"]["text"].startswith(
+        "Slip gaji"
+    )
+    assert (
+        jsonl["tt_1"]["platform"] == "tiktok"
+        and jsonl["tt_1"]["posted_at"] == "2026-11-21T01:53:00Z"
+    )
     _, parquet = _posts(EXPORTS / "archive.parquet")
-    assert parquet["pq1"]["text"].startswith("Dicari ABK") and parquet["pq2"]["platform"] == "website"
+    assert (
+        parquet["pq1"]["text"].startswith("Dicari ABK") and parquet["pq2"]["platform"] == "website"
+    )
     result, _ = _posts(EXPORTS / "rekap_monitoring.xlsx")
     texts = sorted(result.posts["text"])
-    assert texts == ["Dicari terapis spa untuk Dubai, gaji 20jt, paspor diurus agen",
-                     "Loker pramusaji hotel di Labuan Bajo, mess disediakan", "Waspada penipuan lowongan kerja ke Kamboja!"]
+    assert texts == [
+        "Dicari terapis spa untuk Dubai, gaji 20jt, paspor diurus agen",
+        "Loker pramusaji hotel di Labuan Bajo, mess disediakan",
+        "Waspada penipuan lowongan kerja ke Kamboja!",
+    ]
     assert set(result.posts["source_file"].str.rsplit("#", n=1).str[1]) == {"Rekap", "Tambahan"}
-    assert [r["reason"].split(" (")[0] for r in result.quarantine] == ["formula without a saved value in column Isi Postingan"]
+    assert [r["reason"].split(" (")[0] for r in result.quarantine] == [
+        "formula without a saved value in column Isi Postingan"
+    ]
     assert [r["reason"] for r in result.skipped] == ["blank row"]
 
 
 def test_text_and_id_columns_can_be_named(tmp_path):
     path = tmp_path / "x.csv"
-    path.write_text("kode,judul,ringkasan\nk1,Loker Kamboja,gaji 15jt tiket gratis\n", encoding="utf-8")
+    path.write_text(
+        "kode,judul,ringkasan\nk1,Loker Kamboja,gaji 15jt tiket gratis\n", encoding="utf-8"
+    )
     _, posts = _posts(path, text_column="ringkasan", id_column="kode")
     assert posts["k1"]["text"] == "gaji 15jt tiket gratis"
     missing = ingest([path], IngestOptions())
@@ -157,28 +219,65 @@ def test_old_xls_is_refused_with_a_fix(tmp_path):
 
 def test_json_lines_in_a_json_file_are_read_line_by_line(tmp_path):
     path = tmp_path / "posts.json"
-    path.write_text(json.dumps({"text": "satu"}) + "\n" + json.dumps({"text": "dua"}) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps({"text": "satu"}) + "\n" + json.dumps({"text": "dua"}) + "\n", encoding="utf-8"
+    )
     result, _ = _posts(path)
     assert result.posts["text"].tolist() == ["satu", "dua"]
 
 
 def test_telegram_full_account_export_reads_every_chat(tmp_path):
-    export = {"about": "", "chats": {"list": [
-        {"name": "Loker A", "id": 1, "messages": [{"id": 1, "type": "message", "from": "A", "date": "2026-11-20T08:00:00", "text": "Dicari ABK"}]},
-        {"name": "Loker B", "id": 2, "messages": [{"id": 1, "type": "service", "action": "invite_members", "text": ""},
-                                                  {"id": 2, "type": "message", "from": None, "date": "2026-11-20T09:00:00", "text": "Gaji 9jt"}]},
-    ]}}
+    export = {
+        "about": "",
+        "chats": {
+            "list": [
+                {
+                    "name": "Loker A",
+                    "id": 1,
+                    "messages": [
+                        {
+                            "id": 1,
+                            "type": "message",
+                            "from": "A",
+                            "date": "2026-11-20T08:00:00",
+                            "text": "Dicari ABK",
+                        }
+                    ],
+                },
+                {
+                    "name": "Loker B",
+                    "id": 2,
+                    "messages": [
+                        {"id": 1, "type": "service", "action": "invite_members", "text": ""},
+                        {
+                            "id": 2,
+                            "type": "message",
+                            "from": None,
+                            "date": "2026-11-20T09:00:00",
+                            "text": "Gaji 9jt",
+                        },
+                    ],
+                },
+            ]
+        },
+    }
     path = tmp_path / "result.json"
     path.write_text(json.dumps(export), encoding="utf-8")
     assert detect_format(path) == "telegram"
     result, posts = _posts(path)
-    assert {pid: (p["text"], p["author"]) for pid, p in posts.items()} == {"1:1": ("Dicari ABK", "A"), "2:2": ("Gaji 9jt", "Loker B")}
+    assert {pid: (p["text"], p["author"]) for pid, p in posts.items()} == {
+        "1:1": ("Dicari ABK", "A"),
+        "2:2": ("Gaji 9jt", "Loker B"),
+    }
     assert result.counts["skipped"] == 1
 
 
 def test_unix_millisecond_and_naive_timestamps(tmp_path):
     path = tmp_path / "t.jsonl"
-    path.write_text('{"text": "a", "timestamp": 1795161600000}\n{"text": "b", "date": "2026-11-20 08:00"}\n', encoding="utf-8")
+    path.write_text(
+        '{"text": "a", "timestamp": 1795161600000}\n{"text": "b", "date": "2026-11-20 08:00"}\n',
+        encoding="utf-8",
+    )
     result, _ = _posts(path)
     assert result.posts["posted_at"].tolist() == ["2026-11-20T08:00:00Z", "2026-11-20T01:00:00Z"]
 

@@ -17,7 +17,9 @@ from pipeline.ingest import IngestOptions, ingest
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Lone surrogates cannot be written as UTF-8, so no file could hold them.
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
-SHORT_TEXTS = st.sampled_from(["NA", "null", "0", "-", "", " ", "Loker Kamboja", "=1+1", "gaji 15jt\nWA 0812"])
+SHORT_TEXTS = st.sampled_from(
+    ["NA", "null", "0", "-", "", " ", "Loker Kamboja", "=1+1", "gaji 15jt\nWA 0812"]
+)
 
 
 def _ingest_bytes(name: str, data: bytes, **options):
@@ -28,18 +30,26 @@ def _ingest_bytes(name: str, data: bytes, **options):
 
 
 def _balanced(counts: dict) -> bool:
-    return counts["read"] == counts["ingested"] + counts["duplicates"] + counts["skipped"] + counts["quarantined"]
+    return (
+        counts["read"]
+        == counts["ingested"] + counts["duplicates"] + counts["skipped"] + counts["quarantined"]
+    )
 
 
 @SETTINGS
-@given(st.lists(st.tuples(st.one_of(st.just(""), TEXT), st.one_of(TEXT, SHORT_TEXTS)), max_size=25),
-       st.sampled_from([",", ";", "\t", "|"]), st.integers(min_value=1, max_value=2))
+@given(
+    st.lists(st.tuples(st.one_of(st.just(""), TEXT), st.one_of(TEXT, SHORT_TEXTS)), max_size=25),
+    st.sampled_from([",", ";", "\t", "|"]),
+    st.integers(min_value=1, max_value=2),
+)
 def test_csv_every_row_is_accounted_for(rows, delimiter, max_kb):
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(["id", "text"])
     writer.writerows(rows)
-    result = _ingest_bytes("posts.csv", buffer.getvalue().encode("utf-8"), max_text_bytes=max_kb * 1024)
+    result = _ingest_bytes(
+        "posts.csv", buffer.getvalue().encode("utf-8"), max_text_bytes=max_kb * 1024
+    )
     c = result.counts
     assert _balanced(c)
     assert c["read"] == len(rows)
@@ -50,9 +60,17 @@ def test_csv_every_row_is_accounted_for(rows, delimiter, max_kb):
 
 _LINE = st.one_of(
     st.builds(lambda t: json.dumps({"text": t}, ensure_ascii=False), st.one_of(TEXT, SHORT_TEXTS)),
-    st.builds(lambda t, i: json.dumps({"id": i, "caption": t}, ensure_ascii=False), TEXT, st.sampled_from(["a", "b", "c"])),
-    st.builds(lambda t: json.dumps({"text": t})[: max(1, len(t) // 2)], TEXT),  # cut short: broken JSON
-    st.sampled_from(["[1, 2]", "42", '"just a string"', "{}", '{"text": null}', '{"text": 0}', "   ", ""]),
+    st.builds(
+        lambda t, i: json.dumps({"id": i, "caption": t}, ensure_ascii=False),
+        TEXT,
+        st.sampled_from(["a", "b", "c"]),
+    ),
+    st.builds(
+        lambda t: json.dumps({"text": t})[: max(1, len(t) // 2)], TEXT
+    ),  # cut short: broken JSON
+    st.sampled_from(
+        ["[1, 2]", "42", '"just a string"', "{}", '{"text": null}', '{"text": 0}', "   ", ""]
+    ),
 )
 
 

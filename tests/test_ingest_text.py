@@ -16,7 +16,11 @@ CASES = [
     ("zero_width", "Kam\u200bbo\u200cja ad\u200dmin on\u2060line", "Kamboja admin online"),
     ("bidi", "hubungi \u202e0987\u202c WA", "hubungi 0987 WA"),
     ("homoglyph", "Lowongan Каmbоjа gaji besar", "Lowongan Kamboja gaji besar"),
-    ("html", "<p>Loker <b>Myanmar</b> &amp; Laos&nbsp;gaji 20jt</p>", "Loker Myanmar & Laos gaji 20jt"),
+    (
+        "html",
+        "<p>Loker <b>Myanmar</b> &amp; Laos&nbsp;gaji 20jt</p>",
+        "Loker Myanmar & Laos gaji 20jt",
+    ),
     ("controls", "Dicari\x07 admin\x1b online\x00 Laos", "Dicari admin online Laos"),
 ]
 
@@ -24,8 +28,13 @@ CASES = [
 @pytest.fixture(scope="module")
 def posts(tmp_path_factory):
     path = tmp_path_factory.mktemp("hostile") / "hostile.jsonl"
-    path.write_text("".join(json.dumps({"id": name, "text": text}, ensure_ascii=False) + "\n" for name, text, _ in CASES),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(
+            json.dumps({"id": name, "text": text}, ensure_ascii=False) + "\n"
+            for name, text, _ in CASES
+        ),
+        encoding="utf-8",
+    )
     result = ingest([path])
     assert result.counts["ingested"] == len(CASES)
     return dict(zip(result.posts["post_id"], result.posts["text"], strict=True))
@@ -39,10 +48,18 @@ def test_canonical_text_is_the_original_and_the_copy_is_cleaned(posts, name, ori
 
 
 def test_evasive_copies_of_one_post_are_exact_duplicates(tmp_path):
-    variants = ["Lowongan admin Kamboja gaji 15jt", "Lowongan admin Кamboja gaji 15jt", "Lowongan ad\u200bmin 𝐊𝐚𝐦𝐛𝐨𝐣𝐚 gaji 15jt",
-                "<b>Lowongan</b>  admin KAMBOJA gaji 15jt", "Lowongan admin Kamboja gaji 16jt"]
+    variants = [
+        "Lowongan admin Kamboja gaji 15jt",
+        "Lowongan admin Кamboja gaji 15jt",
+        "Lowongan ad\u200bmin 𝐊𝐚𝐦𝐛𝐨𝐣𝐚 gaji 15jt",
+        "<b>Lowongan</b>  admin KAMBOJA gaji 15jt",
+        "Lowongan admin Kamboja gaji 16jt",
+    ]
     path = tmp_path / "v.jsonl"
-    path.write_text("".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in variants), encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in variants),
+        encoding="utf-8",
+    )
     result = ingest([path])
     assert result.counts["duplicates"] == 3
     assert result.posts["text"].tolist() == [variants[0], variants[4]]

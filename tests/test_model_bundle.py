@@ -28,7 +28,16 @@ def _copy_bundle(models_dir: Path, tmp_path: Path) -> Path:
 
 def test_manifest_records_what_reproduces_the_model(bundle):
     manifest = bundle.manifest
-    for key in ("model_id", "threshold", "seed", "config", "labeled_data", "versions", "model_sha256", "threshold_rule"):
+    for key in (
+        "model_id",
+        "threshold",
+        "seed",
+        "config",
+        "labeled_data",
+        "versions",
+        "model_sha256",
+        "threshold_rule",
+    ):
         assert key in manifest
     assert manifest["labeled_data"]["sha256"]
     assert manifest["versions"]["scikit-learn"]
@@ -53,7 +62,9 @@ def test_a_crafted_model_with_foreign_types_is_refused(models_dir, tmp_path):
     manifest = json.loads((copy / MANIFEST_FILE).read_text())
     from pipeline.fileio import sha256_file
 
-    manifest["model_sha256"] = sha256_file(copy / MODEL_FILE)  # an attacker can rewrite the manifest too
+    manifest["model_sha256"] = sha256_file(
+        copy / MODEL_FILE
+    )  # an attacker can rewrite the manifest too
     (copy / MANIFEST_FILE).write_text(json.dumps(manifest))
     with pytest.raises(ModelError, match="types Waspada never writes"):
         load_bundle(copy)
@@ -108,7 +119,9 @@ def test_threshold_for_budget_fits_the_daily_budget():
     rng = np.random.default_rng(0)
     y = np.r_[np.ones(200), np.zeros(800)].astype(int)
     scores = np.r_[rng.uniform(0.5, 1, 200), rng.uniform(0, 0.7, 800)]
-    threshold = threshold_for_budget(y, scores, budget_per_day=60, posts_per_day=1000, prevalence=0.05)
+    threshold = threshold_for_budget(
+        y, scores, budget_per_day=60, posts_per_day=1000, prevalence=0.05
+    )
     recall = (scores[y == 1] >= threshold).mean()
     fpr = (scores[y == 0] >= threshold).mean()
     assert 1000 * (0.05 * recall + 0.95 * fpr) <= 60
@@ -117,7 +130,9 @@ def test_threshold_for_budget_fits_the_daily_budget():
 
 def test_data_card_counts_match_the_labeled_files():
     card = (ROOT / "data" / "labeled" / "DATACARD.md").read_text(encoding="utf-8")
-    assert counts_block(load_corpus(ROOT / "data" / "labeled")) in card, "run `python -m pipeline.datacard`"
+    assert counts_block(load_corpus(ROOT / "data" / "labeled")) in card, (
+        "run `python -m pipeline.datacard`"
+    )
 
 
 def test_corpus_meets_its_size_and_mix():
@@ -163,16 +178,19 @@ def test_allowed_types_in_a_foreign_shape_are_a_model_error(models_dir, tmp_path
         load_bundle(copy)
 
 
-@pytest.mark.parametrize("changes, detail", [
-    ({"threshold": "abc"}, "threshold 'abc' is not a number"),
-    ({"threshold": 2.0}, "threshold 2.0 is not a number"),
-    ({"threshold": float("nan")}, "threshold nan is not a number"),
-    ({"threshold": True}, "threshold True is not a number"),
-    ({"threshold": KeyError}, "missing threshold"),
-    ({"model_id": KeyError}, "missing model_id"),
-    ({"model_id": "../../etc"}, "is not a model id"),
-    ({"model_file": "../model.skops"}, "is not a file name inside the bundle"),
-])
+@pytest.mark.parametrize(
+    "changes, detail",
+    [
+        ({"threshold": "abc"}, "threshold 'abc' is not a number"),
+        ({"threshold": 2.0}, "threshold 2.0 is not a number"),
+        ({"threshold": float("nan")}, "threshold nan is not a number"),
+        ({"threshold": True}, "threshold True is not a number"),
+        ({"threshold": KeyError}, "missing threshold"),
+        ({"model_id": KeyError}, "missing model_id"),
+        ({"model_id": "../../etc"}, "is not a model id"),
+        ({"model_file": "../model.skops"}, "is not a file name inside the bundle"),
+    ],
+)
 def test_a_manifest_that_cannot_be_relied_on_is_refused(models_dir, tmp_path, changes, detail):
     copy = _copy_bundle(models_dir, tmp_path)
     _rewrite(copy, None, **changes)
@@ -186,7 +204,9 @@ def test_nan_threshold_on_the_command_line_is_a_usage_error(in_project, tmp_path
 
     from pipeline.cli import main
 
-    result = CliRunner().invoke(main, ["score", "data/raw", "--out", str(tmp_path / "o"), "--threshold", "nan"])
+    result = CliRunner().invoke(
+        main, ["score", "data/raw", "--out", str(tmp_path / "o"), "--threshold", "nan"]
+    )
     assert result.exit_code == 2 and "NaN" in result.output
 
 

@@ -47,7 +47,9 @@ def _manifest(bundle, model_id: str) -> dict:
 
 
 @pytest.mark.parametrize("replace", [True, False])
-def test_two_trainings_of_one_model_id_at_once_leave_a_loadable_current_model(bundle, tmp_path, monkeypatch, replace):
+def test_two_trainings_of_one_model_id_at_once_leave_a_loadable_current_model(
+    bundle, tmp_path, monkeypatch, replace
+):
     """The interleaving that broke it: A writes and hashes its model file, B writes its whole
     bundle and promotes it, then A writes its manifest and promotes."""
     models = tmp_path / "models"
@@ -117,11 +119,18 @@ def test_models_promote_refuses_a_changed_bundle_and_keeps_the_current_one(two_m
     assert result.exit_code == 1
     assert "does not match its manifest" in result.output
     assert (two_models / CURRENT_FILE).read_text().strip() == "waspada-aaaa"
-    rows = {row["model_id"]: row for row in json.loads(run("models", "list", "--models-dir", str(two_models), "--json").output)}
+    rows = {
+        row["model_id"]: row
+        for row in json.loads(
+            run("models", "list", "--models-dir", str(two_models), "--json").output
+        )
+    }
     assert "does not match" in rows["waspada-bbbb"]["problem"]
 
 
-@pytest.mark.parametrize("model_id", ["waspada-cccc", "../waspada-aaaa", "", "waspada-aaaa/../waspada-aaaa"])
+@pytest.mark.parametrize(
+    "model_id", ["waspada-cccc", "../waspada-aaaa", "", "waspada-aaaa/../waspada-aaaa"]
+)
 def test_models_promote_of_an_unknown_id_names_the_list_command(two_models, model_id):
     result = run("models", "promote", model_id, "--models-dir", str(two_models))
     assert result.exit_code == 1
@@ -143,6 +152,9 @@ def test_models_commands_have_help_with_an_example():
 
 
 def test_processes_and_the_baseline_comparison_do_not_change_the_model_id():
-    assert TrainConfig(jobs=1, baselines=True).digest() == TrainConfig(jobs=4, baselines=False).digest()
+    assert (
+        TrainConfig(jobs=1, baselines=True).digest()
+        == TrainConfig(jobs=4, baselines=False).digest()
+    )
     assert TrainConfig(seed=1).digest() != TrainConfig(seed=2).digest()
     assert TrainConfig(folds=3).digest() != TrainConfig(folds=5).digest()

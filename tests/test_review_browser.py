@@ -19,13 +19,24 @@ from pipeline.review.store import ReviewStore
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def chromium_path() -> str | None:
-    for candidate in (os.environ.get("WASPADA_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser")):
+    for candidate in (
+        os.environ.get("WASPADA_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and Path(candidate).is_file():
             return candidate
     return None
@@ -35,10 +46,17 @@ def chromium_path() -> str | None:
 def browser():
     executable = chromium_path()
     if executable is None:
-        pytest.skip("no chromium binary found (install Debian's chromium: `make browser` or apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[dev]')")
+        pytest.skip(
+            "no chromium binary found (install Debian's chromium: `make browser` or apt-get install chromium)"
+        )
+    sync_api = pytest.importorskip(
+        "playwright.sync_api",
+        reason="the playwright package is not installed (pip install -e '.[dev]')",
+    )
     with sync_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        instance = playwright.chromium.launch(
+            executable_path=executable, args=CHROMIUM_ARGS, headless=True
+        )
         yield instance
         instance.close()
 
@@ -96,7 +114,9 @@ def test_decide_posts_and_a_cluster_with_the_keyboard(desk, page):
     page.wait_for_selector("html[data-desk-ready] #post[data-post-id='p1']")
     page.keyboard.press("1")
     page.wait_for_selector("html[data-desk-ready] #post[data-post-id='rep1']")
-    assert store.get_post("p1")["decision"] == "tppo" and store.get_post("p1")["decided_by"] == "Sari"
+    assert (
+        store.get_post("p1")["decision"] == "tppo" and store.get_post("p1")["decided_by"] == "Sari"
+    )
     assert page.inner_text("#progress") == "1 dari 7 ditinjau hari ini"
     assert "Unggahan serupa (klaster): 3" in page.inner_text("#cluster-size")
     page.keyboard.press("c")  # whole cluster
@@ -109,7 +129,9 @@ def test_decide_posts_and_a_cluster_with_the_keyboard(desk, page):
     page.wait_for_selector("html[data-desk-ready] #post[data-post-id='rep1']")
     assert [store.get_post(p)["decision"] for p in ("rep1", "rep2", "rep3")] == [None] * 3
     assert page.inner_text("#progress") == "1 dari 7 ditinjau hari ini"
-    page.keyboard.press("n")  # a note, then a decision; typing in the note does not trigger shortcuts
+    page.keyboard.press(
+        "n"
+    )  # a note, then a decision; typing in the note does not trigger shortcuts
     page.keyboard.type("nomor 0813 sama, 1 2 3")
     assert store.get_post("rep1")["decision"] is None
     page.keyboard.press("Escape")
@@ -121,7 +143,10 @@ def test_decide_posts_and_a_cluster_with_the_keyboard(desk, page):
     page.wait_for_selector("html[data-desk-ready] #post[data-post-id='rep3']")
     page.keyboard.press("4")
     page.wait_for_selector("html[data-desk-ready] #post[data-post-id='xss']")
-    assert store.get_post("rep3")["decision"] == "unsure" and store.get_post("rep2")["decision"] is None
+    assert (
+        store.get_post("rep3")["decision"] == "unsure"
+        and store.get_post("rep2")["decision"] is None
+    )
 
 
 def test_english_interface_and_recruiter_view(desk, page):
@@ -147,7 +172,9 @@ def test_two_browsers_deciding_at_once_lose_nothing(desk, browser):
             from playwright.sync_api import sync_playwright
 
             with sync_playwright() as playwright:
-                own = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+                own = playwright.chromium.launch(
+                    executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+                )
                 page = own.new_page()
                 page.set_default_timeout(15_000)
                 sign_in(page, base, name)
@@ -162,8 +189,10 @@ def test_two_browsers_deciding_at_once_lose_nothing(desk, browser):
             errors.append(exc)
 
     # Both reviewers work the same part of the queue at the same time.
-    threads = [threading.Thread(target=reviewer, args=("Sari", "1", "status=pending&origin=score")),
-               threading.Thread(target=reviewer, args=("Budi", "3", "status=pending&origin=score"))]
+    threads = [
+        threading.Thread(target=reviewer, args=("Sari", "1", "status=pending&origin=score")),
+        threading.Thread(target=reviewer, args=("Budi", "3", "status=pending&origin=score")),
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -172,7 +201,9 @@ def test_two_browsers_deciding_at_once_lose_nothing(desk, browser):
     decisions = store.all_decisions()
     assert len(decisions) == 12
     assert {d["reviewer"] for d in decisions} == {"Sari", "Budi"}
-    assert sum(1 for p in store.current_map().values() if p) == len({d["post_id"] for d in decisions})
+    assert sum(1 for p in store.current_map().values() if p) == len(
+        {d["post_id"] for d in decisions}
+    )
 
 
 PLACEHOLDER = re.compile(r"(?<![\w@./])_(num|money|phone|url|chatlink|email|handle)_(?!\w)")
@@ -180,32 +211,87 @@ PLACEHOLDER = re.compile(r"(?<![\w@./])_(num|money|phone|url|chatlink|email|hand
 
 def field_rows() -> list[dict]:
     """Posts as the bundled collection has them: reasons quoting the normalised text, reposts, one number written four ways."""
-    dubai = ("kontak hanya lewat chat: \"081377902265\"; visa turis untuk kerja: \"visa visit\"; tujuan berisiko: \"uni emirat arab\"; "
-             "kata kuat: \"visa\", \"_num_ mau\"; kontak: 081377902265; tujuan: uni emirat arab; gaji: \"19 juta\" ≈ Rp 19.0 jt/bln")
-    common = {"indicators": "kontak_hanya_chat,negara_berisiko,visa_turis_untuk_kerja", "destinations": "uni emirat arab",
-              "pay_idr_month": "19000000", "cluster_id": "c_dubai", "cluster_size": 3}
+    dubai = (
+        'kontak hanya lewat chat: "081377902265"; visa turis untuk kerja: "visa visit"; tujuan berisiko: "uni emirat arab"; '
+        'kata kuat: "visa", "_num_ mau"; kontak: 081377902265; tujuan: uni emirat arab; gaji: "19 juta" ≈ Rp 19.0 jt/bln'
+    )
+    common = {
+        "indicators": "kontak_hanya_chat,negara_berisiko,visa_turis_untuk_kerja",
+        "destinations": "uni emirat arab",
+        "pay_idr_month": "19000000",
+        "cluster_id": "c_dubai",
+        "cluster_size": 3,
+    }
     return [
-        post("negk", 0.99990, "Lowongan CS untuk kantor di 'negara K', kota P. Gaji seribu dolar. Tiket gratis. Japri.",
-             reasons='kata disamarkan: "nama samaran tempat: negara k → kamboja"; kontak hanya lewat chat: "hubungi"; '
-                     'tujuan berisiko: "kamboja"; kata kuat: "komen", "_num_ mau"; tujuan: kamboja',
-             indicators="kata_disamarkan,kontak_hanya_chat,negara_berisiko", pay_idr_month="", posted_at="2026-11-27T16:22:00Z"),
-        post("leet", 0.99989, "kerja d k4mb0j4 jd 4dm1n, 16jt, t1k3t gr4t1s. dm y4 k4k",
-             reasons='kata disamarkan: "k4mb0j4 → kamboja; 4dm1n → admin; t1k3t → tiket"; kontak hanya lewat chat: "hubungi"; '
-                     'biaya berangkat ditanggung: "tiket gratis"; tujuan berisiko: "kamboja"; gaji: "16jt" ≈ Rp 16.0 jt/bln',
-             indicators="biaya_ditanggung,kata_disamarkan,kontak_hanya_chat,negara_berisiko", pay_idr_month="16000000", platform="tiktok"),
-        post("young", 0.99987, "Umur 16 iso mangkat, paspor digawe umur 20. Aman neng bandara. Hubungi Mbak Sri",
-             reasons='kontak hanya lewat chat: "hubungi"; menyasar usia sangat muda: "usia _num_ bisa"; kata kuat: "neng", "_num_"',
-             indicators="kontak_hanya_chat,usia_muda", destinations="", pay_idr_month="", platform="whatsapp"),
-        post("bride", 0.999, "Dicari calon istri untuk pria Taiwan, usia 18-25. Mahar untuk keluarga Rp 45 juta. Inbox.",
-             reasons='perjodohan dengan pria asing: "dicari calon istri"; perjodohan dengan pria asing: "mahar _money_"; kontak hanya lewat chat: "hubungi"; '
-                     'tujuan: taiwan; gaji: "Rp 45 juta" ≈ Rp 45.0 jt/bln',
-             indicators="kontak_hanya_chat,pengantin_pesanan", destinations="taiwan", pay_idr_month="45000000"),
-        post("d1", 0.99998, "Lowongan kerja: Customer Service, Dubai, gaji 19 juta, berangkat pakai visa visit. WA 0813 7790 2265.",
-             reasons=dubai, contacts="081377902265", author="Loker Batam Update", **common),
-        post("d2", 0.99997, "Lowongan kerja: Customer Service Dubai, gaji 19 juta, berangkat pakai visa visit. WA wa.me/6281377902265",
-             reasons=dubai, contacts="6281377902265 wa.me/6281377902265", platform="x", author="infoloker_batam", **common),
-        post("d3", 0.99996, "REPOST — Lowongan kerja: Customer Service, Dubai, gaji 19 juta, berangkat pakai visa visit. WA +62 813-7790-2265",
-             reasons=dubai, contacts="+6281377902265", platform="instagram", author="lokerdubai.id", **common),
+        post(
+            "negk",
+            0.99990,
+            "Lowongan CS untuk kantor di 'negara K', kota P. Gaji seribu dolar. Tiket gratis. Japri.",
+            reasons='kata disamarkan: "nama samaran tempat: negara k → kamboja"; kontak hanya lewat chat: "hubungi"; '
+            'tujuan berisiko: "kamboja"; kata kuat: "komen", "_num_ mau"; tujuan: kamboja',
+            indicators="kata_disamarkan,kontak_hanya_chat,negara_berisiko",
+            pay_idr_month="",
+            posted_at="2026-11-27T16:22:00Z",
+        ),
+        post(
+            "leet",
+            0.99989,
+            "kerja d k4mb0j4 jd 4dm1n, 16jt, t1k3t gr4t1s. dm y4 k4k",
+            reasons='kata disamarkan: "k4mb0j4 → kamboja; 4dm1n → admin; t1k3t → tiket"; kontak hanya lewat chat: "hubungi"; '
+            'biaya berangkat ditanggung: "tiket gratis"; tujuan berisiko: "kamboja"; gaji: "16jt" ≈ Rp 16.0 jt/bln',
+            indicators="biaya_ditanggung,kata_disamarkan,kontak_hanya_chat,negara_berisiko",
+            pay_idr_month="16000000",
+            platform="tiktok",
+        ),
+        post(
+            "young",
+            0.99987,
+            "Umur 16 iso mangkat, paspor digawe umur 20. Aman neng bandara. Hubungi Mbak Sri",
+            reasons='kontak hanya lewat chat: "hubungi"; menyasar usia sangat muda: "usia _num_ bisa"; kata kuat: "neng", "_num_"',
+            indicators="kontak_hanya_chat,usia_muda",
+            destinations="",
+            pay_idr_month="",
+            platform="whatsapp",
+        ),
+        post(
+            "bride",
+            0.999,
+            "Dicari calon istri untuk pria Taiwan, usia 18-25. Mahar untuk keluarga Rp 45 juta. Inbox.",
+            reasons='perjodohan dengan pria asing: "dicari calon istri"; perjodohan dengan pria asing: "mahar _money_"; kontak hanya lewat chat: "hubungi"; '
+            'tujuan: taiwan; gaji: "Rp 45 juta" ≈ Rp 45.0 jt/bln',
+            indicators="kontak_hanya_chat,pengantin_pesanan",
+            destinations="taiwan",
+            pay_idr_month="45000000",
+        ),
+        post(
+            "d1",
+            0.99998,
+            "Lowongan kerja: Customer Service, Dubai, gaji 19 juta, berangkat pakai visa visit. WA 0813 7790 2265.",
+            reasons=dubai,
+            contacts="081377902265",
+            author="Loker Batam Update",
+            **common,
+        ),
+        post(
+            "d2",
+            0.99997,
+            "Lowongan kerja: Customer Service Dubai, gaji 19 juta, berangkat pakai visa visit. WA wa.me/6281377902265",
+            reasons=dubai,
+            contacts="6281377902265 wa.me/6281377902265",
+            platform="x",
+            author="infoloker_batam",
+            **common,
+        ),
+        post(
+            "d3",
+            0.99996,
+            "REPOST — Lowongan kerja: Customer Service, Dubai, gaji 19 juta, berangkat pakai visa visit. WA +62 813-7790-2265",
+            reasons=dubai,
+            contacts="+6281377902265",
+            platform="instagram",
+            author="lokerdubai.id",
+            **common,
+        ),
     ]
 
 
@@ -228,7 +314,9 @@ def test_the_queue_says_why_each_post_is_there_in_its_own_words(field_desk, page
     chips = first.locator(".chip").all_inner_texts()
     assert "kontak hanya lewat chat: “0813 7790 2265”" in chips
     assert "tujuan berisiko: “Dubai”" in chips
-    assert "Uni Emirat Arab" in first.inner_text() and "Rp 19 jt/bulan" in first.inner_text()  # the one money format
+    assert (
+        "Uni Emirat Arab" in first.inner_text() and "Rp 19 jt/bulan" in first.inner_text()
+    )  # the one money format
     assert "+62 813-7790-2265" in first.inner_text()
     # Scores this close still order the page visibly, and the page says which posts it shows.
     scores = rows.locator("td.score").all_inner_texts()
@@ -246,7 +334,10 @@ def test_the_queue_says_why_each_post_is_there_in_its_own_words(field_desk, page
     page.select_option("#indicator", "usia_muda")
     page.click("#filters button[type=submit]")
     page.wait_for_selector("html[data-desk-ready] #queue-table")
-    assert [r.get_attribute("data-post-id") for r in page.locator("#queue-table tbody tr[data-post-id]").all()] == ["young"]
+    assert [
+        r.get_attribute("data-post-id")
+        for r in page.locator("#queue-table tbody tr[data-post-id]").all()
+    ] == ["young"]
 
 
 def test_a_disguised_word_is_highlighted_where_the_post_wrote_it(field_desk, page):
@@ -256,15 +347,21 @@ def test_a_disguised_word_is_highlighted_where_the_post_wrote_it(field_desk, pag
     assert page.locator("#post-text mark.disguised").first.inner_text() == "k4mb0j4"
     assert "t1k3t" in page.locator("#post-text mark.disguised").all_inner_texts()
     reasons = page.locator("#reasons li").all_inner_texts()
-    assert 'kata disamarkan: "k4mb0j4" (= Kamboja) + "4dm1n" (= admin) + "t1k3t" (= tiket)' in reasons
+    assert (
+        'kata disamarkan: "k4mb0j4" (= Kamboja) + "4dm1n" (= admin) + "t1k3t" (= tiket)' in reasons
+    )
     assert 'kontak hanya lewat chat: "dm"' in reasons
-    assert "kata disamarkan" in page.inner_text("#legend") and "uang / gaji" in page.inner_text("#legend")
+    assert "kata disamarkan" in page.inner_text("#legend") and "uang / gaji" in page.inner_text(
+        "#legend"
+    )
     assert page.inner_text("#position") == "Unggahan 5 dari 7 di antrean ini"
     page.goto(base + "/post/negk")
     assert page.locator("#post-text mark.disguised").inner_text() == "negara K"
     assert page.locator("#post-text mark.flag").all_inner_texts() == ["Japri"]
     page.goto(base + "/post/young")
-    assert "menyasar usia sangat muda: \"Umur 16 iso\"" in page.locator("#reasons li").all_inner_texts()
+    assert (
+        'menyasar usia sangat muda: "Umur 16 iso"' in page.locator("#reasons li").all_inner_texts()
+    )
     assert "Umur 16 iso" in page.locator("#post-text mark.flag").all_inner_texts()
     # English: English reasons, the evidence still as the post wrote it, times in Jakarta time.
     page.goto(base + "/post/negk?lang=en")
@@ -281,7 +378,9 @@ def test_no_page_shows_an_internal_token(field_desk, page):
     _store, base = field_desk
     sign_in(page, base)
     for lang in ("id", "en"):
-        paths = [f"/queue?status=all&lang={lang}", "/recruiters"] + [f"/post/{r['post_id']}" for r in field_rows()]
+        paths = [f"/queue?status=all&lang={lang}", "/recruiters"] + [
+            f"/post/{r['post_id']}" for r in field_rows()
+        ]
         for path in paths:
             page.goto(base + path)
             shown = page.inner_text("body")

@@ -16,7 +16,10 @@ from pipeline import scoring
 from pipeline.datacard import corpus_files
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc"),
+]
 
 
 def children(pid: int) -> list[int]:
@@ -41,14 +44,42 @@ def alive(pid: int) -> bool:
 
 def start_run(tmp_path: Path, models_dir: Path, *extra: str) -> tuple[subprocess.Popen, Path]:
     first = corpus_files(ROOT / "data" / "labeled")[0]
-    texts = [json.loads(line)["text"] for line in first.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [
+        json.loads(line)["text"]
+        for line in first.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     source = tmp_path / "posts.jsonl"
-    source.write_text("".join(json.dumps({"post_id": f"p{n}", "text": f"{texts[n % len(texts)]} #{n}"}) + "\n" for n in range(6000)),
-                      encoding="utf-8")
+    source.write_text(
+        "".join(
+            json.dumps({"post_id": f"p{n}", "text": f"{texts[n % len(texts)]} #{n}"}) + "\n"
+            for n in range(6000)
+        ),
+        encoding="utf-8",
+    )
     out = tmp_path / "run"
     env = dict(os.environ, WASPADA_MODELS=str(models_dir))
-    process = subprocess.Popen([sys.executable, "-m", "pipeline", "score", str(source), "--out", str(out), "--jobs", "2",
-                                "--chunk-size", "100", "-q", *extra], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "score",
+            str(source),
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+            "--chunk-size",
+            "100",
+            "-q",
+            *extra,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     state = out / scoring.PARTS_DIR / scoring.STATE_FILE
     deadline = time.monotonic() + 120
     while not state.exists():
@@ -78,7 +109,9 @@ def test_kill_9_takes_the_workers_with_it(tmp_path, models_dir):
     assert wait_gone(workers) == []
     parts = sorted(p.name for p in (out / scoring.PARTS_DIR).iterdir())
     time.sleep(2)
-    assert sorted(p.name for p in (out / scoring.PARTS_DIR).iterdir()) == parts, "a worker wrote after the kill"
+    assert sorted(p.name for p in (out / scoring.PARTS_DIR).iterdir()) == parts, (
+        "a worker wrote after the kill"
+    )
 
 
 def test_sigterm_behaves_like_ctrl_c_and_the_run_resumes(tmp_path, models_dir):
@@ -91,8 +124,28 @@ def test_sigterm_behaves_like_ctrl_c_and_the_run_resumes(tmp_path, models_dir):
     assert wait_gone(workers) == []
     assert not any((out / name).exists() for name in scoring.OUTPUT_FILES)
     env = dict(os.environ, WASPADA_MODELS=str(models_dir))
-    resumed = subprocess.run([sys.executable, "-m", "pipeline", "score", str(tmp_path / "posts.jsonl"), "--out", str(out),
-                              "--jobs", "2", "--chunk-size", "100", "-q", "--resume", "--json"], cwd=ROOT, env=env, check=False, capture_output=True)
+    resumed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "score",
+            str(tmp_path / "posts.jsonl"),
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+            "--chunk-size",
+            "100",
+            "-q",
+            "--resume",
+            "--json",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=False,
+        capture_output=True,
+    )
     assert resumed.returncode == 0, resumed.stderr
     report = json.loads(resumed.stdout)
     assert report["engine"]["resumed_chunks"] >= 1 and report["counts"]["scored"] == 6000

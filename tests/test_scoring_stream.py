@@ -23,7 +23,11 @@ OUTPUTS = ("scored.csv", "review_queue.csv", "quarantine.csv", "duplicates.csv",
 def _labeled_texts() -> list[str]:
     texts = []
     for path in corpus_files(ROOT / "data" / "labeled"):
-        texts += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        texts += [
+            json.loads(line)["text"]
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
     return texts
 
 
@@ -33,12 +37,14 @@ def write_collection(path: Path, count: int, repost_every: int = 10) -> Path:
     with open(path, "w", encoding="utf-8") as handle:
         for n in range(count):
             if n and n % repost_every == 0:
-                text = texts[(n - 1) % len(texts)] + f" #{n - 1}"   # the previous post again
+                text = texts[(n - 1) % len(texts)] + f" #{n - 1}"  # the previous post again
             else:
                 text = texts[n % len(texts)] + f" #{n}"
             handle.write(json.dumps({"post_id": f"p{n}", "text": text}, ensure_ascii=False) + "\n")
         handle.write(json.dumps({"post_id": "empty", "text": "  "}) + "\n")
-        handle.write(json.dumps({"post_id": "p1", "text": "teks lain dengan id yang sudah dipakai"}) + "\n")
+        handle.write(
+            json.dumps({"post_id": "p1", "text": "teks lain dengan id yang sudah dipakai"}) + "\n"
+        )
     return path
 
 
@@ -48,8 +54,12 @@ def outputs(directory: Path) -> dict[str, bytes]:
 
 def test_chunking_and_processes_do_not_change_outputs(tmp_path, bundle):
     source = write_collection(tmp_path / "posts.jsonl", 240)
-    score_collection([source], tmp_path / "one", bundle, IngestOptions(), ScoreOptions(jobs=1, chunk_size=1000))
-    many = score_collection([source], tmp_path / "many", bundle, IngestOptions(), ScoreOptions(jobs=2, chunk_size=50))
+    score_collection(
+        [source], tmp_path / "one", bundle, IngestOptions(), ScoreOptions(jobs=1, chunk_size=1000)
+    )
+    many = score_collection(
+        [source], tmp_path / "many", bundle, IngestOptions(), ScoreOptions(jobs=2, chunk_size=50)
+    )
     assert outputs(tmp_path / "one") == outputs(tmp_path / "many")
     counts = many["counts"]
     assert many["counts_balance"] and counts["read"] == 242
@@ -70,7 +80,9 @@ class Interrupted(Exception):
     pass
 
 
-def test_interrupted_run_leaves_no_output_and_resume_scores_only_the_rest(tmp_path, bundle, monkeypatch):
+def test_interrupted_run_leaves_no_output_and_resume_scores_only_the_rest(
+    tmp_path, bundle, monkeypatch
+):
     source = write_collection(tmp_path / "posts.jsonl", 250)
     options = ScoreOptions(jobs=1, chunk_size=50)
     real = engine.score_chunk_to_part
@@ -92,9 +104,15 @@ def test_interrupted_run_leaves_no_output_and_resume_scores_only_the_rest(tmp_pa
     assert state["completed"] == 2
 
     calls.clear()
-    monkeypatch.setattr(engine, "score_chunk_to_part", lambda worker, posts, *args: calls.append(len(posts)) or real(worker, posts, *args))
-    resumed = score_collection([source], out, bundle, IngestOptions(), ScoreOptions(jobs=1, chunk_size=50, resume=True))
-    assert len(calls) == 4          # 252 records in chunks of 50: chunks 3 to 6
+    monkeypatch.setattr(
+        engine,
+        "score_chunk_to_part",
+        lambda worker, posts, *args: calls.append(len(posts)) or real(worker, posts, *args),
+    )
+    resumed = score_collection(
+        [source], out, bundle, IngestOptions(), ScoreOptions(jobs=1, chunk_size=50, resume=True)
+    )
+    assert len(calls) == 4  # 252 records in chunks of 50: chunks 3 to 6
     assert resumed["engine"]["resumed_chunks"] == 2
 
     monkeypatch.setattr(engine, "score_chunk_to_part", real)
@@ -116,21 +134,34 @@ def test_resume_refuses_changed_inputs(tmp_path, bundle, monkeypatch):
 
     monkeypatch.setattr(engine, "score_chunk_to_part", fail)
     with pytest.raises(Interrupted):
-        score_collection([source], tmp_path / "run", bundle, IngestOptions(), ScoreOptions(jobs=1, chunk_size=50))
+        score_collection(
+            [source], tmp_path / "run", bundle, IngestOptions(), ScoreOptions(jobs=1, chunk_size=50)
+        )
     monkeypatch.setattr(engine, "score_chunk_to_part", real)
     write_collection(source, 130)
     from pipeline.errors import InputError
 
     with pytest.raises(InputError, match="changed"):
-        score_collection([source], tmp_path / "run", bundle, IngestOptions(), ScoreOptions(jobs=1, chunk_size=50, resume=True))
+        score_collection(
+            [source],
+            tmp_path / "run",
+            bundle,
+            IngestOptions(),
+            ScoreOptions(jobs=1, chunk_size=50, resume=True),
+        )
 
 
 def _peak_traced(tmp_path: Path, bundle, count: int) -> int:
     source = write_collection(tmp_path / f"posts-{count}.jsonl", count)
     tracemalloc.start()
     try:
-        score_collection([source], tmp_path / f"out-{count}", bundle, IngestOptions(),
-                         ScoreOptions(jobs=1, chunk_size=60, queue_limit=5))
+        score_collection(
+            [source],
+            tmp_path / f"out-{count}",
+            bundle,
+            IngestOptions(),
+            ScoreOptions(jobs=1, chunk_size=60, queue_limit=5),
+        )
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

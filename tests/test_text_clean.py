@@ -28,7 +28,11 @@ def test_repair_mojibake_fixes_wrong_codec(broken, fixed):
 
 @pytest.mark.parametrize(
     "text",
-    ["Dicari admin, gaji 5jt 🔥🇰🇭 WA 0812-3456-7890", "Info loker Bekasi ✅ kirim CV", "Wkwk mantul 😂😂"],
+    [
+        "Dicari admin, gaji 5jt 🔥🇰🇭 WA 0812-3456-7890",
+        "Info loker Bekasi ✅ kirim CV",
+        "Wkwk mantul 😂😂",
+    ],
 )
 def test_repair_mojibake_leaves_clean_text_alone(text):
     assert clean.repair_mojibake(text) == text
@@ -37,11 +41,54 @@ def test_repair_mojibake_leaves_clean_text_alone(text):
 def test_mojibake_shortcut_agrees_with_ftfy_on_random_text():
     # The shortcut skips ftfy when no character could be part of a fix; random mixes of plain
     # letters, emoji, punctuation and code-page characters must give the same result either way.
-    pool = [*"abcdefghijklmnopqrstuvwxyzKAMBOJA0123456789 .,:!?-\n",
-        "🔥", "🇰🇭", "✅", "‼️", "⚠️", "😂", "–", "—", "’", "“", "”", "é", "Ã", "©", "â", "€", "ﬁ", "ｇ", "\u00a0",
-        "Ð", "Ñ", "\x1b", "\u0301", "•", "…", "™", "¥", "₩",
+    pool = [
+        *"abcdefghijklmnopqrstuvwxyzKAMBOJA0123456789 .,:!?-\n",
+        "🔥",
+        "🇰🇭",
+        "✅",
+        "‼️",
+        "⚠️",
+        "😂",
+        "–",
+        "—",
+        "’",
+        "“",
+        "”",
+        "é",
+        "Ã",
+        "©",
+        "â",
+        "€",
+        "ﬁ",
+        "ｇ",
+        "\u00a0",
+        "Ð",
+        "Ñ",
+        "\x1b",
+        "\u0301",
+        "•",
+        "…",
+        "™",
+        "¥",
+        "₩",
         # Code-page characters that start mojibake, alone, before a space or a "?", and in pairs.
-        "Ã ", "Ã?", "â€", "вЂ", "Ð°", "±", "≥", "·", "×", "Ÿ", "ś", "ą", "Ω", "╗", "\ufffd", "\u3000", "ǅ",
+        "Ã ",
+        "Ã?",
+        "â€",
+        "вЂ",
+        "Ð°",
+        "±",
+        "≥",
+        "·",
+        "×",
+        "Ÿ",
+        "ś",
+        "ą",
+        "Ω",
+        "╗",
+        "\ufffd",
+        "\u3000",
+        "ǅ",
     ]
     rng = random.Random(7)
     for _ in range(6000):
@@ -74,7 +121,12 @@ def test_fold_homoglyphs_fixes_mixed_words_only():
 
 
 def test_strip_html_drops_tags_and_decodes_entities():
-    assert clean.strip_html("<p>Gaji <b>15jt</b> &amp; mess</p>").split() == ["Gaji", "15jt", "&", "mess"]
+    assert clean.strip_html("<p>Gaji <b>15jt</b> &amp; mess</p>").split() == [
+        "Gaji",
+        "15jt",
+        "&",
+        "mess",
+    ]
     assert "alert" not in clean.strip_html("<script>alert(1)</script>Loker")
     assert clean.strip_html("gaji 3 < 5 juta") == "gaji 3 < 5 juta"
 

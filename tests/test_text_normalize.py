@@ -32,6 +32,7 @@ def words(raw: str) -> list[str]:
 
 # --- placeholders -------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("raw", "placeholder"),
     [
@@ -54,7 +55,9 @@ def test_placeholders_replace_contacts_money_and_numbers(raw, placeholder):
 
 
 def test_placeholders_are_single_tokens():
-    text = normalize("WA 0812-3456-7890, email a@b.co.id, @admin_kh, gaji 8 digit, t.me/x, 3 orang").text
+    text = normalize(
+        "WA 0812-3456-7890, email a@b.co.id, @admin_kh, gaji 8 digit, t.me/x, 3 orang"
+    ).text
     for placeholder in PLACEHOLDERS:
         if placeholder in text:
             assert placeholder in tokenize(text)
@@ -65,6 +68,7 @@ def test_email_is_not_a_handle():
 
 
 # --- spelling ---------------------------------------------------------------------------
+
 
 def test_lowercase_and_elongation():
     assert words("GAJIIII GEDEEE BGTTT") == ["gaji", "besar", "banget"]
@@ -100,10 +104,18 @@ def test_slang_does_not_touch_titles_or_ordinary_words():
 
 # --- de-obfuscation ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("raw", "word"),
-    [("Kerja di K4mboja", "kamboja"), ("g4ji gede", "gaji"), ("penempatan L40s", "laos"), ("V1s4 kerja", "visa"),
-     ("t1ket ditanggung", "tiket"), ("M4l4ys14", "malaysia"), ("4dmin online", "admin")],
+    [
+        ("Kerja di K4mboja", "kamboja"),
+        ("g4ji gede", "gaji"),
+        ("penempatan L40s", "laos"),
+        ("V1s4 kerja", "visa"),
+        ("t1ket ditanggung", "tiket"),
+        ("M4l4ys14", "malaysia"),
+        ("4dmin online", "admin"),
+    ],
 )
 def test_leetspeak_inside_words_is_undone_and_recorded(raw, word):
     result = normalize(raw)
@@ -112,7 +124,17 @@ def test_leetspeak_inside_words_is_undone_and_recorded(raw, word):
 
 
 @pytest.mark.parametrize(
-    "raw", ["covid19 sudah lewat", "ukuran 2x3 meter", "5jt per bulan", "jam 7pagi", "PS5 dijual", "lewat P3MI", "lulusan S1/D3"])
+    "raw",
+    [
+        "covid19 sudah lewat",
+        "ukuran 2x3 meter",
+        "5jt per bulan",
+        "jam 7pagi",
+        "PS5 dijual",
+        "lewat P3MI",
+        "lulusan S1/D3",
+    ],
+)
 def test_leetspeak_leaves_ordinary_tokens(raw):
     assert normalize(raw).evasions == ()
     assert undo_leetspeak("covid19 b2b", []) == "covid19 b2b"
@@ -120,8 +142,13 @@ def test_leetspeak_leaves_ordinary_tokens(raw):
 
 @pytest.mark.parametrize(
     ("raw", "word"),
-    [("kerja di K a m b o j a", "kamboja"), ("M y a n m a r", "myanmar"), ("g.a.j.i besar", "gaji"),
-     ("Kam.boja", "kamboja"), ("v-i-s-a", "visa")],
+    [
+        ("kerja di K a m b o j a", "kamboja"),
+        ("M y a n m a r", "myanmar"),
+        ("g.a.j.i besar", "gaji"),
+        ("Kam.boja", "kamboja"),
+        ("v-i-s-a", "visa"),
+    ],
 )
 def test_spaced_or_split_letters_are_joined_and_recorded(raw, word):
     result = normalize(raw)
@@ -131,7 +158,9 @@ def test_spaced_or_split_letters_are_joined_and_recorded(raw, word):
 
 def test_spaced_letters_of_ordinary_abbreviations_are_not_evasion():
     evasions: list[str] = []
-    assert join_spaced_letters("p.t. maju jaya, s.d. besok", evasions) == "p.t. maju jaya, s.d. besok"
+    assert (
+        join_spaced_letters("p.t. maju jaya, s.d. besok", evasions) == "p.t. maju jaya, s.d. besok"
+    )
     assert evasions == []
 
 
@@ -159,9 +188,15 @@ def test_counting_words_is_not_a_phone_number():
 
 @pytest.mark.parametrize(
     ("raw", "place"),
-    [("penempatan KH gaji 15jt", "kamboja"), ("berangkat ke PP minggu depan", "kamboja"),
-     ("kerja di SHV", "sihanoukville"), ("transit Myw", "myawaddy"), ("kerja di negara K", "kamboja"),
-     ("ke negeri gajah putih dulu", "thailand"), ("job di negeri seribu pagoda", "myanmar")],
+    [
+        ("penempatan KH gaji 15jt", "kamboja"),
+        ("berangkat ke PP minggu depan", "kamboja"),
+        ("kerja di SHV", "sihanoukville"),
+        ("transit Myw", "myawaddy"),
+        ("kerja di negara K", "kamboja"),
+        ("ke negeri gajah putih dulu", "thailand"),
+        ("job di negeri seribu pagoda", "myanmar"),
+    ],
 )
 def test_place_abbreviations_and_nicknames_are_resolved(raw, place):
     result = normalize(raw)
@@ -171,7 +206,12 @@ def test_place_abbreviations_and_nicknames_are_resolved(raw, place):
 
 @pytest.mark.parametrize(
     "raw",
-    ["Pengajian bersama KH. Ahmad Mustofa", "Haul KH Hasyim Asy'ari", "tiket PP Jakarta-Medan", "Phnom Penh itu ibukota Kamboja"],
+    [
+        "Pengajian bersama KH. Ahmad Mustofa",
+        "Haul KH Hasyim Asy'ari",
+        "tiket PP Jakarta-Medan",
+        "Phnom Penh itu ibukota Kamboja",
+    ],
 )
 def test_real_names_and_other_meanings_are_not_evasion(raw):
     result = normalize(raw)
@@ -181,7 +221,13 @@ def test_real_names_and_other_meanings_are_not_evasion(raw):
 
 
 def test_flags_map_to_country_names():
-    assert words("lowongan 🇰🇭🇲🇲 transit 🇹🇭") == ["lowongan", "kamboja", "myanmar", "transit", "thailand"]
+    assert words("lowongan 🇰🇭🇲🇲 transit 🇹🇭") == [
+        "lowongan",
+        "kamboja",
+        "myanmar",
+        "transit",
+        "thailand",
+    ]
     assert map_flags("🇮🇩") == " bendera "
     assert "🔥" in words("gaji 🔥")  # other emoji stay as tokens
 
@@ -209,6 +255,7 @@ def test_plain_post_has_no_evasion():
 
 # --- tokenisation and the public contract -------------------------------------------------
 
+
 def test_tokenizer_keeps_placeholders_hyphenated_words_and_emoji():
     assert tokenize("_phone_ e-ktp pt's 🔥!") == ["_phone_", "e-ktp", "pt's", "🔥", "!"]
     assert tokenize("1️⃣ gaji") == ["1️⃣", "gaji"]
@@ -229,9 +276,15 @@ def test_normalize_with_clean_gives_the_clean_text_too():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(alphabet="abkmnoj'🇰🇭 ", min_size=1, max_size=6), min_size=1, max_size=8),
-       st.text(alphabet="abkmnojp'🇰🇭 x", max_size=40))
+@given(
+    st.lists(st.text(alphabet="abkmnoj'🇰🇭 ", min_size=1, max_size=6), min_size=1, max_size=8),
+    st.text(alphabet="abkmnojp'🇰🇭 x", max_size=40),
+)
 def test_trie_alternation_matches_like_a_longest_first_alternation(aliases, text):
-    flat = re.compile("(?<!\\w)(" + "|".join(re.escape(a) for a in sorted(set(aliases), key=len, reverse=True)) + ")(?!\\w)")
+    flat = re.compile(
+        "(?<!\\w)("
+        + "|".join(re.escape(a) for a in sorted(set(aliases), key=len, reverse=True))
+        + ")(?!\\w)"
+    )
     trie = re.compile("(?<!\\w)(" + patterns.trie_alternation(set(aliases)) + ")(?!\\w)")
     assert [m.span() for m in flat.finditer(text)] == [m.span() for m in trie.finditer(text)]

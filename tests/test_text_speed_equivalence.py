@@ -26,15 +26,105 @@ ROOT = Path(__file__).resolve().parents[1]
 # Characters that sit on the edge of each shortcut: case-folding oddities (İ ı ſ and the Kelvin
 # sign), Cyrillic and Greek look-alikes, code-page mojibake, invisible characters, digits,
 # separators and the sentinels of placeholders.
-_ODD = ["\u0130", "\u0131", "\u017f", "\u212a", "К", "а", "о", "Р", "С", "В", "ο", "Ã", "©", "â", "€", "Â", "Ð",
-        "Ø", "ü", "é", "–", "’", "“", "\u200b", "\u200e", "\u00ad", "\xa0", "\x85", "🇰🇭", "😂", "ﬁ", "ｇ"]
-_PIECES = list("abcdeghijklmnoprstuwyKAGIJ0123456789 .,-_*'·@$+/:\n") + _ODD + [
-    "rp", "Rp", "RP", "usd", "US$", "ringgit", "jt", "juta", "rb", "digit", "per bulan", "0812", "+62", "+855",
-    "O8", "wa.me/", "www.", ".com", "KH", "SHV", "Myw", "ke PP", "di pp", "k a m b o j a", "g.a.j.i", "kam.boja",
-    "usia", "UMUR", "age", "16", "boleh", "nol", "delapan", "satu", "kamboja", "Kamboja", "myanmar", "laos",
-    "negara k", "bunga ", "_num_", "_money_", "_phone_", "gaji", "kerja", "tanpa", "visa", "turis", "calo",
-    "waspada", "hati hati", "korban", "p3mi", "paspor", "jalur", "tikus", "mahar", "bonus", "teman",
+_ODD = [
+    "\u0130",
+    "\u0131",
+    "\u017f",
+    "\u212a",
+    "К",
+    "а",
+    "о",
+    "Р",
+    "С",
+    "В",
+    "ο",
+    "Ã",
+    "©",
+    "â",
+    "€",
+    "Â",
+    "Ð",
+    "Ø",
+    "ü",
+    "é",
+    "–",
+    "’",
+    "“",
+    "\u200b",
+    "\u200e",
+    "\u00ad",
+    "\xa0",
+    "\x85",
+    "🇰🇭",
+    "😂",
+    "ﬁ",
+    "ｇ",
 ]
+_PIECES = (
+    list("abcdeghijklmnoprstuwyKAGIJ0123456789 .,-_*'·@$+/:\n")
+    + _ODD
+    + [
+        "rp",
+        "Rp",
+        "RP",
+        "usd",
+        "US$",
+        "ringgit",
+        "jt",
+        "juta",
+        "rb",
+        "digit",
+        "per bulan",
+        "0812",
+        "+62",
+        "+855",
+        "O8",
+        "wa.me/",
+        "www.",
+        ".com",
+        "KH",
+        "SHV",
+        "Myw",
+        "ke PP",
+        "di pp",
+        "k a m b o j a",
+        "g.a.j.i",
+        "kam.boja",
+        "usia",
+        "UMUR",
+        "age",
+        "16",
+        "boleh",
+        "nol",
+        "delapan",
+        "satu",
+        "kamboja",
+        "Kamboja",
+        "myanmar",
+        "laos",
+        "negara k",
+        "bunga ",
+        "_num_",
+        "_money_",
+        "_phone_",
+        "gaji",
+        "kerja",
+        "tanpa",
+        "visa",
+        "turis",
+        "calo",
+        "waspada",
+        "hati hati",
+        "korban",
+        "p3mi",
+        "paspor",
+        "jalur",
+        "tikus",
+        "mahar",
+        "bonus",
+        "teman",
+    ]
+)
 
 
 def _labeled_texts() -> list[str]:
@@ -50,7 +140,10 @@ def _labeled_texts() -> list[str]:
 
 def _random_texts(count: int, seed: int, max_pieces: int = 30) -> list[str]:
     rng = random.Random(seed)
-    return ["".join(rng.choice(_PIECES) for _ in range(rng.randint(1, max_pieces))) for _ in range(count)]
+    return [
+        "".join(rng.choice(_PIECES) for _ in range(rng.randint(1, max_pieces)))
+        for _ in range(count)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +151,13 @@ def corpus() -> list[str]:
     """Labeled posts, their cleaned, lower-cased and normalised copies, and random strings."""
     texts = _labeled_texts()
     cleaned_and_normalised = [normalize.normalize_with_clean(text) for text in texts]
-    return (texts + [c for c, _ in cleaned_and_normalised] + [c.lower() for c, _ in cleaned_and_normalised]
-            + [n.text for _, n in cleaned_and_normalised] + _random_texts(4000, seed=11))
+    return (
+        texts
+        + [c for c, _ in cleaned_and_normalised]
+        + [c.lower() for c, _ in cleaned_and_normalised]
+        + [n.text for _, n in cleaned_and_normalised]
+        + _random_texts(4000, seed=11)
+    )
 
 
 def _ftfy(text: str) -> str:
@@ -73,7 +171,9 @@ def test_mojibake_gate_agrees_with_ftfy(corpus):
 
 def test_strip_invisible_matches_the_translate_tables(corpus):
     zero_width = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
-    bidi = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c"), None)
+    bidi = dict.fromkeys(
+        map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c"), None
+    )
     for text in corpus:
         assert clean.strip_invisible(text) == text.translate(zero_width).translate(bidi)
 
@@ -81,7 +181,9 @@ def test_strip_invisible_matches_the_translate_tables(corpus):
 def test_money_search_from_candidates_matches_the_full_search(corpus):
     for text in corpus + _random_texts(30000, seed=3, max_pieces=12):
         expected = [(m.span(), m.groupdict()) for m in patterns.MONEY_RE.finditer(text)]
-        assert [(m.span(), m.groupdict()) for m in patterns.iter_money(text)] == expected, repr(text)
+        assert [(m.span(), m.groupdict()) for m in patterns.iter_money(text)] == expected, repr(
+            text
+        )
         assert patterns.sub_money(" _money_ ", text) == patterns.MONEY_RE.sub(" _money_ ", text)
 
 
@@ -90,9 +192,17 @@ def test_currency_last_characters_cover_every_case():
     # must not let a currency word end in any other.
     group = re.search(r"\(\?P<cur_pre>([^)]*)\)", patterns.MONEY_RE.pattern).group(1)
     words = [re.sub(r"\\(.)", r"\1", word) for word in group.split("|")]
-    last_chars = {word.replace(".?", "")[-1] for word in words} | {"." for word in words if word.endswith(".?")}
-    every_char = "".join(map(chr, range(0x110000))).encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-    foldable = set(re.findall("[" + re.escape("".join(last_chars)) + "]", every_char, re.IGNORECASE))
+    last_chars = {word.replace(".?", "")[-1] for word in words} | {
+        "." for word in words if word.endswith(".?")
+    }
+    every_char = (
+        "".join(map(chr, range(0x110000)))
+        .encode("utf-8", "surrogatepass")
+        .decode("utf-8", "replace")
+    )
+    foldable = set(
+        re.findall("[" + re.escape("".join(last_chars)) + "]", every_char, re.IGNORECASE)
+    )
     assert foldable <= patterns.CURRENCY_LAST_CHARS
 
 
@@ -108,7 +218,9 @@ def test_lower_casing_keeps_word_characters():
 
 def test_destination_spans_match_the_ignorecase_regex(corpus):
     for text in corpus:
-        expected = [(*m.span(), m.group(1).lower()) for m in entities._destination_re().finditer(text)]
+        expected = [
+            (*m.span(), m.group(1).lower()) for m in entities._destination_re().finditer(text)
+        ]
         assert entities._destination_spans(text) == expected, repr(text)
 
 
@@ -120,12 +232,17 @@ def _pattern_words(pattern: re.Pattern[str]) -> list[str]:
 def test_every_indicator_pattern_match_holds_one_of_its_hints(corpus):
     gate = indicators.keyword_gate()
     assert len(gate.needed) >= 30  # every pattern on the normalised text declares its hints
-    examples = [normalize.normalize(text).text for item in indicators.REGISTRY for text in item.must_fire]
+    examples = [
+        normalize.normalize(text).text for item in indicators.REGISTRY for text in item.must_fire
+    ]
     rng = random.Random(17)
     near = []
     for pattern in gate.needed:
         words = [*_pattern_words(pattern), "_num_", "_money_", " ", " ", "kerja", "tidak"]
-        near += [" ".join(rng.choice(words).strip() for _ in range(rng.randint(1, 6))) for _ in range(300)]
+        near += [
+            " ".join(rng.choice(words).strip() for _ in range(rng.randint(1, 6)))
+            for _ in range(300)
+        ]
     for text in corpus + examples + near:
         present = gate.present(text)
         for pattern, needed in gate.needed.items():
@@ -134,9 +251,13 @@ def test_every_indicator_pattern_match_holds_one_of_its_hints(corpus):
 
 
 def test_indicators_with_and_without_gates_agree(corpus, monkeypatch):
-    gated = [[(h.name, h.evidence) for h in indicators.analyse(text).hits] for text in corpus[:3000]]
+    gated = [
+        [(h.name, h.evidence) for h in indicators.analyse(text).hits] for text in corpus[:3000]
+    ]
     monkeypatch.setattr(indicators.keyword_gate(), "needed", {})
-    plain = [[(h.name, h.evidence) for h in indicators.analyse(text).hits] for text in corpus[:3000]]
+    plain = [
+        [(h.name, h.evidence) for h in indicators.analyse(text).hits] for text in corpus[:3000]
+    ]
     assert gated == plain
 
 
@@ -146,7 +267,10 @@ def _hint_holds(hint, pattern: re.Pattern[str], text: str) -> bool:
 
 def test_normaliser_gates_never_hide_a_match(corpus):
     hint_searches = [
-        (lambda t: normalize._SPACED_LETTERS_HINT_RE.search(t) is not None, normalize._SPACED_LETTERS_RE),
+        (
+            lambda t: normalize._SPACED_LETTERS_HINT_RE.search(t) is not None,
+            normalize._SPACED_LETTERS_RE,
+        ),
         (lambda t: normalize._PUNCT_SPLIT_HINT_RE.search(t) is not None, normalize._PUNCT_SPLIT_RE),
         (lambda t: normalize._CHUNK_SPLIT_HINT_RE.search(t) is not None, normalize._CHUNK_SPLIT_RE),
         (patterns.may_have_url, patterns.URL_RE),
@@ -160,7 +284,9 @@ def test_normaliser_gates_never_hide_a_match(corpus):
     ]
     hint_searches += [
         (lambda t, hints=hints: any(h in t for h in hints), pattern)
-        for (pattern, _), hints in zip(normalize._SHORT_ALIASES, normalize._SHORT_ALIAS_HINTS, strict=True)
+        for (pattern, _), hints in zip(
+            normalize._SHORT_ALIASES, normalize._SHORT_ALIAS_HINTS, strict=True
+        )
     ]
     for text in corpus:
         for hint, pattern in hint_searches:
@@ -179,11 +305,17 @@ def test_analyse_timed_gives_what_analyse_gives():
 
 
 def _every_char() -> str:
-    return "".join(map(chr, range(0x110000))).encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return (
+        "".join(map(chr, range(0x110000)))
+        .encode("utf-8", "surrogatepass")
+        .decode("utf-8", "replace")
+    )
 
 
 def test_ignorecase_letters_are_ascii_or_the_listed_folds():
-    folded = set(re.findall("[a-z]", _every_char(), re.IGNORECASE)) - set("abcdefghijklmnopqrstuvwxyz")
+    folded = set(re.findall("[a-z]", _every_char(), re.IGNORECASE)) - set(
+        "abcdefghijklmnopqrstuvwxyz"
+    )
     assert folded == set(normalize._FOLDS_ONTO_ASCII_RE.findall(_every_char()))
 
 
@@ -192,8 +324,6 @@ def test_case_sensitive_leet_tokens_match_where_no_letter_folds(corpus):
         if not normalize._FOLDS_ONTO_ASCII_RE.search(text):
             expected = [m.span() for m in normalize._LEET_TOKEN_RE.finditer(text)]
             assert [m.span() for m in normalize._LOWER_LEET_TOKEN_RE.finditer(text)] == expected
-
-
 
 
 def test_spelled_number_count_gate_never_skips_a_conversion(corpus):
@@ -218,10 +348,23 @@ def test_space_shortcuts_keep_text_as_the_substitutions_would(corpus):
 
 def test_cleaned_text_hints_never_hide_a_match(corpus):
     # Patterns on the cleaned original are skipped when none of their hint words occurs.
-    hinted = [(cues.hints[key], cues[key]) for cues in [item.cues for item in indicators.REGISTRY]
-              for key in cues.hints]
+    hinted = [
+        (cues.hints[key], cues[key])
+        for cues in [item.cues for item in indicators.REGISTRY]
+        for key in cues.hints
+    ]
     assert len(hinted) >= 6
-    texts = [*corpus, "Kirim foto KK + KTP via WA", "sebutkan kode OTP", "cek www.bp2mi.go.id", "DM aja", "Usia 16 boleh"]
+    texts = [
+        *corpus,
+        "Kirim foto KK + KTP via WA",
+        "sebutkan kode OTP",
+        "cek www.bp2mi.go.id",
+        "DM aja",
+        "Usia 16 boleh",
+    ]
     for text in texts:
         for words, pattern in hinted:
-            assert pattern.search(text) is None or patterns.may_hold_any(text, words), (pattern.pattern[:60], text)
+            assert pattern.search(text) is None or patterns.may_hold_any(text, words), (
+                pattern.pattern[:60],
+                text,
+            )

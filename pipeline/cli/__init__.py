@@ -40,9 +40,20 @@ def main() -> None:
     """
 
 
-for command in (ingest.ingest_cli, train.train_cli, score.score_cli, evaluate.evaluate_cli, explain.explain_cli,
-                rules.rules_cli, demo.demo_cli, models.models_group, review.review_group, review.suggest_cli,
-                trends.trends_cli, trends.history_group):
+for command in (
+    ingest.ingest_cli,
+    train.train_cli,
+    score.score_cli,
+    evaluate.evaluate_cli,
+    explain.explain_cli,
+    rules.rules_cli,
+    demo.demo_cli,
+    models.models_group,
+    review.review_group,
+    review.suggest_cli,
+    trends.trends_cli,
+    trends.history_group,
+):
     main.add_command(command)
 
 __all__ = ["main"]

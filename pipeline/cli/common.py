@@ -59,7 +59,9 @@ def handle_errors(func):
                 click.echo(f"  Hint: {exc.hint}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt as exc:
-            click.echo("Interrupted. Finished chunks are kept; re-run with --resume to continue.", err=True)
+            click.echo(
+                "Interrupted. Finished chunks are kept; re-run with --resume to continue.", err=True
+            )
             sys.exit(143 if isinstance(exc, Terminated) else 130)
 
     return wrapper
@@ -74,7 +76,9 @@ def finite_threshold(ctx, param, value):
 
 def quiet_option(func):
     func = click.option("--quiet", "-q", is_flag=True, help="No progress bars.")(func)
-    return click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (for scripts).")(func)
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print the summary as JSON (for scripts)."
+    )(func)
 
 
 def emit(summary, as_json: bool, lines: list[str]) -> None:
@@ -87,19 +91,58 @@ def emit(summary, as_json: bool, lines: list[str]) -> None:
 
 def setup(quiet: bool, as_json: bool) -> None:
     progress.set_enabled(not (quiet or as_json))
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
 
 
 def ingest_options(func):
     options = [
-        click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "jsonl", "json", "parquet", "xlsx", "whatsapp", "twitter", "telegram"]),
-                     help="Read every input as this format instead of detecting it."),
-        click.option("--encoding", help="Text encoding of the inputs, e.g. cp1252 (default: UTF-8, BOM or not)."),
-        click.option("--text-column", help="Column/field holding the post text (default: found by name)."),
-        click.option("--id-column", help="Column/field holding the post id (default: found by name, else a content hash)."),
-        click.option("--platform", help="Platform to record when the input does not say (facebook, x, ...)."),
-        click.option("--max-text-kb", type=click.IntRange(1), default=100, show_default=True, help="Quarantine posts with more text than this."),
-        click.option("--timezone", default="Asia/Jakarta", show_default=True, help="Time zone of timestamps that carry none."),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(
+                [
+                    "csv",
+                    "tsv",
+                    "jsonl",
+                    "json",
+                    "parquet",
+                    "xlsx",
+                    "whatsapp",
+                    "twitter",
+                    "telegram",
+                ]
+            ),
+            help="Read every input as this format instead of detecting it.",
+        ),
+        click.option(
+            "--encoding",
+            help="Text encoding of the inputs, e.g. cp1252 (default: UTF-8, BOM or not).",
+        ),
+        click.option(
+            "--text-column", help="Column/field holding the post text (default: found by name)."
+        ),
+        click.option(
+            "--id-column",
+            help="Column/field holding the post id (default: found by name, else a content hash).",
+        ),
+        click.option(
+            "--platform", help="Platform to record when the input does not say (facebook, x, ...)."
+        ),
+        click.option(
+            "--max-text-kb",
+            type=click.IntRange(1),
+            default=100,
+            show_default=True,
+            help="Quarantine posts with more text than this.",
+        ),
+        click.option(
+            "--timezone",
+            default="Asia/Jakarta",
+            show_default=True,
+            help="Time zone of timestamps that carry none.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -110,7 +153,9 @@ def ingest_options_from(fmt, encoding, text_column, id_column, platform, max_tex
     """The IngestOptions the options of :func:`ingest_options` ask for."""
     from pipeline.ingest import IngestOptions
 
-    return IngestOptions(fmt, encoding, text_column, id_column, platform, max_text_kb * 1024, timezone)
+    return IngestOptions(
+        fmt, encoding, text_column, id_column, platform, max_text_kb * 1024, timezone
+    )
 
 
 def check_run_problems(report: dict, out_dir: Path, done: str = "scored") -> None:
@@ -123,11 +168,17 @@ def check_run_problems(report: dict, out_dir: Path, done: str = "scored") -> Non
     problems = [note for note in notes if note.get("problem")]
     if problems:
         first = problems[0]
-        more = f" (and {len(problems) - 1} more files; see report.json file_notes)" if len(problems) > 1 else ""
+        more = (
+            f" (and {len(problems) - 1} more files; see report.json file_notes)"
+            if len(problems) > 1
+            else ""
+        )
         raise InputError(f"{first['note']}{more}.", f"{first['hint']} Then run again with --force.")
     c = report["counts"]
     if c["read"] and not c[done]:
         reasons = report.get("quarantine_reasons", {})
         top = max(reasons, key=reasons.get) if reasons else "skipped as not posts"
-        raise InputError(f"Nothing was {done}: all {c['read']} records were quarantined or skipped (most often: {top}).",
-                         f"Read the reasons in {out_dir / 'quarantine.csv'}, fix the input or the options they name, and run again with --force.")
+        raise InputError(
+            f"Nothing was {done}: all {c['read']} records were quarantined or skipped (most often: {top}).",
+            f"Read the reasons in {out_dir / 'quarantine.csv'}, fix the input or the options they name, and run again with --force.",
+        )

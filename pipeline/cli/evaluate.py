@@ -11,12 +11,36 @@ from pipeline.cli.common import CONTEXT, emit, finite_threshold, handle_errors, 
 
 
 @click.command("evaluate", context_settings=CONTEXT)
-@click.option("--data", "data_path", type=click.Path(path_type=Path), required=True, help="Labeled file or folder (text, label[, kind]).")
-@click.option("--model", "model_dir", type=click.Path(path_type=Path), default=None, help="Model bundle [default: current].")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None, help="Write metrics.json and report.html here.")
+@click.option(
+    "--data",
+    "data_path",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Labeled file or folder (text, label[, kind]).",
+)
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Model bundle [default: current].",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write metrics.json and report.html here.",
+)
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None, callback=finite_threshold)
 @click.option("--jobs", type=click.IntRange(1), default=1)
-@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True, help="Language of report.html.")
+@click.option(
+    "--lang",
+    type=click.Choice(["id", "en"]),
+    default="id",
+    show_default=True,
+    help="Language of report.html.",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing report.")
 @quiet_option
 @handle_errors
@@ -42,9 +66,11 @@ def evaluate_cli(data_path, model_dir, out_dir, threshold, jobs, lang, force, qu
     def f(v):
         return "–" if v is None else f"{v:.3f}"
 
-    lines = [f"{m['n']} posts ({m['positives']} recruitment) with model {m['model_id']} at threshold {m['threshold']:.3f}:",
-             f"  PR-AUC {f(m['pr_auc'])}  precision {f(m['precision'])}  recall {f(m['recall'])}  recall@P0.9 {f(m['recall_at_precision_0_90'])}",
-             f"  false positives on awareness/news {f(m.get('awareness_news_fpr'))}, on all hard negatives {f(m.get('hard_negative_fpr'))}"]
+    lines = [
+        f"{m['n']} posts ({m['positives']} recruitment) with model {m['model_id']} at threshold {m['threshold']:.3f}:",
+        f"  PR-AUC {f(m['pr_auc'])}  precision {f(m['precision'])}  recall {f(m['recall'])}  recall@P0.9 {f(m['recall_at_precision_0_90'])}",
+        f"  false positives on awareness/news {f(m.get('awareness_news_fpr'))}, on all hard negatives {f(m.get('hard_negative_fpr'))}",
+    ]
     if result.report_path:
         lines.append(f"Report: {result.report_path}")
     emit({k: v for k, v in m.items() if not k.startswith("top_")}, as_json, lines)

@@ -14,12 +14,22 @@ from pipeline.errors import InputError
 
 @click.command("explain", context_settings=CONTEXT)
 @click.argument("text", required=False)
-@click.option("--file", "file_path", type=click.Path(path_type=Path, allow_dash=True), default=None,
-              help="A .jsonl file of posts (one {\"text\": ..., \"post_id\": ...} per line), explained in one run; "
-                   "any other file (or '-' for stdin) is one post.")
+@click.option(
+    "--file",
+    "file_path",
+    type=click.Path(path_type=Path, allow_dash=True),
+    default=None,
+    help='A .jsonl file of posts (one {"text": ..., "post_id": ...} per line), explained in one run; '
+    "any other file (or '-' for stdin) is one post.",
+)
 @click.option("--model", "model_dir", type=click.Path(path_type=Path), default=None)
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (JSON Lines, one post a line, with a .jsonl --file).")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print JSON (JSON Lines, one post a line, with a .jsonl --file).",
+)
 @handle_errors
 def explain_cli(text, file_path, model_dir, lang, as_json):
     """Score posts and show why: red flags, strong terms, entities, counter-signals.
@@ -40,18 +50,29 @@ def explain_cli(text, file_path, model_dir, lang, as_json):
         try:
             handle = click.open_file(str(file_path), encoding="utf-8-sig", errors="replace")
         except OSError as exc:
-            raise InputError(f"Cannot read {file_path} ({exc.strerror}).", "Check the path passed to --file.") from exc
+            raise InputError(
+                f"Cannot read {file_path} ({exc.strerror}).", "Check the path passed to --file."
+            ) from exc
     if not many:
         if handle is not None:
             with handle:
                 text = handle.read()
         if not text or not text.strip():
-            raise InputError("No post text given.", 'Pass the text in quotes, e.g. waspada explain "Dicari CS ...", or use --file.')
+            raise InputError(
+                "No post text given.",
+                'Pass the text in quotes, e.g. waspada explain "Dicari CS ...", or use --file.',
+            )
     scorer = scorer_for(model_dir, settings.models_dir(), lang)
     if many:
         assert handle is not None  # many implies a file was opened above
         with handle:
-            _explain_many(explain_posts(scorer, read_posts_jsonl(handle), lang), scorer.threshold, lang, as_json, file_path)
+            _explain_many(
+                explain_posts(scorer, read_posts_jsonl(handle), lang),
+                scorer.threshold,
+                lang,
+                as_json,
+                file_path,
+            )
         return
     payload = next(explain_posts(scorer, [_one_post(text)], lang))
     payload = {k: v for k, v in payload.items() if k not in ("line", "post_id")}
@@ -68,12 +89,18 @@ def _explain_lines(payload: dict, threshold: float, lang: str) -> list[str]:
     flagged = payload["flagged"]
     if lang == "id":
         verdict = "DITANDAI untuk ditinjau" if flagged else "tidak ditandai"
-        lines = [f"Skor {payload['score']:.3f} ({verdict}; ambang {threshold:.3f}); kategori: {payload['category']}"]
+        lines = [
+            f"Skor {payload['score']:.3f} ({verdict}; ambang {threshold:.3f}); kategori: {payload['category']}"
+        ]
     else:
         verdict = "FLAGGED for review" if flagged else "not flagged"
-        lines = [f"Score {payload['score']:.3f} ({verdict}; threshold {threshold:.3f}); category: {payload['category']}"]
-    return lines + ([f"  - {reason}" for reason in payload["reasons"]]
-                    or ["  (tidak ada alasan menonjol)" if lang == "id" else "  (no notable reasons)"])
+        lines = [
+            f"Score {payload['score']:.3f} ({verdict}; threshold {threshold:.3f}); category: {payload['category']}"
+        ]
+    return lines + (
+        [f"  - {reason}" for reason in payload["reasons"]]
+        or ["  (tidak ada alasan menonjol)" if lang == "id" else "  (no notable reasons)"]
+    )
 
 
 def _explain_many(results, threshold: float, lang: str, as_json: bool, file_path: Path) -> None:
@@ -84,11 +111,18 @@ def _explain_many(results, threshold: float, lang: str, as_json: bool, file_path
         elif "error" in result:
             click.echo(f"[{result['post_id']}] line {result['line']}: {result['error']}")
         else:
-            click.echo(f"[{result['post_id']}] " + "\n".join(_explain_lines(result, threshold, lang)))
+            click.echo(
+                f"[{result['post_id']}] " + "\n".join(_explain_lines(result, threshold, lang))
+            )
         problems += "error" in result
         explained += "error" not in result
     if problems:
-        click.echo(f"Note: {problems} lines of {file_path} could not be explained (see their error).", err=True)
+        click.echo(
+            f"Note: {problems} lines of {file_path} could not be explained (see their error).",
+            err=True,
+        )
     if not explained:
-        raise InputError(f"No post in {file_path} could be explained.",
-                         'Write one JSON object per line with a "text" field, e.g. {"post_id": "a1", "text": "Dicari CS ..."}.')
+        raise InputError(
+            f"No post in {file_path} could be explained.",
+            'Write one JSON object per line with a "text" field, e.g. {"post_id": "a1", "text": "Dicari CS ..."}.',
+        )

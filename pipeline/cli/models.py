@@ -23,7 +23,12 @@ def models_group() -> None:
 
 
 @models_group.command("list", context_settings=CONTEXT)
-@click.option("--models-dir", type=click.Path(path_type=Path), default=None, help="Where model bundles are [default: models].")
+@click.option(
+    "--models-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where model bundles are [default: models].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (for scripts).")
 @handle_errors
 def models_list_cli(models_dir, as_json):
@@ -39,17 +44,29 @@ def models_list_cli(models_dir, as_json):
     models_dir = models_dir or settings.models_dir()
     rows = list_bundles(models_dir)
     if not rows and not as_json:
-        raise InputError(f"No model bundles in {models_dir}.", "Train one with `waspada train --promote`, or pass --models-dir.")
+        raise InputError(
+            f"No model bundles in {models_dir}.",
+            "Train one with `waspada train --promote`, or pass --models-dir.",
+        )
     lines = []
     for row in rows:
-        state = f"refused: {row['problem']}" if row["problem"] else f"{row['selected']}, threshold {row['threshold']:.3f}"
+        state = (
+            f"refused: {row['problem']}"
+            if row["problem"]
+            else f"{row['selected']}, threshold {row['threshold']:.3f}"
+        )
         lines.append(f"{'*' if row['current'] else ' '} {row['model_id']}  {row['saved']}  {state}")
     emit(rows, as_json, lines)
 
 
 @models_group.command("promote", context_settings=CONTEXT)
 @click.argument("model_id")
-@click.option("--models-dir", type=click.Path(path_type=Path), default=None, help="Where model bundles are [default: models].")
+@click.option(
+    "--models-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where model bundles are [default: models].",
+)
 @handle_errors
 def models_promote_cli(model_id, models_dir):
     """Make an existing model bundle the current one, after checking it as scoring would.

@@ -11,9 +11,19 @@ from pipeline.cli.common import CONTEXT, emit, handle_errors, quiet_option, setu
 
 
 @click.command("rules", context_settings=CONTEXT)
-@click.option("--labeled", "labeled_path", type=click.Path(path_type=Path), default=None, help="Labeled data to measure on [default: data/labeled].")
+@click.option(
+    "--labeled",
+    "labeled_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Labeled data to measure on [default: data/labeled].",
+)
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
-@click.option("--markdown", is_flag=True, help="Print the registry as the README's Markdown table (no measuring).")
+@click.option(
+    "--markdown",
+    is_flag=True,
+    help="Print the registry as the README's Markdown table (no measuring).",
+)
 @quiet_option
 @handle_errors
 def rules_cli(labeled_path, lang, markdown, quiet, as_json):
@@ -40,12 +50,22 @@ def rules_cli(labeled_path, lang, markdown, quiet, as_json):
     for row in report.rows:
         desc = row["description_id"] if lang == "id" else row["description_en"]
         precision = "–" if row["precision"] is None else f"{row['precision']:.2f}"
-        lines.append(f"{row['name']:26s} {row['kind']:9s} {row['fires']:5d} {row['fires_positive']:5d} {row['fires_benign']:5d} "
-                     f"{precision:>9s} {row['benign_fire_rate']:11.3f} {row['negated']:5d}  {desc}")
+        lines.append(
+            f"{row['name']:26s} {row['kind']:9s} {row['fires']:5d} {row['fires_positive']:5d} {row['fires_benign']:5d} "
+            f"{precision:>9s} {row['benign_fire_rate']:11.3f} {row['negated']:5d}  {desc}"
+        )
         laws = row["laws_id"] if lang == "id" else row["laws_en"]
         if laws:
             lines.append(f"{'':26s} {law_word}: " + "; ".join(laws))
-    share = f"{report.positives_with_counter}/{report.n_positive} ({report.positive_counter_rate:.1%})"
-    lines.append(("Unggahan rekrutmen dengan penyeimbang: " if lang == "id" else "Recruitment posts with a counter-signal: ")
-                 + share)
+    share = (
+        f"{report.positives_with_counter}/{report.n_positive} ({report.positive_counter_rate:.1%})"
+    )
+    lines.append(
+        (
+            "Unggahan rekrutmen dengan penyeimbang: "
+            if lang == "id"
+            else "Recruitment posts with a counter-signal: "
+        )
+        + share
+    )
     emit(report.rows, as_json, lines)

@@ -25,7 +25,12 @@ BANDS = 8
 SIMILARITY = 0.5
 
 
-def cluster(normalized_texts: Sequence[str], threshold: float = SIMILARITY, bands: int = BANDS, num_perm: int = NUM_PERM) -> np.ndarray:
+def cluster(
+    normalized_texts: Sequence[str],
+    threshold: float = SIMILARITY,
+    bands: int = BANDS,
+    num_perm: int = NUM_PERM,
+) -> np.ndarray:
     """Assign each text the index of the first text of its near-duplicate cluster.
 
     Two texts land in one cluster when their estimated Jaccard similarity of word 3-shingles is
@@ -42,7 +47,7 @@ def cluster(normalized_texts: Sequence[str], threshold: float = SIMILARITY, band
 def band_keys(signatures: np.ndarray, band: int, bands: int) -> np.ndarray:
     """One LSH band of every signature as a single comparable key per row."""
     rows = signatures.shape[1] // bands
-    chunk = np.ascontiguousarray(signatures[:, band * rows:(band + 1) * rows])
+    chunk = np.ascontiguousarray(signatures[:, band * rows : (band + 1) * rows])
     return chunk.view(np.dtype((np.void, chunk.dtype.itemsize * rows))).ravel()
 
 
@@ -73,14 +78,18 @@ def roots_from_pairs(count: int, anchors: np.ndarray, members: np.ndarray) -> np
         return np.zeros(0, dtype=np.int64)
     if len(anchors) == 0:
         return np.arange(count, dtype=np.int64)
-    graph = coo_matrix((np.ones(len(anchors), dtype=np.int8), (anchors, members)), shape=(count, count))
+    graph = coo_matrix(
+        (np.ones(len(anchors), dtype=np.int8), (anchors, members)), shape=(count, count)
+    )
     _, labels = connected_components(graph, directed=False)
     first = np.full(labels.max() + 1, count, dtype=np.int64)
     np.minimum.at(first, labels, np.arange(count, dtype=np.int64))
     return first[labels]
 
 
-def cluster_signatures(signatures: np.ndarray, threshold: float = SIMILARITY, bands: int = BANDS) -> np.ndarray:
+def cluster_signatures(
+    signatures: np.ndarray, threshold: float = SIMILARITY, bands: int = BANDS
+) -> np.ndarray:
     """Cluster roots (index of the first member) from MinHash signatures; see :func:`cluster`."""
     count = signatures.shape[0]
     all_anchors, all_members = [], []
@@ -111,7 +120,9 @@ def cluster_ids(roots: np.ndarray, post_ids: Sequence[str]) -> tuple[list[str], 
     return [cluster_id_for(post_ids[r]) for r in roots], [int(sizes[r]) for r in roots]
 
 
-def cluster_parts(signature_files: Sequence[Path], threshold: float = SIMILARITY, bands: int = BANDS) -> np.ndarray:
+def cluster_parts(
+    signature_files: Sequence[Path], threshold: float = SIMILARITY, bands: int = BANDS
+) -> np.ndarray:
     """Near-duplicate cluster roots over signatures stored one file per chunk.
 
     Same clusters as :func:`cluster_signatures` on all signatures at once, but memory stays
@@ -137,7 +148,9 @@ def cluster_parts(signature_files: Sequence[Path], threshold: float = SIMILARITY
             continue
         # Each post keeps an edge to its current root, so earlier bands' clusters stay joined.
         joined = np.flatnonzero(roots != np.arange(count))
-        roots = roots_from_pairs(count, np.concatenate([joined, anchors]), np.concatenate([roots[joined], members]))
+        roots = roots_from_pairs(
+            count, np.concatenate([joined, anchors]), np.concatenate([roots[joined], members])
+        )
     return roots
 
 
@@ -154,7 +167,9 @@ def _band_hash(stores: Sequence[np.ndarray], first_row: int, rows: int) -> np.nd
     return key
 
 
-def _agreement(stores: Sequence[np.ndarray], anchors: np.ndarray, members: np.ndarray) -> np.ndarray:
+def _agreement(
+    stores: Sequence[np.ndarray], anchors: np.ndarray, members: np.ndarray
+) -> np.ndarray:
     """How many of the signature positions two posts share, for each (anchor, member) pair."""
     equal = np.zeros(len(anchors), dtype=np.int16)
     for position in range(NUM_PERM):

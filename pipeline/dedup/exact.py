@@ -35,7 +35,9 @@ def exact_key(text: str) -> str:
 
 def stable_key(text: str) -> int:
     """A 64-bit key of ``text`` that is the same in every process and on every machine."""
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
+    return int.from_bytes(
+        hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little", signed=True
+    )
 
 
 def text_key(text: str) -> int:
@@ -49,8 +51,12 @@ def id_key(post_id: str) -> int:
 
 def post_keys(posts: Sequence[Post]) -> tuple[np.ndarray, np.ndarray]:
     """Text keys and id keys of ``posts``, in their order."""
-    text_keys = np.fromiter((text_key(post["text"]) for post in posts), dtype=np.int64, count=len(posts))
-    id_keys = np.fromiter((id_key(post["post_id"]) for post in posts), dtype=np.int64, count=len(posts))
+    text_keys = np.fromiter(
+        (text_key(post["text"]) for post in posts), dtype=np.int64, count=len(posts)
+    )
+    id_keys = np.fromiter(
+        (id_key(post["post_id"]) for post in posts), dtype=np.int64, count=len(posts)
+    )
     return text_keys, id_keys
 
 

@@ -45,11 +45,19 @@ def _shingle_strings(normalized_text: str, size: int) -> list[str]:
 
 
 def shingles(normalized_text: str, size: int = 3) -> np.ndarray:
-    return np.fromiter((zlib.crc32(g.encode("utf-8")) for g in set(_shingle_strings(normalized_text, size))), dtype=np.uint64)
+    return np.fromiter(
+        (zlib.crc32(g.encode("utf-8")) for g in set(_shingle_strings(normalized_text, size))),
+        dtype=np.uint64,
+    )
 
 
 _MAX_SHIFT_TABLES = 1024
-_EMPTY_TOKENS = (np.zeros(0, dtype=bool), np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64))
+_EMPTY_TOKENS = (
+    np.zeros(0, dtype=bool),
+    np.zeros(0, dtype=np.uint32),
+    np.zeros(0, dtype=np.uint32),
+    np.zeros(0, dtype=np.int64),
+)
 
 
 class ShingleHasher:
@@ -89,7 +97,9 @@ class ShingleHasher:
                     np.array([len(e) + 1 for e in encoded], dtype=np.int64),
                 )
                 # New arrays rather than in-place growth: callers may still hold the old ones.
-                flags, head, spaced, lengths = (np.concatenate([old, add]) for old, add in zip(self._arrays, rows, strict=True))
+                flags, head, spaced, lengths = (
+                    np.concatenate([old, add]) for old, add in zip(self._arrays, rows, strict=True)
+                )
                 self._arrays = (flags, head, spaced, lengths)
                 ids = list(map(known.__getitem__, tokens))
             return np.fromiter(ids, dtype=np.int64, count=len(ids)), self._arrays
@@ -111,7 +121,13 @@ class ShingleHasher:
                     zeros = b"\0" * length
                     base = zlib.crc32(zeros, 0)
                     # Row k, column b: b << 8k pushed through ``length`` zero bytes (a linear map).
-                    built.append([zlib.crc32(zeros, b << (8 * k)) ^ base for k in range(4) for b in range(256)])
+                    built.append(
+                        [
+                            zlib.crc32(zeros, b << (8 * k)) ^ base
+                            for k in range(4)
+                            for b in range(256)
+                        ]
+                    )
                     slots[length] = len(tables) // 1024 + len(built) - 1
                 tables = np.concatenate([tables, np.array(built, dtype=np.uint32).ravel()])
             # Replaced, never written in place: other threads may hold the previous arrays.
@@ -122,14 +138,20 @@ class ShingleHasher:
         """``values`` pushed through ``lengths`` zero bytes of the raw CRC32 register."""
         slots, tables = self._shift_lookup(lengths)
         base = slots * 1024
-        return (tables[base + (values & 0xFF)] ^ tables[base + (256 + ((values >> 8) & 0xFF))]
-                ^ tables[base + (512 + ((values >> 16) & 0xFF))] ^ tables[base + (768 + (values >> 24))])
+        return (
+            tables[base + (values & 0xFF)]
+            ^ tables[base + (256 + ((values >> 8) & 0xFF))]
+            ^ tables[base + (512 + ((values >> 16) & 0xFF))]
+            ^ tables[base + (768 + (values >> 24))]
+        )
 
     def hashes(self, normalized_texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """All texts' shingle hashes (uint64) in one array, and where each text's run starts."""
         splits = [text.split() for text in normalized_texts]
         per_text = np.fromiter(map(len, splits), dtype=np.int64, count=len(splits))
-        ids, (keep, crc, spaced_crc, spaced_len) = self._token_ids(list(chain.from_iterable(splits)))
+        ids, (keep, crc, spaced_crc, spaced_len) = self._token_ids(
+            list(chain.from_iterable(splits))
+        )
         kept_mask = keep[ids]
         kept = ids[kept_mask]
         text_of_token = np.repeat(np.arange(len(splits), dtype=np.int64), per_text)
@@ -141,7 +163,11 @@ class ShingleHasher:
         n_shingles = np.where(count > size, count - size + 1, 1)
         shingle_text = np.repeat(np.arange(len(splits), dtype=np.int64), n_shingles)
         starts = np.cumsum(n_shingles) - n_shingles
-        start = first[shingle_text] + np.arange(len(shingle_text), dtype=np.int64) - starts[shingle_text]
+        start = (
+            first[shingle_text]
+            + np.arange(len(shingle_text), dtype=np.int64)
+            - starts[shingle_text]
+        )
         length = np.minimum(count, size)[shingle_text]
         values = np.zeros(len(shingle_text), dtype=np.uint32)
         has = np.flatnonzero(length > 0)

@@ -23,7 +23,9 @@ from pipeline.fileio import write_csv
 
 WEEK_COLUMNS = ("post_id", "text", "platform", "author", "posted_at", "url")
 PHONE_RE = re.compile(r"(?:\+62|62|0)\s?8[\d\s.-]{7,14}\d")
-RISKY_WORDS = re.compile(r"kamboja|cambodia|myanmar|laos|thailand|malaysia|phnom|sihanouk|myawaddy", re.IGNORECASE)
+RISKY_WORDS = re.compile(
+    r"kamboja|cambodia|myanmar|laos|thailand|malaysia|phnom|sihanouk|myawaddy", re.IGNORECASE
+)
 OTHER_PLATFORM = {"telegram": "tiktok"}
 
 
@@ -58,17 +60,28 @@ def read_collection(raw_dir: Path) -> list[dict]:
     from pipeline.ingest.core import IngestOptions, expand_paths
     from pipeline.ingest.outcomes import read_outcomes
 
-    return [dict(o.post) for o in read_outcomes(expand_paths([Path(raw_dir)]), IngestOptions()) if o.post is not None]
+    return [
+        dict(o.post)
+        for o in read_outcomes(expand_paths([Path(raw_dir)]), IngestOptions())
+        if o.post is not None
+    ]
 
 
 def split_weeks(posts: list[dict]) -> list[list[dict]]:
     """Thirds of the collection by ``posted_at``, each moved into its own consecutive week."""
-    dated = sorted((p for p in posts if _parse(p.get("posted_at", ""))), key=lambda p: (p["posted_at"], p["post_id"]))
-    undated = sorted((p for p in posts if not _parse(p.get("posted_at", ""))), key=lambda p: p["post_id"])
+    dated = sorted(
+        (p for p in posts if _parse(p.get("posted_at", ""))),
+        key=lambda p: (p["posted_at"], p["post_id"]),
+    )
+    undated = sorted(
+        (p for p in posts if not _parse(p.get("posted_at", ""))), key=lambda p: p["post_id"]
+    )
     weeks: list[list[dict]] = [[], [], []]
     if dated:
         first = _posted(dated[0])
-        monday = (first - timedelta(days=first.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+        monday = (first - timedelta(days=first.weekday())).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
         for index, third in enumerate(_thirds(dated)):
             start, end = _posted(third[0]), _posted(third[-1])
             span = max((end - start).total_seconds(), 1.0)
@@ -86,7 +99,7 @@ def split_weeks(posts: list[dict]) -> list[list[dict]]:
 def _thirds(items: list[dict]) -> list[list[dict]]:
     size = len(items)
     cuts = [0, size // 3, 2 * size // 3, size]
-    return [items[cuts[i]:cuts[i + 1]] for i in range(3)]
+    return [items[cuts[i] : cuts[i + 1]] for i in range(3)]
 
 
 def _candidates(week: list[dict]) -> list[dict]:
@@ -95,9 +108,18 @@ def _candidates(week: list[dict]) -> list[dict]:
     return sorted(found, key=lambda p: p["post_id"])
 
 
-def _repost(post: dict, post_id: str, platform: str, author: str, posted_at: str, phone: str | None = None) -> dict:
+def _repost(
+    post: dict, post_id: str, platform: str, author: str, posted_at: str, phone: str | None = None
+) -> dict:
     text = PHONE_RE.sub(phone, post["text"], count=1) if phone else post["text"]
-    return {"post_id": post_id, "text": text + " 🔥", "platform": platform, "author": author, "posted_at": posted_at, "url": ""}
+    return {
+        "post_id": post_id,
+        "text": text + " 🔥",
+        "platform": platform,
+        "author": author,
+        "posted_at": posted_at,
+        "url": "",
+    }
 
 
 def _later(post: dict, days: int) -> str:
@@ -118,20 +140,62 @@ def plant_reposts(weeks: list[list[dict]]) -> list[dict]:
 
     if len(first) >= 3:
         spread, recurring, carrier = first[0], first[1], first[2]
-        add(1, _repost(spread, "demo_w2_1", spread["platform"], "Lowongan Cepat 88", _later(week2_day, 1), "0813-9000-2002"),
-            "week-1 ad reposted by another account with a number used only in week 2")
+        add(
+            1,
+            _repost(
+                spread,
+                "demo_w2_1",
+                spread["platform"],
+                "Lowongan Cepat 88",
+                _later(week2_day, 1),
+                "0813-9000-2002",
+            ),
+            "week-1 ad reposted by another account with a number used only in week 2",
+        )
         platform = OTHER_PLATFORM.get(spread["platform"], "telegram")
-        add(2, _repost(spread, "demo_w3_1", platform, "Info Kerja Kilat", _later(week3_day, 1), "0813-9000-3003"),
-            f"week-1 ad reposted on {platform} by a new account with a new number: a spreading template")
+        add(
+            2,
+            _repost(
+                spread,
+                "demo_w3_1",
+                platform,
+                "Info Kerja Kilat",
+                _later(week3_day, 1),
+                "0813-9000-3003",
+            ),
+            f"week-1 ad reposted on {platform} by a new account with a new number: a spreading template",
+        )
         found = PHONE_RE.search(recurring["text"])  # a candidate always has one
         number = found.group(0) if found else None
-        add(2, _repost(carrier, "demo_w3_2", carrier["platform"], "Agen Resmi Luar Negeri", _later(week3_day, 2), number),
-            "second week-1 ad carrying a week-1 recruiter's number: a recurring recruiter")
+        add(
+            2,
+            _repost(
+                carrier,
+                "demo_w3_2",
+                carrier["platform"],
+                "Agen Resmi Luar Negeri",
+                _later(week3_day, 2),
+                number,
+            ),
+            "second week-1 ad carrying a week-1 recruiter's number: a recurring recruiter",
+        )
     if third:
         fresh = third[0]
-        for index, (author, phone) in enumerate((("Kerja Asia Timur", "0857-9000-4004"), ("Peluang Emas LN", "0857-9000-5005"))):
-            add(2, _repost(fresh, f"demo_w3_{3 + index}", "facebook" if index else "instagram", author, _later(week3_day, 3 + index), phone),
-                "week-3 ad reposted by two new accounts with two new numbers: a new template and network")
+        for index, (author, phone) in enumerate(
+            (("Kerja Asia Timur", "0857-9000-4004"), ("Peluang Emas LN", "0857-9000-5005"))
+        ):
+            add(
+                2,
+                _repost(
+                    fresh,
+                    f"demo_w3_{3 + index}",
+                    "facebook" if index else "instagram",
+                    author,
+                    _later(week3_day, 3 + index),
+                    phone,
+                ),
+                "week-3 ad reposted by two new accounts with two new numbers: a new template and network",
+            )
     return planted
 
 
@@ -157,8 +221,14 @@ class DemoHistory:
     summary: dict
 
 
-def run_demo_history(raw_dir: Path, out_dir: Path, bundle, jobs: int = 1, history_url: str | None = None,
-                     review_url: str | None = None) -> DemoHistory:
+def run_demo_history(
+    raw_dir: Path,
+    out_dir: Path,
+    bundle,
+    jobs: int = 1,
+    history_url: str | None = None,
+    review_url: str | None = None,
+) -> DemoHistory:
     """Score the three demo weeks into ``out_dir/week-N``, record them, load their queues, write trends.
 
     Recording is idempotent (a run's id is the hash of its scored.csv), so running the demo again
@@ -179,11 +249,18 @@ def run_demo_history(raw_dir: Path, out_dir: Path, bundle, jobs: int = 1, histor
     try:
         for number, path in enumerate(weeks.files, start=1):
             run_dir = out_dir / f"week-{number}"
-            score_collection([path], run_dir, bundle, IngestOptions(), ScoreOptions(jobs=jobs, force=True))
+            score_collection(
+                [path], run_dir, bundle, IngestOptions(), ScoreOptions(jobs=jobs, force=True)
+            )
             review.load_queue(run_dir / "review_queue.csv", model_id=bundle.model_id)
             runs.append(history.record_run(run_dir, label=f"demo week {number}").as_dict())
     finally:
         history.close()
         review.close()
-    report = make_trends(out_dir / "trends", history_url or settings.history_db_url(), latest_dir=out_dir / "week-3", force=True)
+    report = make_trends(
+        out_dir / "trends",
+        history_url or settings.history_db_url(),
+        latest_dir=out_dir / "week-3",
+        force=True,
+    )
     return DemoHistory(weeks, runs, Path(report.files["trends.html"]), report.summary)

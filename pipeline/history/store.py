@@ -47,19 +47,35 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 CHUNK = 500
-READ_COLUMNS = ("post_id", "score", "flagged", "category", "text", "platform", "author", "posted_at", "url",
-                "indicators", "contacts", "destinations", "cluster_id", "cluster_size")
+READ_COLUMNS = (
+    "post_id",
+    "score",
+    "flagged",
+    "category",
+    "text",
+    "platform",
+    "author",
+    "posted_at",
+    "url",
+    "indicators",
+    "contacts",
+    "destinations",
+    "cluster_id",
+    "cluster_size",
+)
 
 metadata = sa.MetaData()
 
 history_schema = sa.Table(
-    "history_schema", metadata,
+    "history_schema",
+    metadata,
     sa.Column("version", sa.Integer, primary_key=True),
     sa.Column("applied_at", sa.String(32), nullable=False),
 )
 
 history_runs = sa.Table(
-    "history_runs", metadata,
+    "history_runs",
+    metadata,
     sa.Column("run_id", sa.String(64), primary_key=True),
     sa.Column("seq", sa.Integer, nullable=False, unique=True),
     sa.Column("recorded_at", sa.String(32), nullable=False),
@@ -79,7 +95,8 @@ history_runs = sa.Table(
 )
 
 history_posts = sa.Table(
-    "history_posts", metadata,
+    "history_posts",
+    metadata,
     sa.Column("source", sa.String(64), primary_key=True),
     sa.Column("post_id", sa.String(255), primary_key=True),
     sa.Column("platform", sa.String(64), nullable=False, default=""),
@@ -98,7 +115,8 @@ history_posts = sa.Table(
 )
 
 history_sightings = sa.Table(
-    "history_sightings", metadata,
+    "history_sightings",
+    metadata,
     sa.Column("run_id", sa.String(64), sa.ForeignKey("history_runs.run_id"), primary_key=True),
     sa.Column("source", sa.String(64), primary_key=True),
     sa.Column("post_id", sa.String(255), primary_key=True),
@@ -158,8 +176,10 @@ class HistoryStore:
             history_schema.create(conn, checkfirst=True)
             current = conn.execute(sa.select(sa.func.max(history_schema.c.version))).scalar() or 0
             if current > SCHEMA_VERSION:
-                raise InputError(f"The run history is at schema version {current}, newer than this Waspada understands ({SCHEMA_VERSION}).",
-                                 "Upgrade Waspada before recording into this history.")
+                raise InputError(
+                    f"The run history is at schema version {current}, newer than this Waspada understands ({SCHEMA_VERSION}).",
+                    "Upgrade Waspada before recording into this history.",
+                )
             if current < 1:
                 for table in (history_runs, history_posts, history_sightings):
                     table.create(conn, checkfirst=True)
@@ -186,45 +206,89 @@ class HistoryStore:
         report_path, scored_path = run_dir / "report.json", run_dir / "scored.csv"
         for path in (report_path, scored_path):
             if not path.is_file():
-                raise InputError(f"{run_dir} is not a finished run: {path.name} is missing.",
-                                 f"Score a collection first: waspada score PATH --out {run_dir}")
+                raise InputError(
+                    f"{run_dir} is not a finished run: {path.name} is missing.",
+                    f"Score a collection first: waspada score PATH --out {run_dir}",
+                )
         report = json.loads(report_path.read_text(encoding="utf-8"))
         run_id = "r" + sha256_file(scored_path)[:15]
         counts = report.get("counts", {})
         with self._write() as conn:
-            found = conn.execute(sa.select(history_runs.c.seq, history_runs.c.new_posts).where(history_runs.c.run_id == run_id)).first()
+            found = conn.execute(
+                sa.select(history_runs.c.seq, history_runs.c.new_posts).where(
+                    history_runs.c.run_id == run_id
+                )
+            ).first()
             if found is not None:
-                return RecordResult(run_id, int(found.seq), str(run_dir), int(counts.get("flagged", 0) or 0), int(found.new_posts),
-                                    already_recorded=True)
+                return RecordResult(
+                    run_id,
+                    int(found.seq),
+                    str(run_dir),
+                    int(counts.get("flagged", 0) or 0),
+                    int(found.new_posts),
+                    already_recorded=True,
+                )
             seq = int(conn.execute(sa.select(sa.func.max(history_runs.c.seq))).scalar() or 0) + 1
-            conn.execute(sa.insert(history_runs).values(
-                run_id=run_id, seq=seq, recorded_at=utc_now(), run_dir=str(run_dir), label=label or run_dir.name,
-                model_id=str(report.get("model_id", "")), threshold=report.get("threshold"),
-                **{name: int(counts.get(name, 0) or 0) for name in ("read", "scored", "flagged", "quarantined", "duplicates", "skipped")},
-                first_posted_at="", last_posted_at="",
-            ))
+            conn.execute(
+                sa.insert(history_runs).values(
+                    run_id=run_id,
+                    seq=seq,
+                    recorded_at=utc_now(),
+                    run_dir=str(run_dir),
+                    label=label or run_dir.name,
+                    model_id=str(report.get("model_id", "")),
+                    threshold=report.get("threshold"),
+                    **{
+                        name: int(counts.get(name, 0) or 0)
+                        for name in (
+                            "read",
+                            "scored",
+                            "flagged",
+                            "quarantined",
+                            "duplicates",
+                            "skipped",
+                        )
+                    },
+                    first_posted_at="",
+                    last_posted_at="",
+                )
+            )
             # The flagged posts are read and merged a chunk at a time, so recording a run of a
             # million posts holds one chunk in memory, not the run.
             new = total = 0
             dates: list[str] = []
             for frame in iter_flagged(scored_path):
                 for start in range(0, len(frame), CHUNK):
-                    part = frame.iloc[start:start + CHUNK]
+                    part = frame.iloc[start : start + CHUNK]
                     new += _merge_posts(conn, run_id, part, signatures_of(part["text"].tolist()))
                 total += len(frame)
                 dates = [d for d in (*dates, *frame["posted_at"]) if d]
                 dates = [min(dates), max(dates)] if dates else []
-            conn.execute(sa.update(history_runs).where(history_runs.c.run_id == run_id).values(
-                new_posts=new, first_posted_at=dates[0] if dates else "", last_posted_at=dates[-1] if dates else ""))
+            conn.execute(
+                sa.update(history_runs)
+                .where(history_runs.c.run_id == run_id)
+                .values(
+                    new_posts=new,
+                    first_posted_at=dates[0] if dates else "",
+                    last_posted_at=dates[-1] if dates else "",
+                )
+            )
         flagged_count = total
-        log.info("Recorded run %s from %s: %d flagged posts, %d new", run_id, run_dir, flagged_count, new)
+        log.info(
+            "Recorded run %s from %s: %d flagged posts, %d new", run_id, run_dir, flagged_count, new
+        )
         return RecordResult(run_id, seq, str(run_dir), flagged_count, new)
 
     # -- reading ---------------------------------------------------------------------------
 
     def runs(self) -> list[dict]:
         with self._read() as conn:
-            return [dict(r) for r in conn.execute(sa.select(history_runs).order_by(history_runs.c.seq)).mappings().all()]
+            return [
+                dict(r)
+                for r in conn.execute(sa.select(history_runs).order_by(history_runs.c.seq))
+                .mappings()
+                .all()
+            ]
 
     def run_for_dir(self, run_dir: Path) -> dict | None:
         """The latest run recorded from ``run_dir`` (compared as resolved paths)."""
@@ -243,12 +307,23 @@ class HistoryStore:
 def iter_flagged(scored_path: Path, chunksize: int = 20_000) -> Iterator[pd.DataFrame]:
     """The flagged rows of a scored.csv, a chunk at a time, each post once (by platform and id)."""
     seen: set[tuple[str, str]] = set()
-    for chunk in pd.read_csv(scored_path, dtype=str, keep_default_na=False, encoding="utf-8-sig", chunksize=chunksize,
-                             usecols=lambda column: column in READ_COLUMNS):
+    for chunk in pd.read_csv(
+        scored_path,
+        dtype=str,
+        keep_default_na=False,
+        encoding="utf-8-sig",
+        chunksize=chunksize,
+        usecols=lambda column: column in READ_COLUMNS,
+    ):
         missing = [c for c in ("post_id", "flagged", "text") if c not in chunk.columns]
         if missing:
-            raise InputError(f"{scored_path} has no {', '.join(missing)} column.", "Pass a run folder written by `waspada score`.")
-        frame = chunk[chunk["flagged"].str.lower() == "true"].reindex(columns=list(READ_COLUMNS), fill_value="")
+            raise InputError(
+                f"{scored_path} has no {', '.join(missing)} column.",
+                "Pass a run folder written by `waspada score`.",
+            )
+        frame = chunk[chunk["flagged"].str.lower() == "true"].reindex(
+            columns=list(READ_COLUMNS), fill_value=""
+        )
         frame = frame.drop_duplicates(["platform", "post_id"])
         keys = list(zip(frame["platform"], frame["post_id"], strict=True))
         fresh = np.fromiter((key not in seen for key in keys), dtype=bool, count=len(keys))
@@ -259,7 +334,9 @@ def iter_flagged(scored_path: Path, chunksize: int = 20_000) -> Iterator[pd.Data
 def read_flagged(scored_path: Path) -> pd.DataFrame:
     """Every flagged row of a scored.csv (for small runs and tests)."""
     frames = list(iter_flagged(scored_path))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(READ_COLUMNS))
+    return (
+        pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(READ_COLUMNS))
+    )
 
 
 def _float(value) -> float:
@@ -272,22 +349,56 @@ def _float(value) -> float:
 def _merge_posts(conn: Connection, run_id: str, rows: pd.DataFrame, signatures: np.ndarray) -> int:
     """Insert or refresh one chunk of a run's flagged posts and their sightings; returns how many were new."""
     keys = list(zip(rows["platform"], rows["post_id"], strict=True))
-    existing = {(r.source, r.post_id) for r in conn.execute(
-        sa.select(history_posts.c.source, history_posts.c.post_id).where(sa.tuple_(history_posts.c.source, history_posts.c.post_id).in_(keys)))}
+    existing = {
+        (r.source, r.post_id)
+        for r in conn.execute(
+            sa.select(history_posts.c.source, history_posts.c.post_id).where(
+                sa.tuple_(history_posts.c.source, history_posts.c.post_id).in_(keys)
+            )
+        )
+    }
     inserts, sighted = [], []
-    for (source, post_id), row, signature in zip(keys, rows.to_dict("records"), signatures, strict=True):
+    for (source, post_id), row, signature in zip(
+        keys, rows.to_dict("records"), signatures, strict=True
+    ):
         fields = {
-            "score": _float(row["score"]), "category": row["category"], "indicators": row["indicators"],
-            "destinations": row["destinations"], "contacts": " ".join(contact_keys(row["contacts"])), "last_run": run_id,
+            "score": _float(row["score"]),
+            "category": row["category"],
+            "indicators": row["indicators"],
+            "destinations": row["destinations"],
+            "contacts": " ".join(contact_keys(row["contacts"])),
+            "last_run": run_id,
         }
         if (source, post_id) in existing:
-            conn.execute(sa.update(history_posts).where(history_posts.c.source == source, history_posts.c.post_id == post_id).values(**fields))
+            conn.execute(
+                sa.update(history_posts)
+                .where(history_posts.c.source == source, history_posts.c.post_id == post_id)
+                .values(**fields)
+            )
         else:
-            inserts.append({"source": source, "post_id": post_id, "platform": row["platform"], "account": row["author"],
-                            "posted_at": row["posted_at"], "url": row["url"], "text": row["text"],
-                            "signature": np.ascontiguousarray(signature, dtype="<u4").tobytes(), "first_run": run_id, **fields})
-        sighted.append({"run_id": run_id, "source": source, "post_id": post_id,
-                        "cluster_id": row["cluster_id"] or f"c_{post_id}", "score": fields["score"]})
+            inserts.append(
+                {
+                    "source": source,
+                    "post_id": post_id,
+                    "platform": row["platform"],
+                    "account": row["author"],
+                    "posted_at": row["posted_at"],
+                    "url": row["url"],
+                    "text": row["text"],
+                    "signature": np.ascontiguousarray(signature, dtype="<u4").tobytes(),
+                    "first_run": run_id,
+                    **fields,
+                }
+            )
+        sighted.append(
+            {
+                "run_id": run_id,
+                "source": source,
+                "post_id": post_id,
+                "cluster_id": row["cluster_id"] or f"c_{post_id}",
+                "score": fields["score"],
+            }
+        )
     if inserts:
         conn.execute(sa.insert(history_posts), inserts)
     if sighted:

@@ -46,21 +46,28 @@ class Trends:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
-def compute_trends(frames: HistoryFrames, latest_run: str | None = None, since: str | None = None) -> Trends:
+def compute_trends(
+    frames: HistoryFrames, latest_run: str | None = None, since: str | None = None
+) -> Trends:
     """The trend tables as of ``latest_run`` (a run id; default the last recorded run).
 
     ``since`` (``YYYY-MM-DD``) leaves out posts posted before that day.
     """
     if frames.runs.empty:
-        raise InputError("The run history is empty: no scored run has been recorded yet.",
-                         "Score a collection (waspada score PATH --out DIR), or record an earlier run: waspada history record DIR")
+        raise InputError(
+            "The run history is empty: no scored run has been recorded yet.",
+            "Score a collection (waspada score PATH --out DIR), or record an earlier run: waspada history record DIR",
+        )
     runs = frames.runs.sort_values("seq").reset_index(drop=True)
     if latest_run is None:
         latest = runs.iloc[-1]
     else:
         chosen = runs[runs["run_id"] == latest_run]
         if chosen.empty:
-            raise InputError(f"Run {latest_run} is not in the history.", "List the recorded runs with: waspada history runs")
+            raise InputError(
+                f"Run {latest_run} is not in the history.",
+                "List the recorded runs with: waspada history runs",
+            )
         latest = chosen.iloc[0]
     latest_seq = int(latest["seq"])
     runs = runs[runs["seq"] <= latest_seq].reset_index(drop=True)
@@ -72,7 +79,7 @@ def compute_trends(frames: HistoryFrames, latest_run: str | None = None, since: 
     posts = _posts_as_of(frames.posts, sightings, runs, latest_seq, since)
     sightings = sightings.merge(posts[["source", "post_id", "row"]], on=["source", "post_id"])
     posts["template_id"] = _templates(posts, sightings)
-    latest_clusters = (sightings[sightings["seq"] == latest_seq].groupby("row")["cluster_id"].first())
+    latest_clusters = sightings[sightings["seq"] == latest_seq].groupby("row")["cluster_id"].first()
     posts["cluster_id"] = posts["row"].map(latest_clusters).fillna("")
 
     tables = {
@@ -86,16 +93,32 @@ def compute_trends(frames: HistoryFrames, latest_run: str | None = None, since: 
     return Trends(summary=summary, runs=runs, posts=posts, tables=tables)
 
 
-def _posts_as_of(all_posts: pd.DataFrame, sightings: pd.DataFrame, runs: pd.DataFrame, latest_seq: int, since: str | None) -> pd.DataFrame:
-    seen = sightings.groupby(["source", "post_id"]).agg(first_seq=("seq", "min"), last_seq=("seq", "max")).reset_index()
+def _posts_as_of(
+    all_posts: pd.DataFrame,
+    sightings: pd.DataFrame,
+    runs: pd.DataFrame,
+    latest_seq: int,
+    since: str | None,
+) -> pd.DataFrame:
+    seen = (
+        sightings.groupby(["source", "post_id"])
+        .agg(first_seq=("seq", "min"), last_seq=("seq", "max"))
+        .reset_index()
+    )
     posts = all_posts.merge(seen, on=["source", "post_id"])
     recorded = dict(zip(runs["seq"], runs["recorded_at"], strict=True))
-    posts["when"] = [p if p else recorded.get(s, "") for p, s in zip(posts["posted_at"], posts["first_seq"], strict=True)]
+    posts["when"] = [
+        p if p else recorded.get(s, "")
+        for p, s in zip(posts["posted_at"], posts["first_seq"], strict=True)
+    ]
     if since:
         try:
             date.fromisoformat(since)
         except ValueError as exc:
-            raise InputError(f"--since {since} is not a date.", "Write it as YYYY-MM-DD, e.g. --since 2026-11-01.") from exc
+            raise InputError(
+                f"--since {since} is not a date.",
+                "Write it as YYYY-MM-DD, e.g. --since 2026-11-01.",
+            ) from exc
         posts = posts[posts["when"].str[:10] >= since]
     posts["in_latest"] = posts["last_seq"] == latest_seq
     posts["is_new"] = posts["first_seq"] == latest_seq
@@ -127,14 +150,18 @@ def _templates(posts: pd.DataFrame, sightings: pd.DataFrame) -> list[str]:
     count = len(posts)
     if count == 0:
         return []
-    signatures = np.stack([np.frombuffer(blob, dtype="<u4") for blob in posts["signature"]]).astype(np.uint32)
+    signatures = np.stack([np.frombuffer(blob, dtype="<u4") for blob in posts["signature"]]).astype(
+        np.uint32
+    )
     roots = dedup.cluster_signatures(signatures)
     anchors, members = [roots], [np.arange(count)]
     grouped = sightings.groupby(["run_id", "cluster_id"])["row"]
     first = grouped.transform("min").to_numpy(np.int64)
     anchors.append(first)
     members.append(sightings["row"].to_numpy(np.int64))
-    components = dedup.roots_from_pairs(count, np.concatenate(anchors).astype(np.int64), np.concatenate(members).astype(np.int64))
+    components = dedup.roots_from_pairs(
+        count, np.concatenate(anchors).astype(np.int64), np.concatenate(members).astype(np.int64)
+    )
     ids = posts["post_id"].tolist()
     return [f"t_{ids[root]}" for root in components]
 
@@ -156,8 +183,15 @@ def weekly_table(posts: pd.DataFrame) -> pd.DataFrame:
             "category": [post["category"] or "unknown"],
         }
         for dimension in DIMENSIONS:
-            long.extend((dimension, value, post["week"]) for value in dict.fromkeys(values[dimension]))
-    counts = pd.DataFrame(long, columns=["dimension", "value", "week"]).value_counts().rename("posts").reset_index()
+            long.extend(
+                (dimension, value, post["week"]) for value in dict.fromkeys(values[dimension])
+            )
+    counts = (
+        pd.DataFrame(long, columns=["dimension", "value", "week"])
+        .value_counts()
+        .rename("posts")
+        .reset_index()
+    )
     first, last = date.fromisoformat(dated["week"].min()), date.fromisoformat(dated["week"].max())
     weeks = [(first + timedelta(weeks=i)).isoformat() for i in range((last - first).days // 7 + 1)]
     pairs = counts[["dimension", "value"]].drop_duplicates()
@@ -165,12 +199,17 @@ def weekly_table(posts: pd.DataFrame) -> pd.DataFrame:
     table = grid.merge(counts, on=["dimension", "value", "week"], how="left").fillna({"posts": 0})
     table["posts"] = table["posts"].astype(int)
     table = table.sort_values(["dimension", "value", "week"])
-    table["previous"] = table.groupby(["dimension", "value"])["posts"].shift(1).fillna(0).astype(int)
+    table["previous"] = (
+        table.groupby(["dimension", "value"])["posts"].shift(1).fillna(0).astype(int)
+    )
     table["change"] = table["posts"] - table["previous"]
     table = table[(table["posts"] > 0) | (table["previous"] > 0)]
     order = {name: i for i, name in enumerate(DIMENSIONS)}
-    table = table.sort_values(["dimension", "week", "posts", "value"], ascending=[True, True, False, True],
-                              key=lambda s: s.map(order) if s.name == "dimension" else s)
+    table = table.sort_values(
+        ["dimension", "week", "posts", "value"],
+        ascending=[True, True, False, True],
+        key=lambda s: s.map(order) if s.name == "dimension" else s,
+    )
     return table[columns].reset_index(drop=True)
 
 
@@ -203,12 +242,22 @@ def _contacts(frame: pd.DataFrame) -> list[str]:
 
 def _example(frame: pd.DataFrame) -> str:
     text = " ".join(str(frame.iloc[0]["text"]).split())
-    return text if len(text) <= EXAMPLE_CHARS else text[:EXAMPLE_CHARS - 1] + "…"
+    return text if len(text) <= EXAMPLE_CHARS else text[: EXAMPLE_CHARS - 1] + "…"
 
 
 def new_contacts_table(posts: pd.DataFrame) -> pd.DataFrame:
     """Contacts whose every post was first seen in the latest run."""
-    columns = ["contact", "kind", "posts", "post_ids", "templates", "clusters", "platforms", "accounts", "destinations"]
+    columns = [
+        "contact",
+        "kind",
+        "posts",
+        "post_ids",
+        "templates",
+        "clusters",
+        "platforms",
+        "accounts",
+        "destinations",
+    ]
     rows_of: dict[str, list[int]] = defaultdict(list)
     for index, value in zip(posts.index, posts["contacts"], strict=True):
         for key in value.split():
@@ -218,10 +267,19 @@ def new_contacts_table(posts: pd.DataFrame) -> pd.DataFrame:
         group = posts.loc[indexes]
         if not group["is_new"].all():
             continue
-        rows.append({"contact": key, "kind": contact_kind(key), "posts": len(group), "post_ids": _joined(group["post_id"]),
-                     "templates": _joined(group["template_id"]), "clusters": _joined(group["cluster_id"]),
-                     "platforms": _joined(group["platform"]), "accounts": _joined(_accounts(group)),
-                     "destinations": _joined(d for v in group["destinations"] for d in _split(v))})
+        rows.append(
+            {
+                "contact": key,
+                "kind": contact_kind(key),
+                "posts": len(group),
+                "post_ids": _joined(group["post_id"]),
+                "templates": _joined(group["template_id"]),
+                "clusters": _joined(group["cluster_id"]),
+                "platforms": _joined(group["platform"]),
+                "accounts": _joined(_accounts(group)),
+                "destinations": _joined(d for v in group["destinations"] for d in _split(v)),
+            }
+        )
     table = pd.DataFrame(rows, columns=columns)
     return table.sort_values(["posts", "contact"], ascending=[False, True]).reset_index(drop=True)
 
@@ -232,45 +290,94 @@ def _template_groups(posts: pd.DataFrame):
 
 def new_templates_table(posts: pd.DataFrame) -> pd.DataFrame:
     """Templates seen in the latest run whose signatures match nothing recorded before."""
-    columns = ["template_id", "posts", "post_ids", "clusters", "platforms", "accounts", "contacts", "destinations", "example"]
+    columns = [
+        "template_id",
+        "posts",
+        "post_ids",
+        "clusters",
+        "platforms",
+        "accounts",
+        "contacts",
+        "destinations",
+        "example",
+    ]
     rows = []
     for template_id, group in _template_groups(posts):
         if not group["is_new"].all():
             continue
-        rows.append({"template_id": template_id, "posts": len(group), "post_ids": _joined(group["post_id"]),
-                     "clusters": _joined(group["cluster_id"]), "platforms": _joined(group["platform"]),
-                     "accounts": _joined(_accounts(group)), "contacts": _joined(_contacts(group)),
-                     "destinations": _joined(d for v in group["destinations"] for d in _split(v)), "example": _example(group)})
+        rows.append(
+            {
+                "template_id": template_id,
+                "posts": len(group),
+                "post_ids": _joined(group["post_id"]),
+                "clusters": _joined(group["cluster_id"]),
+                "platforms": _joined(group["platform"]),
+                "accounts": _joined(_accounts(group)),
+                "contacts": _joined(_contacts(group)),
+                "destinations": _joined(d for v in group["destinations"] for d in _split(v)),
+                "example": _example(group),
+            }
+        )
     table = pd.DataFrame(rows, columns=columns)
-    return table.sort_values(["posts", "template_id"], ascending=[False, True]).reset_index(drop=True)
+    return table.sort_values(["posts", "template_id"], ascending=[False, True]).reset_index(
+        drop=True
+    )
 
 
 def spreading_templates_table(posts: pd.DataFrame, label_of: dict[str, str]) -> pd.DataFrame:
     """Templates first seen in an earlier run that have new posts in the latest one."""
-    columns = ["template_id", "first_seen_run", "earlier_posts", "new_posts", "new_post_ids", "clusters", "new_platforms",
-               "new_accounts", "new_contacts", "platforms", "accounts", "example"]
+    columns = [
+        "template_id",
+        "first_seen_run",
+        "earlier_posts",
+        "new_posts",
+        "new_post_ids",
+        "clusters",
+        "new_platforms",
+        "new_accounts",
+        "new_contacts",
+        "platforms",
+        "accounts",
+        "example",
+    ]
     rows = []
     for template_id, group in _template_groups(posts):
         new, earlier = group[group["is_new"]], group[~group["is_new"]]
         if new.empty or earlier.empty:
             continue
-        old_platforms, old_accounts, old_contacts = set(earlier["platform"]), set(_accounts(earlier)), set(_contacts(earlier))
+        old_platforms, old_accounts, old_contacts = (
+            set(earlier["platform"]),
+            set(_accounts(earlier)),
+            set(_contacts(earlier)),
+        )
         first_seq = int(earlier["first_seq"].min())
-        rows.append({
-            "template_id": template_id, "first_seen_run": first_seq, "earlier_posts": len(earlier), "new_posts": len(new),
-            "new_post_ids": _joined(new["post_id"]), "clusters": _joined(new["cluster_id"]),
-            "new_platforms": _joined(p for p in new["platform"] if p not in old_platforms),
-            "new_accounts": _joined(a for a in _accounts(new) if a not in old_accounts),
-            "new_contacts": _joined(c for c in _contacts(new) if c not in old_contacts),
-            "platforms": _joined(group["platform"]), "accounts": _joined(_accounts(group)), "example": _example(earlier),
-        })
+        rows.append(
+            {
+                "template_id": template_id,
+                "first_seen_run": first_seq,
+                "earlier_posts": len(earlier),
+                "new_posts": len(new),
+                "new_post_ids": _joined(new["post_id"]),
+                "clusters": _joined(new["cluster_id"]),
+                "new_platforms": _joined(p for p in new["platform"] if p not in old_platforms),
+                "new_accounts": _joined(a for a in _accounts(new) if a not in old_accounts),
+                "new_contacts": _joined(c for c in _contacts(new) if c not in old_contacts),
+                "platforms": _joined(group["platform"]),
+                "accounts": _joined(_accounts(group)),
+                "example": _example(earlier),
+            }
+        )
     table = pd.DataFrame(rows, columns=columns)
     if table.empty:
         return table
     labels = {int(seq): label for seq, label in _seq_labels(posts, label_of).items()}
     table["first_seen_run"] = table["first_seen_run"].map(lambda s: labels.get(int(s), str(s)))
-    spread = table["new_platforms"].str.count(r"\S+").fillna(0) + table["new_accounts"].str.count(r"\S+").fillna(0)
-    table = table.assign(_spread=spread).sort_values(["_spread", "new_posts", "template_id"], ascending=[False, False, True])
+    spread = table["new_platforms"].str.count(r"\S+").fillna(0) + table["new_accounts"].str.count(
+        r"\S+"
+    ).fillna(0)
+    table = table.assign(_spread=spread).sort_values(
+        ["_spread", "new_posts", "template_id"], ascending=[False, False, True]
+    )
     return table.drop(columns="_spread").reset_index(drop=True)
 
 
@@ -288,12 +395,25 @@ def networks_table(posts: pd.DataFrame, min_posts: int = 2) -> pd.DataFrame:
     holds at least ``min_posts`` posts and two contacts or accounts (one recruiter behind several
     ads, or several accounts behind one number or template).
     """
-    columns = ["network_id", "posts", "contacts", "accounts", "templates", "platforms", "latest_posts", "new_posts",
-               "first_posted_at", "last_posted_at", "post_ids"]
+    columns = [
+        "network_id",
+        "posts",
+        "contacts",
+        "accounts",
+        "templates",
+        "platforms",
+        "latest_posts",
+        "new_posts",
+        "first_posted_at",
+        "last_posted_at",
+        "post_ids",
+    ]
     nodes: dict[str, int] = {}
     anchors, members = [], []
     post_node = []
-    for template, contacts, platform, account in zip(posts["template_id"], posts["contacts"], posts["platform"], posts["account"], strict=True):
+    for template, contacts, platform, account in zip(
+        posts["template_id"], posts["contacts"], posts["platform"], posts["account"], strict=True
+    ):
         names = ["template:" + template] + ["contact:" + c for c in contacts.split()]
         if account:
             names.append(f"account:{platform}/{account}")
@@ -303,7 +423,9 @@ def networks_table(posts: pd.DataFrame, min_posts: int = 2) -> pd.DataFrame:
         members.extend(ids[1:])
     if not nodes:
         return pd.DataFrame(columns=columns)
-    roots = dedup.roots_from_pairs(len(nodes), np.asarray(anchors, dtype=np.int64), np.asarray(members, dtype=np.int64))
+    roots = dedup.roots_from_pairs(
+        len(nodes), np.asarray(anchors, dtype=np.int64), np.asarray(members, dtype=np.int64)
+    )
     names_by_root: dict[int, list[str]] = defaultdict(list)
     for name, index in nodes.items():
         names_by_root[int(roots[index])].append(name)
@@ -317,31 +439,53 @@ def networks_table(posts: pd.DataFrame, min_posts: int = 2) -> pd.DataFrame:
             continue
         group = posts.loc[rows_in]
         names = names_by_root[root]
-        rows.append({
-            "posts": len(group),
-            "contacts": _joined(n.split(":", 1)[1] for n in names if n.startswith("contact:")),
-            "accounts": _joined(n.split(":", 1)[1] for n in names if n.startswith("account:")),
-            "templates": _joined(n.split(":", 1)[1] for n in names if n.startswith("template:")),
-            "platforms": _joined(group["platform"]),
-            "latest_posts": int(group["in_latest"].sum()), "new_posts": int(group["is_new"].sum()),
-            "first_posted_at": min(group["when"]), "last_posted_at": max(group["when"]),
-            "post_ids": _joined(group["post_id"]),
-            "_size": kinds["contact"] + kinds["account"] + kinds["template"],
-        })
+        rows.append(
+            {
+                "posts": len(group),
+                "contacts": _joined(n.split(":", 1)[1] for n in names if n.startswith("contact:")),
+                "accounts": _joined(n.split(":", 1)[1] for n in names if n.startswith("account:")),
+                "templates": _joined(
+                    n.split(":", 1)[1] for n in names if n.startswith("template:")
+                ),
+                "platforms": _joined(group["platform"]),
+                "latest_posts": int(group["in_latest"].sum()),
+                "new_posts": int(group["is_new"].sum()),
+                "first_posted_at": min(group["when"]),
+                "last_posted_at": max(group["when"]),
+                "post_ids": _joined(group["post_id"]),
+                "_size": kinds["contact"] + kinds["account"] + kinds["template"],
+            }
+        )
     table = pd.DataFrame(rows, columns=[*columns[1:], "_size"])
-    table = table.sort_values(["posts", "_size", "post_ids"], ascending=[False, False, True]).drop(columns="_size").reset_index(drop=True)
+    table = (
+        table.sort_values(["posts", "_size", "post_ids"], ascending=[False, False, True])
+        .drop(columns="_size")
+        .reset_index(drop=True)
+    )
     table.insert(0, "network_id", [f"n{i + 1}" for i in range(len(table))])
     return table[columns]
 
 
-def _summary(latest: pd.Series, runs: pd.DataFrame, posts: pd.DataFrame, tables: dict[str, pd.DataFrame], since: str | None) -> dict:
+def _summary(
+    latest: pd.Series,
+    runs: pd.DataFrame,
+    posts: pd.DataFrame,
+    tables: dict[str, pd.DataFrame],
+    since: str | None,
+) -> dict:
     weekly = tables["weekly"]
     totals = weekly[weekly["dimension"] == "all"]
     last_week = totals.iloc[-1].to_dict() if len(totals) else {}
     return {
-        "latest_run": {"run_id": latest["run_id"], "label": latest["label"], "recorded_at": latest["recorded_at"],
-                       "run_dir": latest["run_dir"], "model_id": latest["model_id"], "flagged": int(latest["flagged"]),
-                       "new_posts": int(posts["is_new"].sum())},
+        "latest_run": {
+            "run_id": latest["run_id"],
+            "label": latest["label"],
+            "recorded_at": latest["recorded_at"],
+            "run_dir": latest["run_dir"],
+            "model_id": latest["model_id"],
+            "flagged": int(latest["flagged"]),
+            "new_posts": int(posts["is_new"].sum()),
+        },
         "runs": len(runs),
         "since": since or "",
         "flagged_posts": len(posts),

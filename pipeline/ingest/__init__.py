@@ -4,4 +4,12 @@ from pipeline.ingest.core import FileNote, IngestOptions, ReadTally
 from pipeline.ingest.outcomes import Outcome, iter_outcomes
 from pipeline.ingest.posts import IngestResult, ingest
 
-__all__ = ["FileNote", "IngestOptions", "IngestResult", "Outcome", "ReadTally", "ingest", "iter_outcomes"]
+__all__ = [
+    "FileNote",
+    "IngestOptions",
+    "IngestResult",
+    "Outcome",
+    "ReadTally",
+    "ingest",
+    "iter_outcomes",
+]

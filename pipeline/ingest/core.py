@@ -88,23 +88,44 @@ def scan_inputs(paths: Sequence[Path]) -> tuple[list[Path], list[FileNote]]:
         if path.is_dir():
             inside = []
             for entry in sorted(path.rglob("*")):
-                if any(part.startswith((".", "~$")) for part in entry.relative_to(path).parts) or entry.is_dir():
+                if (
+                    any(part.startswith((".", "~$")) for part in entry.relative_to(path).parts)
+                    or entry.is_dir()
+                ):
                     continue
                 reason = _left_out(entry)
                 if reason:
-                    notes.append({"file": str(entry), "note": f"{entry}: {reason}; not read", "hint": None, "problem": False})
+                    notes.append(
+                        {
+                            "file": str(entry),
+                            "note": f"{entry}: {reason}; not read",
+                            "hint": None,
+                            "problem": False,
+                        }
+                    )
                 else:
                     inside.append(entry)
             if not inside:
-                raise InputError(f"The folder {path} holds no supported files.", "Supported: .csv .tsv .txt .jsonl .json .parquet .xlsx")
+                raise InputError(
+                    f"The folder {path} holds no supported files.",
+                    "Supported: .csv .tsv .txt .jsonl .json .parquet .xlsx",
+                )
         elif path.is_file():
             inside = [path]
         elif path.is_symlink():
-            raise InputError(f"{path} is a broken symbolic link or a link loop.", "Point it at a file, or pass the file itself.")
+            raise InputError(
+                f"{path} is a broken symbolic link or a link loop.",
+                "Point it at a file, or pass the file itself.",
+            )
         elif path.exists():
-            raise InputError(f"{path} is not a regular file (a FIFO, socket or device).", "Save the data to a file and pass that file.")
+            raise InputError(
+                f"{path} is not a regular file (a FIFO, socket or device).",
+                "Save the data to a file and pass that file.",
+            )
         else:
-            raise InputError(f"Input not found: {path}", "Check the path; folders are read recursively.")
+            raise InputError(
+                f"Input not found: {path}", "Check the path; folders are read recursively."
+            )
         for file in inside:
             # A file named twice (or given and also inside a given folder) would read as all duplicates.
             if file.resolve() not in seen:
@@ -133,7 +154,12 @@ def blank_file_note(path: Path) -> FileNote | None:
     except OSError:
         return None  # the reader reports it
     if size == 0:
-        return {"file": str(path), "note": f"{path}: empty file; nothing to read", "hint": None, "problem": False}
+        return {
+            "file": str(path),
+            "note": f"{path}: empty file; nothing to read",
+            "hint": None,
+            "problem": False,
+        }
     try:
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
@@ -141,16 +167,26 @@ def blank_file_note(path: Path) -> FileNote | None:
                     return None
     except OSError:
         return None
-    return {"file": str(path), "note": f"{path}: only NUL bytes (a file never written to); nothing to read", "hint": None, "problem": False}
+    return {
+        "file": str(path),
+        "note": f"{path}: only NUL bytes (a file never written to); nothing to read",
+        "hint": None,
+        "problem": False,
+    }
 
 
 def check_options(options: IngestOptions) -> None:
     if options.format and options.format not in FORMATS:
-        raise InputError(f"Unknown format {options.format!r}.", f"Use one of: {', '.join(FORMATS)}.")
+        raise InputError(
+            f"Unknown format {options.format!r}.", f"Use one of: {', '.join(FORMATS)}."
+        )
     try:
         ZoneInfo(options.timezone)
     except Exception as exc:
-        raise InputError(f"Unknown time zone {options.timezone!r}.", "Use an IANA name such as Asia/Jakarta or UTC.") from exc
+        raise InputError(
+            f"Unknown time zone {options.timezone!r}.",
+            "Use an IANA name such as Asia/Jakarta or UTC.",
+        ) from exc
 
 
 def iter_records(files: Iterable[Path], options: IngestOptions) -> Iterator[RawRecord]:
@@ -161,8 +197,12 @@ def iter_records(files: Iterable[Path], options: IngestOptions) -> Iterator[RawR
 _TEXT_FORMATS = frozenset(FORMATS) - {"parquet", "xlsx"}
 
 
-def file_records(path: Path, options: IngestOptions, notes: list[FileNote] | None = None,
-                 tally: ReadTally | None = None) -> Iterator[RawRecord]:
+def file_records(
+    path: Path,
+    options: IngestOptions,
+    notes: list[FileNote] | None = None,
+    tally: ReadTally | None = None,
+) -> Iterator[RawRecord]:
     """The records of one file, each counted in ``tally`` as it is read. A file that breaks its
     reader part-way becomes one quarantine entry for what could not be read, so one bad file
     never stops the batch.
@@ -176,23 +216,39 @@ def file_records(path: Path, options: IngestOptions, notes: list[FileNote] | Non
         yield record
 
 
-def _read_file(path: Path, options: IngestOptions, notes: list[FileNote] | None) -> Iterator[RawRecord]:
+def _read_file(
+    path: Path, options: IngestOptions, notes: list[FileNote] | None
+) -> Iterator[RawRecord]:
     count = 0
     try:
         fmt = options.format or detect_format(path)
         encoding = options.encoding
         if fmt in _TEXT_FORMATS and looks_binary(path):
             # No encoding turns this into posts; an --encoding would only turn it into garbage rows.
-            yield RawRecord(str(path), 1, raw="", problem=(
-                "not a text table: the file holds binary data (an image, archive or another program's file?); "
-                "export the posts as CSV, JSON or XLSX"))
+            yield RawRecord(
+                str(path),
+                1,
+                raw="",
+                problem=(
+                    "not a text table: the file holds binary data (an image, archive or another program's file?); "
+                    "export the posts as CSV, JSON or XLSX"
+                ),
+            )
             return
         if fmt in _TEXT_FORMATS and encoding is None:
             encoding = legacy_encoding(path)
             if encoding and notes is not None:
-                notes.append({"file": str(path), "hint": None, "problem": False,
-                              "note": (f"{path}: read as {encoding}: the file has no valid UTF-8 multi-byte sequence "
-                                       f"(pass --encoding to choose another)")})
+                notes.append(
+                    {
+                        "file": str(path),
+                        "hint": None,
+                        "problem": False,
+                        "note": (
+                            f"{path}: read as {encoding}: the file has no valid UTF-8 multi-byte sequence "
+                            f"(pass --encoding to choose another)"
+                        ),
+                    }
+                )
         log.info("reading %s as %s", path, fmt)
         for record in READERS[fmt](path, encoding):
             count += 1

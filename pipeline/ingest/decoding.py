@@ -23,8 +23,10 @@ def decode(path: Path, encoding: str | None) -> str:
         try:
             text = data.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
-            raise InputError(f"{path} cannot be decoded as {encoding} ({exc}).",
-                             "Check --encoding; common ones are utf-8, cp1252, latin-1, utf-16.") from exc
+            raise InputError(
+                f"{path} cannot be decoded as {encoding} ({exc}).",
+                "Check --encoding; common ones are utf-8, cp1252, latin-1, utf-16.",
+            ) from exc
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Excel's "Unicode text" export is UTF-16 with a BOM.
         text = data.decode("utf-16", errors="surrogateescape")
@@ -108,7 +110,8 @@ def raw_excerpt(value: str) -> str:
 # One well-formed UTF-8 multi-byte character (no overlongs, no surrogates).
 _UTF8_MULTIBYTE_RE = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
-    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}")
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
 _HIGH_BYTE_RE = re.compile(rb"[\x80-\xff]")
 _NOT_CP1252 = frozenset(b"\x81\x8d\x8f\x90\x9d")
 
@@ -155,7 +158,9 @@ def looks_binary(path: Path) -> bool:
         head = handle.read(1 << 16)
     if not head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
-    if head.count(b"\x00") > len(head) // 4 and (head[1::2].count(0) > len(head) // 3 or head[0::2].count(0) > len(head) // 3):
+    if head.count(b"\x00") > len(head) // 4 and (
+        head[1::2].count(0) > len(head) // 3 or head[0::2].count(0) > len(head) // 3
+    ):
         return False  # UTF-16 without a BOM
     stripped = head.strip(b"\x00")
     if not stripped:

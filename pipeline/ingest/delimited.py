@@ -68,7 +68,9 @@ class _LineFeed:
             yield line
 
 
-def read_delimited(path: Path, encoding: str | None, delimiter: str | None = None) -> Iterator[RawRecord]:
+def read_delimited(
+    path: Path, encoding: str | None, delimiter: str | None = None
+) -> Iterator[RawRecord]:
     lines = iter_lines(path, encoding)
     first = next(lines, "")
     delimiter = delimiter or sniff_delimiter(first)
@@ -94,33 +96,49 @@ def read_delimited(path: Path, encoding: str | None, delimiter: str | None = Non
         except StopIteration:
             break
         except csv.Error as exc:
-            yield RawRecord(str(path), record_line, raw=raw_excerpt(feed.line(record_line)),
-                            problem=f"unreadable CSV row on line {record_line} ({exc})")
+            yield RawRecord(
+                str(path),
+                record_line,
+                raw=raw_excerpt(feed.line(record_line)),
+                problem=f"unreadable CSV row on line {record_line} ({exc})",
+            )
             continue
         spanned = feed.position - record_line + 1
         if spanned > 1 and len(row) != len(header):
             # An unclosed quote swallows the lines after it into one cell. Quarantine the line that
             # opened it and read on from the next line, so the rows after it are not lost.
-            yield RawRecord(str(path), record_line, raw=raw_excerpt(feed.line(record_line)),
-                            problem=f"unclosed quote on line {record_line} (the rest of that row could not be read)")
+            yield RawRecord(
+                str(path),
+                record_line,
+                raw=raw_excerpt(feed.line(record_line)),
+                problem=f"unclosed quote on line {record_line} (the rest of that row could not be read)",
+            )
             feed.position = record_line
             reader = csv.reader(feed, delimiter=delimiter)
             continue
         yield _delimited_record(path, record_line, header, row, delimiter)
 
 
-def _delimited_record(path: Path, record_line: int, header: list[str], row: list[str], delimiter: str) -> RawRecord:
+def _delimited_record(
+    path: Path, record_line: int, header: list[str], row: list[str], delimiter: str
+) -> RawRecord:
     if not any(cell.strip() for cell in row):
         return RawRecord(str(path), record_line, skip="blank line")
     raw = delimiter.join(row)
     if any(undecodable(cell) for cell in row):
-        return RawRecord(str(path), record_line, raw=raw_excerpt(raw), problem=undecodable_reason(raw))
-    if len(row) > len(header) and not any(c.strip() for c in row[len(header):]):
+        return RawRecord(
+            str(path), record_line, raw=raw_excerpt(raw), problem=undecodable_reason(raw)
+        )
+    if len(row) > len(header) and not any(c.strip() for c in row[len(header) :]):
         row = row[: len(header)]
     elif len(row) < len(header):
         # Hand-edited files often drop trailing empty cells; the missing cells are empty.
         row = row + [""] * (len(header) - len(row))
     if len(row) != len(header):
-        return RawRecord(str(path), record_line, raw=raw_excerpt(raw),
-                         problem=f"row on line {record_line} has {len(row)} fields, header has {len(header)} (check the delimiter or quoting)")
+        return RawRecord(
+            str(path),
+            record_line,
+            raw=raw_excerpt(raw),
+            problem=f"row on line {record_line} has {len(row)} fields, header has {len(header)} (check the delimiter or quoting)",
+        )
     return RawRecord(str(path), record_line, dict(zip(header, row, strict=True)), raw=raw)

@@ -9,7 +9,9 @@ from pipeline.errors import InputError
 from pipeline.ingest.whatsapp import match_line
 
 FORMATS = ("csv", "tsv", "jsonl", "json", "parquet", "xlsx", "whatsapp", "twitter", "telegram")
-SUPPORTED_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json", ".parquet", ".xlsx"})
+SUPPORTED_SUFFIXES = frozenset(
+    {".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json", ".parquet", ".xlsx"}
+)
 _HEAD_BYTES = 65536
 
 
@@ -21,8 +23,10 @@ def detect_format(path: Path) -> str:
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InputError(f"{path} is an old Excel .xls workbook, which Waspada does not read.",
-                         "Open it in Excel or LibreOffice and save it as .xlsx or CSV (UTF-8).")
+        raise InputError(
+            f"{path} is an old Excel .xls workbook, which Waspada does not read.",
+            "Open it in Excel or LibreOffice and save it as .xlsx or CSV (UTF-8).",
+        )
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = head.decode("utf-16", errors="replace")
     else:
@@ -38,7 +42,9 @@ def detect_format(path: Path) -> str:
         return "whatsapp"
     if suffix in (".jsonl", ".ndjson"):
         return "jsonl"
-    if suffix == ".tsv" or (lines and lines[0].count("\t") > max(lines[0].count(","), lines[0].count(";"))):
+    if suffix == ".tsv" or (
+        lines and lines[0].count("\t") > max(lines[0].count(","), lines[0].count(";"))
+    ):
         return "tsv"
     return "csv"
 
@@ -46,13 +52,17 @@ def detect_format(path: Path) -> str:
 def _json_kind(text: str, suffix: str) -> str:
     head = text[:4000]
     if text.startswith("{"):
-        if ('"messages"' in head and ('"type"' in text or '"chats"' in head)) or ('"chats"' in head and '"list"' in head):
+        if ('"messages"' in head and ('"type"' in text or '"chats"' in head)) or (
+            '"chats"' in head and '"list"' in head
+        ):
             return "telegram"
         if '"data"' in head and ('"includes"' in text or '"author_id"' in text):
             return "twitter"
         first_line = text.splitlines()[0]
         # Objects one per line: a complete object on line one, or a .jsonl name even when line one is broken.
-        if suffix in (".jsonl", ".ndjson") or (_is_json_object(first_line) and "\n" in text.strip()):
+        if suffix in (".jsonl", ".ndjson") or (
+            _is_json_object(first_line) and "\n" in text.strip()
+        ):
             return "jsonl"
     elif suffix in (".jsonl", ".ndjson") and _is_json(text.splitlines()[0]):
         # One value per line in a .jsonl file whose first line happens to be an array.

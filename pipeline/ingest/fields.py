@@ -14,19 +14,84 @@ from pipeline.schema import ID_COLUMN_NAMES, TEXT_COLUMN_NAMES
 # Scraper and API variants beyond the names in schema.TEXT_COLUMN_NAMES.
 EXTRA_TEXT_KEYS = ("postText", "desc", "text_content", "caption_text")
 _TEXT_STEMS = ("text", "teks", "isi", "caption", "content", "konten", "message", "pesan", "body")
-AUTHOR_KEYS = ("author", "ownerUsername", "owner_username", "owner.username", "username", "user.name", "user.screen_name",
-               "user.username", "from", "author_name", "authorName", "author.name", "profileName", "pageName", "ownerFullName",
-               "name", "user", "sender", "nama", "penulis", "akun")
-TIME_KEYS = ("posted_at", "created_at", "createdAt", "created_time", "timestamp", "time", "date", "taken_at", "taken_at_timestamp",
-             "date_unixtime", "publishedAt", "published_at", "createTime", "create_time", "tanggal", "waktu")
-URL_KEYS = ("url", "postUrl", "post_url", "permalink", "permalink_url", "link", "webVideoUrl", "tweet_url", "topLevelUrl",
-            "facebookUrl", "inputUrl", "tautan")
-_PLATFORM_BY_DOMAIN = (
-    ("facebook.com", "facebook"), ("fb.com", "facebook"), ("instagram.com", "instagram"), ("tiktok.com", "tiktok"),
-    ("twitter.com", "x"), ("x.com", "x"), ("t.me", "telegram"), ("whatsapp", "whatsapp"),
-    ("loker.id", "jobboard"), ("jobstreet", "jobboard"), ("glints", "jobboard"), ("kalibrr", "jobboard"), ("linkedin.com", "jobboard"),
+AUTHOR_KEYS = (
+    "author",
+    "ownerUsername",
+    "owner_username",
+    "owner.username",
+    "username",
+    "user.name",
+    "user.screen_name",
+    "user.username",
+    "from",
+    "author_name",
+    "authorName",
+    "author.name",
+    "profileName",
+    "pageName",
+    "ownerFullName",
+    "name",
+    "user",
+    "sender",
+    "nama",
+    "penulis",
+    "akun",
 )
-_PLATFORM_ALIASES = {"twitter": "x", "fb": "facebook", "ig": "instagram", "wa": "whatsapp", "tele": "telegram", "tg": "telegram"}
+TIME_KEYS = (
+    "posted_at",
+    "created_at",
+    "createdAt",
+    "created_time",
+    "timestamp",
+    "time",
+    "date",
+    "taken_at",
+    "taken_at_timestamp",
+    "date_unixtime",
+    "publishedAt",
+    "published_at",
+    "createTime",
+    "create_time",
+    "tanggal",
+    "waktu",
+)
+URL_KEYS = (
+    "url",
+    "postUrl",
+    "post_url",
+    "permalink",
+    "permalink_url",
+    "link",
+    "webVideoUrl",
+    "tweet_url",
+    "topLevelUrl",
+    "facebookUrl",
+    "inputUrl",
+    "tautan",
+)
+_PLATFORM_BY_DOMAIN = (
+    ("facebook.com", "facebook"),
+    ("fb.com", "facebook"),
+    ("instagram.com", "instagram"),
+    ("tiktok.com", "tiktok"),
+    ("twitter.com", "x"),
+    ("x.com", "x"),
+    ("t.me", "telegram"),
+    ("whatsapp", "whatsapp"),
+    ("loker.id", "jobboard"),
+    ("jobstreet", "jobboard"),
+    ("glints", "jobboard"),
+    ("kalibrr", "jobboard"),
+    ("linkedin.com", "jobboard"),
+)
+_PLATFORM_ALIASES = {
+    "twitter": "x",
+    "fb": "facebook",
+    "ig": "instagram",
+    "wa": "whatsapp",
+    "tele": "telegram",
+    "tg": "telegram",
+}
 
 
 @lru_cache(maxsize=65536)
@@ -108,7 +173,10 @@ def _as_text(value: Any) -> str:
     if isinstance(value, dict):
         return _as_text(value.get("text", ""))
     if isinstance(value, list):
-        return "".join(v if isinstance(v, str) else _as_text(v) if isinstance(v, dict) else str(v) for v in value)
+        return "".join(
+            v if isinstance(v, str) else _as_text(v) if isinstance(v, dict) else str(v)
+            for v in value
+        )
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -159,7 +227,9 @@ def url_of(fields: dict[str, Any]) -> str:
     return "" if value is None else str(value).strip()
 
 
-def platform_of(fields: dict[str, Any], url: str, reader_platform: str | None, default: str | None) -> str:
+def platform_of(
+    fields: dict[str, Any], url: str, reader_platform: str | None, default: str | None
+) -> str:
     if reader_platform:
         return reader_platform
     explicit = lookup(fields, "platform") or lookup(fields, "source_platform")
@@ -176,7 +246,9 @@ def platform_of(fields: dict[str, Any], url: str, reader_platform: str | None, d
     return default or "unknown"
 
 
-_DMY_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2,4}),?\s+(\d{1,2})[.:](\d{2})(?:[.:](\d{2}))?\s*([APap][Mm])?$")
+_DMY_RE = re.compile(
+    r"^(\d{1,2})/(\d{1,2})/(\d{2,4}),?\s+(\d{1,2})[.:](\d{2})(?:[.:](\d{2}))?\s*([APap][Mm])?$"
+)
 
 
 def to_iso_utc(value: Any, tz: ZoneInfo) -> str:
@@ -184,7 +256,9 @@ def to_iso_utc(value: Any, tz: ZoneInfo) -> str:
     if value is None or value == "":
         return ""
     try:
-        if isinstance(value, (int, float)) or (isinstance(value, str) and re.fullmatch(r"\d{9,13}(?:\.\d+)?", value.strip())):
+        if isinstance(value, (int, float)) or (
+            isinstance(value, str) and re.fullmatch(r"\d{9,13}(?:\.\d+)?", value.strip())
+        ):
             seconds = float(value)
             if seconds > 1e11:
                 seconds /= 1000.0
@@ -197,8 +271,14 @@ def to_iso_utc(value: Any, tz: ZoneInfo) -> str:
             if match:
                 day, month, year, hour, minute, second, ampm = match.groups()
                 year_i = int(year) + (2000 if len(year) == 2 else 0)
-                hour_i = int(hour) % 12 + (12 if ampm and ampm.lower() == "pm" else 0) if ampm else int(hour)
-                moment = datetime(year_i, int(month), int(day), hour_i, int(minute), int(second or 0), tzinfo=tz)
+                hour_i = (
+                    int(hour) % 12 + (12 if ampm and ampm.lower() == "pm" else 0)
+                    if ampm
+                    else int(hour)
+                )
+                moment = datetime(
+                    year_i, int(month), int(day), hour_i, int(minute), int(second or 0), tzinfo=tz
+                )
             else:
                 moment = datetime.fromisoformat(text)
                 if moment.tzinfo is None:

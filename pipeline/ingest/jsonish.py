@@ -30,18 +30,35 @@ def _jsonl_lines(path: Path, lines: Iterable[str]) -> Iterator[RawRecord]:
         if not line.strip():
             continue
         if undecodable(line):
-            yield RawRecord(str(path), number, raw=raw_excerpt(line), problem=undecodable_reason(line))
+            yield RawRecord(
+                str(path), number, raw=raw_excerpt(line), problem=undecodable_reason(line)
+            )
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield RawRecord(str(path), number, raw=raw_excerpt(line), problem=f"broken JSON on line {number} ({exc.msg})")
+            yield RawRecord(
+                str(path),
+                number,
+                raw=raw_excerpt(line),
+                problem=f"broken JSON on line {number} ({exc.msg})",
+            )
             continue
         except RecursionError:
-            yield RawRecord(str(path), number, raw=raw_excerpt(line), problem=f"broken JSON on line {number} (nested too deeply)")
+            yield RawRecord(
+                str(path),
+                number,
+                raw=raw_excerpt(line),
+                problem=f"broken JSON on line {number} (nested too deeply)",
+            )
             continue
         if not isinstance(obj, dict):
-            yield RawRecord(str(path), number, raw=raw_excerpt(line), problem=f"JSON on line {number} is not an object")
+            yield RawRecord(
+                str(path),
+                number,
+                raw=raw_excerpt(line),
+                problem=f"JSON on line {number} is not an object",
+            )
             continue
         yield RawRecord(str(path), number, obj, raw=line)
 
@@ -84,7 +101,10 @@ def read_json(path: Path, encoding: str | None) -> Iterator[RawRecord]:
         else:
             payload = [payload]
     if not isinstance(payload, list):
-        raise InputError(f"{path} holds JSON but not a list of posts.", "Supply a JSON array of post objects or JSONL.")
+        raise InputError(
+            f"{path} holds JSON but not a list of posts.",
+            "Supply a JSON array of post objects or JSONL.",
+        )
     for index, obj in enumerate(payload, start=1):
         yield _json_object_record(path, index, obj)
 
@@ -92,18 +112,27 @@ def read_json(path: Path, encoding: str | None) -> Iterator[RawRecord]:
 def _unreadable_json(path: Path, text: str, exc: json.JSONDecodeError) -> Iterator[RawRecord]:
     # One unreadable file is one quarantined record; the other inputs are still read.
     if text.strip():
-        yield RawRecord(str(path), 1, raw=raw_excerpt(text), problem=f"broken JSON on line {exc.lineno} ({exc.msg}); the file could not be read")
+        yield RawRecord(
+            str(path),
+            1,
+            raw=raw_excerpt(text),
+            problem=f"broken JSON on line {exc.lineno} ({exc.msg}); the file could not be read",
+        )
 
 
 def _json_object_record(path: Path, index: int, obj: Any) -> RawRecord:
     if isinstance(obj, dict):
         return RawRecord(str(path), index, obj, raw=dump_excerpt(obj))
-    return RawRecord(str(path), index, raw=dump_excerpt(obj), problem=f"record {index} is not a JSON object")
+    return RawRecord(
+        str(path), index, raw=dump_excerpt(obj), problem=f"record {index} is not a JSON object"
+    )
 
 
 # An object whose list of posts starts after a few scalar fields: {"source": "x", "posts": [
-_WRAPPED_ARRAY_RE = re.compile(r'\s*\{\s*(?:"[^"\\]*"\s*:\s*(?:"[^"\\]*"|[-+\w.]+)\s*,\s*)*'
-                               r'"(?:posts|items|results|data|records|statuses)"\s*:\s*\[')
+_WRAPPED_ARRAY_RE = re.compile(
+    r'\s*\{\s*(?:"[^"\\]*"\s*:\s*(?:"[^"\\]*"|[-+\w.]+)\s*,\s*)*'
+    r'"(?:posts|items|results|data|records|statuses)"\s*:\s*\['
+)
 
 
 def _salvage_array(path: Path, text: str, position: int) -> Iterator[RawRecord]:
@@ -121,8 +150,12 @@ def _salvage_array(path: Path, text: str, position: int) -> Iterator[RawRecord]:
             obj, position = decoder.raw_decode(text, position)
         except json.JSONDecodeError as exc:
             line = text.count("\n", 0, exc.pos) + 1
-            yield RawRecord(str(path), index, raw=raw_excerpt(text[position:]),
-                            problem=f"broken JSON on line {line} ({exc.msg}); the rest of the file could not be read")
+            yield RawRecord(
+                str(path),
+                index,
+                raw=raw_excerpt(text[position:]),
+                problem=f"broken JSON on line {line} ({exc.msg}); the rest of the file could not be read",
+            )
             return
         yield _json_object_record(path, index, obj)
 
@@ -142,7 +175,10 @@ def read_twitter(path: Path, encoding: str | None) -> Iterator[RawRecord]:
         yield from unreadable
         return
     if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
-        raise InputError(f"{path} is not an X/Twitter API v2 search result (no data[] array).", "Pass the right --format.")
+        raise InputError(
+            f"{path} is not an X/Twitter API v2 search result (no data[] array).",
+            "Pass the right --format.",
+        )
     yield from _twitter_records(path, payload)
 
 
@@ -154,10 +190,18 @@ def _twitter_records(path: Path, payload: dict) -> Iterator[RawRecord]:
     listed = includes.get("users")
     if not isinstance(listed, list):
         listed = []
-    users = {u.get("id"): u for u in listed if isinstance(u, dict) and isinstance(u.get("id"), str | int)}
+    users = {
+        u.get("id"): u for u in listed if isinstance(u, dict) and isinstance(u.get("id"), str | int)
+    }
     for index, tweet in enumerate(payload["data"], start=1):
         if not isinstance(tweet, dict):
-            yield RawRecord(str(path), index, raw=dump_excerpt(tweet), problem=f"data[{index - 1}] is not an object", platform="x")
+            yield RawRecord(
+                str(path),
+                index,
+                raw=dump_excerpt(tweet),
+                problem=f"data[{index - 1}] is not an object",
+                platform="x",
+            )
             continue
         fields = dict(tweet)
         note = tweet.get("note_tweet")
@@ -178,8 +222,13 @@ def read_telegram(path: Path, encoding: str | None) -> Iterator[RawRecord]:
     if unreadable:
         yield from unreadable
         return
-    if not isinstance(payload, dict) or not (isinstance(payload.get("messages"), list) or isinstance(payload.get("chats"), dict)):
-        raise InputError(f"{path} is not a Telegram Desktop export (no messages[] array).", "Pass the right --format.")
+    if not isinstance(payload, dict) or not (
+        isinstance(payload.get("messages"), list) or isinstance(payload.get("chats"), dict)
+    ):
+        raise InputError(
+            f"{path} is not a Telegram Desktop export (no messages[] array).",
+            "Pass the right --format.",
+        )
     yield from _telegram_records(path, payload)
 
 
@@ -188,16 +237,30 @@ def telegram_text(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, list):
-        return "".join(part if isinstance(part, str) else str(part.get("text", "")) if isinstance(part, dict) else "" for part in value)
+        return "".join(
+            part
+            if isinstance(part, str)
+            else str(part.get("text", ""))
+            if isinstance(part, dict)
+            else ""
+            for part in value
+        )
     return ""
 
 
 def _telegram_records(path: Path, payload: dict) -> Iterator[RawRecord]:
     """One chat export, or the full-account export whose chats.list holds many chats."""
-    chats = payload["chats"].get("list", []) if isinstance(payload.get("chats"), dict) else [payload]
+    chats = (
+        payload["chats"].get("list", []) if isinstance(payload.get("chats"), dict) else [payload]
+    )
     if not isinstance(chats, list):
-        yield RawRecord(str(path), 1, raw=dump_excerpt(chats), problem="chats.list is not a list of chats; the file could not be read",
-                        platform="telegram")
+        yield RawRecord(
+            str(path),
+            1,
+            raw=dump_excerpt(chats),
+            problem="chats.list is not a list of chats; the file could not be read",
+            platform="telegram",
+        )
         return
     index = 0
     for chat in chats:
@@ -207,8 +270,13 @@ def _telegram_records(path: Path, payload: dict) -> Iterator[RawRecord]:
         messages = chat.get("messages") or []
         if not isinstance(messages, list):
             index += 1
-            yield RawRecord(str(path), index, raw=dump_excerpt(messages), problem=f"messages of chat {name!r} is not a list",
-                            platform="telegram")
+            yield RawRecord(
+                str(path),
+                index,
+                raw=dump_excerpt(messages),
+                problem=f"messages of chat {name!r} is not a list",
+                platform="telegram",
+            )
             continue
         for message in messages:
             index += 1
@@ -218,12 +286,35 @@ def _telegram_records(path: Path, payload: dict) -> Iterator[RawRecord]:
 def _telegram_message(path: Path, index: int, chat: dict, name: str, message: Any) -> RawRecord:
     raw = dump_excerpt(message)
     if not isinstance(message, dict):
-        return RawRecord(str(path), index, raw=raw, problem=f"message {index} is not an object", platform="telegram")
+        return RawRecord(
+            str(path),
+            index,
+            raw=raw,
+            problem=f"message {index} is not an object",
+            platform="telegram",
+        )
     if message.get("type") == "service":
-        return RawRecord(str(path), index, raw=raw, skip=f"Telegram service message ({message.get('action', 'service')})", platform="telegram")
+        return RawRecord(
+            str(path),
+            index,
+            raw=raw,
+            skip=f"Telegram service message ({message.get('action', 'service')})",
+            platform="telegram",
+        )
     text = telegram_text(message.get("text", ""))
-    if not text.strip() and (message.get("photo") or message.get("file") or message.get("media_type") or message.get("sticker_emoji")):
-        return RawRecord(str(path), index, raw=raw, skip="Telegram media message without text", platform="telegram")
+    if not text.strip() and (
+        message.get("photo")
+        or message.get("file")
+        or message.get("media_type")
+        or message.get("sticker_emoji")
+    ):
+        return RawRecord(
+            str(path),
+            index,
+            raw=raw,
+            skip="Telegram media message without text",
+            platform="telegram",
+        )
     fields = {
         "post_id": f"{chat.get('id', name)}:{message.get('id', index)}",
         "text": text,

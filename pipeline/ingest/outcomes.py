@@ -59,17 +59,26 @@ def to_post(record: RawRecord, options: IngestOptions, collected_at: str, tz: Zo
     text = text.replace("\x00", "")
     if column is None:
         wanted = options.text_column or ", ".join(schema.TEXT_COLUMN_NAMES[:8]) + ", …"
-        return Outcome("quarantined", record, reason=f"missing text column (looked for {wanted}; pass --text-column)")
+        return Outcome(
+            "quarantined",
+            record,
+            reason=f"missing text column (looked for {wanted}; pass --text-column)",
+        )
     if not text.strip():
         return Outcome("quarantined", record, reason="empty text")
     size = len(text.encode("utf-8", errors="surrogateescape"))
     if size > options.max_text_bytes:
-        return Outcome("quarantined", record,
-                       reason=f"record too large ({size // 1024} KB of text, limit {options.max_text_bytes // 1024} KB; raise --max-text-kb)")
+        return Outcome(
+            "quarantined",
+            record,
+            reason=f"record too large ({size // 1024} KB of text, limit {options.max_text_bytes // 1024} KB; raise --max-text-kb)",
+        )
     url = F.url_of(record.fields)
     platform = F.platform_of(record.fields, url, record.platform, options.platform)
     author = F.author_of(record.fields)
-    post_id = F.id_of(record.fields, options.id_column) or schema.content_post_id(text, platform, author)
+    post_id = F.id_of(record.fields, options.id_column) or schema.content_post_id(
+        text, platform, author
+    )
     post: Post = {
         "post_id": post_id,
         "text": text,
@@ -84,9 +93,15 @@ def to_post(record: RawRecord, options: IngestOptions, collected_at: str, tz: Zo
     return Outcome("post", record, post)
 
 
-def iter_outcomes(paths: Sequence[Path], options: IngestOptions, notes: list[FileNote] | None = None, *,
-                  tally: ReadTally | None = None, duplicates: DuplicateRule | None = None,
-                  batch: int = 1000) -> Iterator[Outcome]:
+def iter_outcomes(
+    paths: Sequence[Path],
+    options: IngestOptions,
+    notes: list[FileNote] | None = None,
+    *,
+    tally: ReadTally | None = None,
+    duplicates: DuplicateRule | None = None,
+    batch: int = 1000,
+) -> Iterator[Outcome]:
     """Stream the outcome of every record of every input, without holding them all.
 
     Exact duplicates are decided by ``duplicates`` (a fresh :class:`~pipeline.dedup.ExactDuplicates`
@@ -95,11 +110,17 @@ def iter_outcomes(paths: Sequence[Path], options: IngestOptions, notes: list[Fil
     not read, or a file none of whose records had a text column (``problem`` true: nothing of
     it was scored and the person has to act).
     """
-    return mark_duplicates(read_outcomes(paths, options, notes, tally), duplicates or ExactDuplicates(), batch)
+    return mark_duplicates(
+        read_outcomes(paths, options, notes, tally), duplicates or ExactDuplicates(), batch
+    )
 
 
-def read_outcomes(paths: Sequence[Path], options: IngestOptions, notes: list[FileNote] | None = None,
-                  tally: ReadTally | None = None) -> Iterator[Outcome]:
+def read_outcomes(
+    paths: Sequence[Path],
+    options: IngestOptions,
+    notes: list[FileNote] | None = None,
+    tally: ReadTally | None = None,
+) -> Iterator[Outcome]:
     """Every record as a post, a skip or a quarantine entry, before exact duplicates are decided."""
     check_options(options)
     files, left_out = scan_inputs(paths)
@@ -126,7 +147,9 @@ def read_outcomes(paths: Sequence[Path], options: IngestOptions, notes: list[Fil
             notes.append(no_text_column_note(str(path), example or {}, options))
 
 
-def mark_duplicates(outcomes: Iterable[Outcome], rule: DuplicateRule, batch: int = 1000) -> Iterator[Outcome]:
+def mark_duplicates(
+    outcomes: Iterable[Outcome], rule: DuplicateRule, batch: int = 1000
+) -> Iterator[Outcome]:
     """The same outcomes, in order, with ``rule`` applied to the posts ``batch`` records at a time:
     a later exact copy becomes a duplicate, a post reusing a kept post's id is quarantined."""
     outcomes = iter(outcomes)
@@ -150,11 +173,21 @@ def id_conflict_reason(post_id: str) -> str:
 def no_text_column_note(file: str, fields: dict, options: IngestOptions) -> FileNote:
     """The report's word on a file none of whose records had a text column, naming the likely one."""
     columns = [str(key) for key in fields]
-    longest = max(fields, key=lambda key: len(str(fields[key])) if isinstance(fields[key], str) else -1, default=None)
+    longest = max(
+        fields,
+        key=lambda key: len(str(fields[key])) if isinstance(fields[key], str) else -1,
+        default=None,
+    )
     looked = options.text_column or ", ".join(schema.TEXT_COLUMN_NAMES[:8]) + ", …"
-    note = (f"{file}: no text column (looked for {looked}; the file has {', '.join(columns[:12]) or 'no columns'}); "
-            "its records were quarantined, none was scored")
-    hint = f"Pass --text-column {longest} (the column holding the post text)." if longest is not None else "Pass --text-column NAME."
+    note = (
+        f"{file}: no text column (looked for {looked}; the file has {', '.join(columns[:12]) or 'no columns'}); "
+        "its records were quarantined, none was scored"
+    )
+    hint = (
+        f"Pass --text-column {longest} (the column holding the post text)."
+        if longest is not None
+        else "Pass --text-column NAME."
+    )
     return {"file": file, "note": note, "hint": hint, "problem": True}
 
 
@@ -167,9 +200,17 @@ def reason_kind(reason: str) -> str:
 
 
 def quarantine_row(outcome: Outcome) -> QuarantineRow:
-    return {"source_file": outcome.record.source_file, "source_record": outcome.record.source_record,
-            "reason": outcome.reason, "raw": (outcome.record.raw or "")[:5000]}
+    return {
+        "source_file": outcome.record.source_file,
+        "source_record": outcome.record.source_record,
+        "reason": outcome.reason,
+        "raw": (outcome.record.raw or "")[:5000],
+    }
 
 
 def skipped_row(outcome: Outcome) -> SkippedRow:
-    return {"source_file": outcome.record.source_file, "source_record": outcome.record.source_record, "reason": outcome.reason}
+    return {
+        "source_file": outcome.record.source_file,
+        "source_record": outcome.record.source_record,
+        "reason": outcome.reason,
+    }

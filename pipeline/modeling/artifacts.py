@@ -62,44 +62,48 @@ LOCK_WAIT_SECONDS = 60.0
 # Every type a Waspada model file may contain. Anything else in a file means it was not written
 # by Waspada (or was tampered with) and it is not loaded. This list is the whole of what is
 # trusted: skops' own default trust (which covers most of scikit-learn) is not relied on.
-ALLOWED_TYPES: frozenset[str] = frozenset({
-    "pipeline.features.WaspadaFeatures",
-    "pipeline.modeling.calibration.PlattCalibrated",
-    "pipeline.modeling.screen.Screen",
-    "pipeline.hashgrams.HashedNgrams",
-    "sklearn.feature_extraction.text.TfidfTransformer",
-    "sklearn.linear_model._logistic.LogisticRegression",
-    "sklearn.svm._classes.LinearSVC",
-    "sklearn.dummy.DummyClassifier",
-    "sklearn.calibration.CalibratedClassifierCV",
-    "sklearn.calibration._CalibratedClassifier",
-    "sklearn.calibration._SigmoidCalibration",
-    "sklearn.isotonic.IsotonicRegression",
-    "sklearn.model_selection._split.GroupKFold",
-    "sklearn.model_selection._split.StratifiedGroupKFold",
-    "sklearn.linear_model._stochastic_gradient.SGDClassifier",
-    "numpy.float32",
-    "numpy.float64",
-    "numpy.int64",
-    "numpy.int32",
-    "numpy.ndarray",
-    "numpy.dtype",
-    "builtins.slice",
-    "builtins.tuple",
-    "builtins.dict",
-    "builtins.list",
-    "builtins.str",
-    "builtins.int",
-    "builtins.float",
-    "builtins.bool",
-    "collections.OrderedDict",
-    "scipy.sparse._csr.csr_matrix",
-})
+ALLOWED_TYPES: frozenset[str] = frozenset(
+    {
+        "pipeline.features.WaspadaFeatures",
+        "pipeline.modeling.calibration.PlattCalibrated",
+        "pipeline.modeling.screen.Screen",
+        "pipeline.hashgrams.HashedNgrams",
+        "sklearn.feature_extraction.text.TfidfTransformer",
+        "sklearn.linear_model._logistic.LogisticRegression",
+        "sklearn.svm._classes.LinearSVC",
+        "sklearn.dummy.DummyClassifier",
+        "sklearn.calibration.CalibratedClassifierCV",
+        "sklearn.calibration._CalibratedClassifier",
+        "sklearn.calibration._SigmoidCalibration",
+        "sklearn.isotonic.IsotonicRegression",
+        "sklearn.model_selection._split.GroupKFold",
+        "sklearn.model_selection._split.StratifiedGroupKFold",
+        "sklearn.linear_model._stochastic_gradient.SGDClassifier",
+        "numpy.float32",
+        "numpy.float64",
+        "numpy.int64",
+        "numpy.int32",
+        "numpy.ndarray",
+        "numpy.dtype",
+        "builtins.slice",
+        "builtins.tuple",
+        "builtins.dict",
+        "builtins.list",
+        "builtins.str",
+        "builtins.int",
+        "builtins.float",
+        "builtins.bool",
+        "collections.OrderedDict",
+        "scipy.sparse._csr.csr_matrix",
+    }
+)
 
 
 @dataclass
 class Bundle:
-    model: WaspadaModel | CompiledModel  # the trained model (load_bundle) or its compiled form (load_compiled_bundle)
+    model: (
+        WaspadaModel | CompiledModel
+    )  # the trained model (load_bundle) or its compiled form (load_compiled_bundle)
     manifest: dict[str, Any]
     path: Path
 
@@ -113,7 +117,9 @@ class Bundle:
 
     @property
     def operating_points(self) -> dict[str, float]:
-        return {name: float(value) for name, value in self.manifest.get("operating_points", {}).items()}
+        return {
+            name: float(value) for name, value in self.manifest.get("operating_points", {}).items()
+        }
 
     def threshold_for(self, operating_point: str | None) -> float:
         """The threshold of a named operating point (``high``, ``watch``); None gives the default."""
@@ -121,8 +127,10 @@ class Bundle:
             return self.threshold
         points = self.operating_points
         if operating_point not in points:
-            raise ModelError(f"Model {self.model_id} has no operating point {operating_point!r}.",
-                             f"Choose one of: {', '.join(points) or 'none (retrain the model)'}.")
+            raise ModelError(
+                f"Model {self.model_id} has no operating point {operating_point!r}.",
+                f"Choose one of: {', '.join(points) or 'none (retrain the model)'}.",
+            )
         return points[operating_point]
 
 
@@ -154,14 +162,22 @@ def library_versions() -> dict[str, str]:
 @contextlib.contextmanager
 def models_lock(models_dir: Path) -> Iterator[None]:
     """The models folder's lock: held while a bundle is moved into place or ``CURRENT`` written."""
-    with exclusive_lock(Path(models_dir) / LOCK_FILE, f"The models folder {models_dir}",
-                        "Another training or promotion is finishing; run the command again in a minute.",
-                        wait=LOCK_WAIT_SECONDS):
+    with exclusive_lock(
+        Path(models_dir) / LOCK_FILE,
+        f"The models folder {models_dir}",
+        "Another training or promotion is finishing; run the command again in a minute.",
+        wait=LOCK_WAIT_SECONDS,
+    ):
         yield
 
 
-def save_bundle(model: WaspadaModel, directory: Path, manifest: dict[str, Any], extra_files: dict[str, str] | None = None,
-                replace: bool = False) -> Path:
+def save_bundle(
+    model: WaspadaModel,
+    directory: Path,
+    manifest: dict[str, Any],
+    extra_files: dict[str, str] | None = None,
+    replace: bool = False,
+) -> Path:
     """Write the bundle in a private temporary folder (the model file and its compiled form first,
     then the manifest that vouches for their hashes) and move the whole folder to ``directory``
     under the models lock.
@@ -175,7 +191,9 @@ def save_bundle(model: WaspadaModel, directory: Path, manifest: dict[str, Any], 
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".tmp", dir=parent))
     try:
-        os.chmod(staging, 0o777 & ~current_umask())  # mkdtemp makes 0700; a bundle is shared like any folder
+        os.chmod(
+            staging, 0o777 & ~current_umask()
+        )  # mkdtemp makes 0700; a bundle is shared like any folder
         model_path = staging / MODEL_FILE
         with atomic_path(model_path) as tmp:
             sio.dump(model.to_state(), tmp)
@@ -194,10 +212,14 @@ def save_bundle(model: WaspadaModel, directory: Path, manifest: dict[str, Any], 
         with models_lock(parent):
             if directory.exists():
                 if not replace:
-                    raise OutputExistsError(f"The model bundle {directory} already exists (another training may just have written it).",
-                                            "Pass --force to rebuild it, or use the existing one: `waspada models promote "
-                                            f"{directory.name}`.")
-                retired = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".old", dir=parent))
+                    raise OutputExistsError(
+                        f"The model bundle {directory} already exists (another training may just have written it).",
+                        "Pass --force to rebuild it, or use the existing one: `waspada models promote "
+                        f"{directory.name}`.",
+                    )
+                retired = Path(
+                    tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".old", dir=parent)
+                )
                 os.replace(directory, retired / "bundle")
                 os.replace(staging, directory)
                 shutil.rmtree(retired, ignore_errors=True)
@@ -220,30 +242,49 @@ def check_manifest(manifest: Any, manifest_path: Path) -> dict[str, Any]:
     report invalid JSON), the model file a plain name inside the bundle, the hash a sha256; the
     same for the compiled file, which bundles written before it existed do not name.
     """
+
     def bad(detail: str) -> ModelError:
-        return ModelError(f"The manifest {manifest_path} is not usable: {detail}.",
-                          "Use a model bundle written by `waspada train`, or retrain.")
+        return ModelError(
+            f"The manifest {manifest_path} is not usable: {detail}.",
+            "Use a model bundle written by `waspada train`, or retrain.",
+        )
 
     if not isinstance(manifest, dict):
         raise bad("it is not a JSON object")
     missing = [key for key in ("model_id", "threshold", "model_sha256") if key not in manifest]
     if missing:
         raise bad(f"missing {', '.join(missing)}")
-    if not isinstance(manifest["model_id"], str) or not _MODEL_ID_RE.fullmatch(manifest["model_id"]):
+    if not isinstance(manifest["model_id"], str) or not _MODEL_ID_RE.fullmatch(
+        manifest["model_id"]
+    ):
         raise bad(f"model_id {manifest['model_id']!r} is not a model id")
     threshold = manifest["threshold"]
-    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not math.isfinite(threshold) or not 0 <= threshold <= 1:
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, int | float)
+        or not math.isfinite(threshold)
+        or not 0 <= threshold <= 1
+    ):
         raise bad(f"threshold {threshold!r} is not a number between 0 and 1")
-    if not isinstance(manifest["model_sha256"], str) or not _SHA256_RE.fullmatch(manifest["model_sha256"]):
+    if not isinstance(manifest["model_sha256"], str) or not _SHA256_RE.fullmatch(
+        manifest["model_sha256"]
+    ):
         raise bad("model_sha256 is not a sha256 digest")
     model_file = manifest.get("model_file", MODEL_FILE)
     if not _plain_name(model_file):
         raise bad(f"model_file {model_file!r} is not a file name inside the bundle")
     if "compiled_file" in manifest or "compiled_sha256" in manifest:
-        if not isinstance(manifest.get("compiled_sha256"), str) or not _SHA256_RE.fullmatch(manifest["compiled_sha256"]):
+        if not isinstance(manifest.get("compiled_sha256"), str) or not _SHA256_RE.fullmatch(
+            manifest["compiled_sha256"]
+        ):
             raise bad("compiled_sha256 is not a sha256 digest")
-        if not _plain_name(manifest.get("compiled_file")) or manifest["compiled_file"] == model_file:
-            raise bad(f"compiled_file {manifest.get('compiled_file')!r} is not a file name inside the bundle")
+        if (
+            not _plain_name(manifest.get("compiled_file"))
+            or manifest["compiled_file"] == model_file
+        ):
+            raise bad(
+                f"compiled_file {manifest.get('compiled_file')!r} is not a file name inside the bundle"
+            )
     return manifest
 
 
@@ -281,7 +322,9 @@ def read_manifest(directory: Path) -> dict[str, Any]:
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-        raise ModelError(f"The manifest {manifest_path} is not valid JSON ({exc}).", "Retrain the model.") from exc
+        raise ModelError(
+            f"The manifest {manifest_path} is not valid JSON ({exc}).", "Retrain the model."
+        ) from exc
     return check_manifest(manifest, manifest_path)
 
 
@@ -299,7 +342,9 @@ def _compiled_bytes(directory: Path, manifest: dict[str, Any]) -> bytes:
     bytes loaded are the bytes checked)."""
     path = Path(directory) / manifest["compiled_file"]
     if not path.is_file():
-        raise ModelError(f"The compiled model file {path} is missing.", "Retrain the model with `waspada train`.")
+        raise ModelError(
+            f"The compiled model file {path} is missing.", "Retrain the model with `waspada train`."
+        )
     data = path.read_bytes()
     _check_hash(path, hashlib.sha256(data).hexdigest(), manifest["compiled_sha256"])
     return data
@@ -316,7 +361,9 @@ def verify_bundle(directory: Path) -> tuple[dict[str, Any], Path, set[str]]:
     manifest = read_manifest(directory)
     model_path = directory / manifest.get("model_file", MODEL_FILE)
     if not model_path.is_file():
-        raise ModelError(f"The model file {model_path} is missing.", "Retrain the model with `waspada train`.")
+        raise ModelError(
+            f"The model file {model_path} is missing.", "Retrain the model with `waspada train`."
+        )
     _check_hash(model_path, sha256_file(model_path), manifest["model_sha256"])
     if "compiled_file" in manifest:
         _compiled_bytes(directory, manifest)
@@ -324,7 +371,9 @@ def verify_bundle(directory: Path) -> tuple[dict[str, Any], Path, set[str]]:
         untrusted = set(sio.get_untrusted_types(file=model_path))
         named = model_file_types(model_path)
     except Exception as exc:  # a crafted file may not even parse
-        raise ModelError(f"The model file {model_path} cannot be read safely ({exc}).", "Retrain the model.") from exc
+        raise ModelError(
+            f"The model file {model_path} cannot be read safely ({exc}).", "Retrain the model."
+        ) from exc
     unexpected = sorted((untrusted | named) - ALLOWED_TYPES)
     if unexpected:
         raise ModelError(
@@ -347,11 +396,15 @@ def load_bundle(directory: Path) -> Bundle:
         state = sio.load(model_path, trusted=sorted(untrusted))
         model = WaspadaModel.from_state(state)
     except Exception as exc:  # allowed types in a shape Waspada never writes
-        raise ModelError(f"The model file {model_path} does not hold a Waspada model ({type(exc).__name__}: {exc}).",
-                         "Use a model bundle written by `waspada train`, or retrain.") from exc
+        raise ModelError(
+            f"The model file {model_path} does not hold a Waspada model ({type(exc).__name__}: {exc}).",
+            "Use a model bundle written by `waspada train`, or retrain.",
+        ) from exc
     if not (isinstance(model.features, WaspadaFeatures) and hasattr(model.risk, "predict_proba")):
-        raise ModelError(f"The model file {model_path} does not hold a Waspada model.",
-                         "Use a model bundle written by `waspada train`, or retrain.")
+        raise ModelError(
+            f"The model file {model_path} does not hold a Waspada model.",
+            "Use a model bundle written by `waspada train`, or retrain.",
+        )
     return Bundle(model, manifest, directory)
 
 
@@ -366,23 +419,34 @@ def load_compiled_bundle(directory: Path) -> Bundle:
     directory = Path(directory)
     manifest = read_manifest(directory)
     if "compiled_file" not in manifest:
-        log.warning("Model %s has no compiled file; compiling it from %s (slow). Retrain it with "
-                    "`waspada train --promote` to load it in a fraction of the time.", manifest["model_id"], MODEL_FILE)
+        log.warning(
+            "Model %s has no compiled file; compiling it from %s (slow). Retrain it with "
+            "`waspada train --promote` to load it in a fraction of the time.",
+            manifest["model_id"],
+            MODEL_FILE,
+        )
         trained = load_bundle(directory)
         if not isinstance(trained.model, WaspadaModel):
-            raise ModelError(f"The model file in {directory} does not hold a trained Waspada model.",
-                             "Retrain the model with `waspada train --promote`.")
+            raise ModelError(
+                f"The model file in {directory} does not hold a trained Waspada model.",
+                "Retrain the model with `waspada train --promote`.",
+            )
         try:
             return Bundle(compile_model(trained.model), trained.manifest, directory)
         except (TypeError, ValueError) as exc:
-            raise ModelError(f"The model in {directory} cannot be compiled for scoring ({exc}).",
-                             "Retrain the model with `waspada train --promote`.") from exc
+            raise ModelError(
+                f"The model in {directory} cannot be compiled for scoring ({exc}).",
+                "Retrain the model with `waspada train --promote`.",
+            ) from exc
     data = _compiled_bytes(directory, manifest)
     try:
         model = from_bytes(data)
     except Exception as exc:  # a file of the right hash in a shape Waspada never writes
-        raise ModelError(f"The compiled model file {directory / manifest['compiled_file']} does not hold a Waspada model "
-                         f"({type(exc).__name__}: {exc}).", "Use a model bundle written by `waspada train`, or retrain.") from exc
+        raise ModelError(
+            f"The compiled model file {directory / manifest['compiled_file']} does not hold a Waspada model "
+            f"({type(exc).__name__}: {exc}).",
+            "Use a model bundle written by `waspada train`, or retrain.",
+        ) from exc
     return Bundle(model, manifest, directory)
 
 
@@ -402,12 +466,16 @@ def promote(models_dir: Path, model_id: str) -> Path:
     the pointer's write happen under the models lock, so no one replaces the bundle in between."""
     models_dir = Path(models_dir)
     if not _MODEL_ID_RE.fullmatch(model_id) or not (models_dir / model_id).is_dir():
-        raise ModelError(f"No model {model_id!r} in {models_dir}.", "List the models with `waspada models list`.")
+        raise ModelError(
+            f"No model {model_id!r} in {models_dir}.", "List the models with `waspada models list`."
+        )
     with models_lock(models_dir):
         manifest, _, _ = verify_bundle(models_dir / model_id)
         if manifest["model_id"] != model_id:
-            raise ModelError(f"The bundle {models_dir / model_id} holds model {manifest['model_id']}, not {model_id}.",
-                             "Promote a bundle written by `waspada train` under its own name.")
+            raise ModelError(
+                f"The bundle {models_dir / model_id} holds model {manifest['model_id']}, not {model_id}.",
+                "Promote a bundle written by `waspada train` under its own name.",
+            )
         write_text(models_dir / CURRENT_FILE, model_id + "\n")
     return models_dir / model_id
 
@@ -422,11 +490,21 @@ def list_bundles(models_dir: Path) -> list[dict[str, Any]]:
     for path in sorted(models_dir.iterdir()) if models_dir.is_dir() else []:
         if not path.is_dir() or path.name.startswith(".") or not (path / MANIFEST_FILE).exists():
             continue
-        row: dict[str, Any] = {"model_id": path.name, "current": path.name == current, "path": str(path),
-                               "saved": datetime.fromtimestamp((path / MANIFEST_FILE).stat().st_mtime).isoformat(timespec="seconds")}
+        row: dict[str, Any] = {
+            "model_id": path.name,
+            "current": path.name == current,
+            "path": str(path),
+            "saved": datetime.fromtimestamp((path / MANIFEST_FILE).stat().st_mtime).isoformat(
+                timespec="seconds"
+            ),
+        }
         try:
             manifest, _, _ = verify_bundle(path)
-            row.update(selected=manifest.get("selected_candidate"), threshold=float(manifest["threshold"]), problem=None)
+            row.update(
+                selected=manifest.get("selected_candidate"),
+                threshold=float(manifest["threshold"]),
+                problem=None,
+            )
             if manifest["model_id"] != path.name:
                 row["problem"] = f"its manifest names another model ({manifest['model_id']})"
         except ModelError as exc:

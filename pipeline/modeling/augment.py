@@ -14,7 +14,18 @@ from pipeline.text.lexicon import places, sensitive_words, slang
 
 _LEET = {"a": "4", "i": "1", "o": "0", "e": "3", "s": "5"}
 _HOMOGLYPHS = {"a": "а", "o": "о", "e": "е", "c": "с", "p": "р", "k": "к"}
-_DIGIT_WORDS = ["nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"]
+_DIGIT_WORDS = [
+    "nol",
+    "satu",
+    "dua",
+    "tiga",
+    "empat",
+    "lima",
+    "enam",
+    "tujuh",
+    "delapan",
+    "sembilan",
+]
 _WORD_RE = re.compile(r"[A-Za-z]+")
 _PHONE_RE = re.compile(r"(?<!\d)0\s?8[\d\s\-.]{8,14}\d")
 
@@ -54,7 +65,15 @@ def obfuscate(text: str, rng: random.Random) -> str:
 
     text = _WORD_RE.sub(disguise, text)
     if rng.random() < 0.5:
-        text = _PHONE_RE.sub(lambda m: " ".join(_DIGIT_WORDS[int(d)] for d in re.sub(r"\D", "", m.group(0))[:6]) + " " + re.sub(r"\D", "", m.group(0))[6:], text, count=1)
+        text = _PHONE_RE.sub(
+            lambda m: (
+                " ".join(_DIGIT_WORDS[int(d)] for d in re.sub(r"\D", "", m.group(0))[:6])
+                + " "
+                + re.sub(r"\D", "", m.group(0))[6:]
+            ),
+            text,
+            count=1,
+        )
     return text
 
 
@@ -85,10 +104,10 @@ def typos(text: str, rng: random.Random) -> str:
         i = rng.randrange(1, len(word) - 1)
         kind = rng.choice(("swap", "double", "drop"))
         if kind == "swap":
-            return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+            return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
         if kind == "double":
-            return word[:i] + word[i] * 3 + word[i + 1:]
-        return word[:i] + word[i + 1:]
+            return word[:i] + word[i] * 3 + word[i + 1 :]
+        return word[:i] + word[i + 1 :]
 
     return _WORD_RE.sub(slip, text)
 
@@ -101,7 +120,7 @@ def fragment(text: str, rng: random.Random) -> str:
         return text
     size = rng.randint(1, min(8, len(words) - 1))
     start = rng.randrange(0, len(words) - size + 1)
-    return " ".join(words[start:start + size])
+    return " ".join(words[start : start + size])
 
 
 @lru_cache(maxsize=1)
@@ -112,8 +131,18 @@ def _place_disguises() -> tuple[re.Pattern[str], dict[str, list[str]]]:
     for place in places():
         if place.risk != "other" and place.disguised:
             hidden.setdefault(place.canonical, []).append(place.alias)
-    names = sorted({p.alias for p in places() if p.risk != "other" and not p.disguised and p.canonical in hidden
-                    and p.alias.replace(" ", "").isalpha()}, key=len, reverse=True)
+    names = sorted(
+        {
+            p.alias
+            for p in places()
+            if p.risk != "other"
+            and not p.disguised
+            and p.canonical in hidden
+            and p.alias.replace(" ", "").isalpha()
+        },
+        key=len,
+        reverse=True,
+    )
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b", re.IGNORECASE)
     alias_canonical = {p.alias: p.canonical for p in places()}
     return pattern, {name: hidden[alias_canonical[name]] + [f"negara {name[0]}"] for name in names}
@@ -132,9 +161,23 @@ def disguise_places(text: str, rng: random.Random) -> str:
 
 _PAY_RE = re.compile(
     r"(?:rp\.?\s?|\$\s?|usd\s?)?\d[\d.,]*\s?(?:jt|juta|rb|ribu|k|usd|dolar|dollar|ringgit|rm|usdt)?\s?(?:/|per\s)?"
-    r"(?:bulan|bln|month|mo)\b|(?:rp\.?\s?|\$\s?)\d[\d.,]*(?:\s?(?:jt|juta|usd))?", re.IGNORECASE)
-_CODED_PAY = ("2 digit", "3 digit dolar", "4 digit", "5 digit", "💰💰💰", "💰💰", "1.5k/bulan", "2k/bulan", "gaji dollar",
-              "2 digit juta", "4 digit USD", "1k++")
+    r"(?:bulan|bln|month|mo)\b|(?:rp\.?\s?|\$\s?)\d[\d.,]*(?:\s?(?:jt|juta|usd))?",
+    re.IGNORECASE,
+)
+_CODED_PAY = (
+    "2 digit",
+    "3 digit dolar",
+    "4 digit",
+    "5 digit",
+    "💰💰💰",
+    "💰💰",
+    "1.5k/bulan",
+    "2k/bulan",
+    "gaji dollar",
+    "2 digit juta",
+    "4 digit USD",
+    "1k++",
+)
 
 
 def code_pay(text: str, rng: random.Random) -> str:
@@ -143,13 +186,24 @@ def code_pay(text: str, rng: random.Random) -> str:
     return _PAY_RE.sub(lambda _: rng.choice(_CODED_PAY), text, count=2)
 
 
-AUGMENTERS = {"obfuscate": obfuscate, "slangify": slangify, "typos": typos, "disguise_places": disguise_places,
-              "code_pay": code_pay}
+AUGMENTERS = {
+    "obfuscate": obfuscate,
+    "slangify": slangify,
+    "typos": typos,
+    "disguise_places": disguise_places,
+    "code_pay": code_pay,
+}
 
 
 def augment_texts(
-    texts: list[str], labels: list[str], seed: int, positive_share: float = 0.5, negative_share: float = 0.15,
-    kinds: list[str] | None = None, fragment_share: float = 0.2, fragment_kinds: frozenset[str] = frozenset(),
+    texts: list[str],
+    labels: list[str],
+    seed: int,
+    positive_share: float = 0.5,
+    negative_share: float = 0.15,
+    kinds: list[str] | None = None,
+    fragment_share: float = 0.2,
+    fragment_kinds: frozenset[str] = frozenset(),
 ) -> list[tuple[int, str, str]]:
     """Return (source index, augmenter name, new text) for a seeded sample of the posts.
 
@@ -165,7 +219,12 @@ def augment_texts(
             variant = AUGMENTERS[name](text, rng)
             if variant != text:
                 out.append((index, name, variant))
-        if label == "benign" and kinds is not None and kinds[index] in fragment_kinds and rng.random() < fragment_share:
+        if (
+            label == "benign"
+            and kinds is not None
+            and kinds[index] in fragment_kinds
+            and rng.random() < fragment_share
+        ):
             piece = fragment(text, rng)
             if piece != text:
                 out.append((index, "fragment", piece))

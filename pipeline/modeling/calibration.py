@@ -28,7 +28,9 @@ class PlattCalibrated(ClassifierMixin, BaseEstimator):
         return model
 
     def fit(self, X, y):
-        raise NotImplementedError("PlattCalibrated is built with from_scores() after cross-validation.")
+        raise NotImplementedError(
+            "PlattCalibrated is built with from_scores() after cross-validation."
+        )
 
     def decision_function(self, X):
         return self.estimator.decision_function(X)

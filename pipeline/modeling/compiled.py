@@ -76,8 +76,8 @@ class CompiledModel(TwoStage):
     """The two-stage model from arrays: the same decisions as the trained :class:`WaspadaModel`."""
 
     features: FeatureTransform
-    risk: Linear                # the full model's decision
-    risk_calibrator: Linear     # Platt scaling of that decision
+    risk: Linear  # the full model's decision
+    risk_calibrator: Linear  # Platt scaling of that decision
     category: Category
     screen_hasher: NgramHasher
     screen_coef: np.ndarray
@@ -86,7 +86,9 @@ class CompiledModel(TwoStage):
     screen_threshold: float
 
     def screen_decisions(self, texts: Sequence[str]) -> np.ndarray:
-        return self.screen_hasher.linear_scores(list(texts), self.screen_coef, self.screen_intercept)
+        return self.screen_hasher.linear_scores(
+            list(texts), self.screen_coef, self.screen_intercept
+        )
 
     def screen_probabilities(self, decisions: np.ndarray) -> np.ndarray:
         return self.screen_calibrator.probability(np.asarray(decisions).reshape(-1, 1))
@@ -122,13 +124,19 @@ class CompiledModel(TwoStage):
             "screen_intercept": float(self.screen_intercept),
             "screen_threshold": float(self.screen_threshold),
         }
-        arrays = {PARAMS: np.frombuffer(json.dumps(params).encode("utf-8"), dtype=np.uint8),
-                  "screen_coef": self.screen_coef}
+        arrays = {
+            PARAMS: np.frombuffer(json.dumps(params).encode("utf-8"), dtype=np.uint8),
+            "screen_coef": self.screen_coef,
+        }
         for name, tfidf in (("word_idf", f.word_tfidf), ("char_idf", f.char_tfidf)):
             if tfidf.idf is not None:
                 arrays[name] = tfidf.idf
-        for name, linear in (("risk", self.risk), ("risk_calibrator", self.risk_calibrator),
-                             ("screen_calibrator", self.screen_calibrator), ("category", self.category.linear)):
+        for name, linear in (
+            ("risk", self.risk),
+            ("risk_calibrator", self.risk_calibrator),
+            ("screen_calibrator", self.screen_calibrator),
+            ("category", self.category.linear),
+        ):
             if linear is not None:
                 arrays[f"{name}_coef"], arrays[f"{name}_intercept"] = linear.coef, linear.intercept
         if self.category.constant is not None:
@@ -167,11 +175,22 @@ def from_bytes(data: bytes) -> CompiledModel:
         indicator_names=tuple(str(name) for name in params["indicator_names"]),
         indicator_weight=float(params["indicator_weight"]),
     )
-    category = Category(tuple(str(c) for c in params["category_classes"]), linear("category") if "category_coef" in arrays else None,
-                        arrays.get("category_constant"))
-    model = CompiledModel(features, linear("risk"), linear("risk_calibrator"), category, _hasher(params["screen_hasher"]),
-                          arrays["screen_coef"], float(params["screen_intercept"]), linear("screen_calibrator"),
-                          float(params["screen_threshold"]))
+    category = Category(
+        tuple(str(c) for c in params["category_classes"]),
+        linear("category") if "category_coef" in arrays else None,
+        arrays.get("category_constant"),
+    )
+    model = CompiledModel(
+        features,
+        linear("risk"),
+        linear("risk_calibrator"),
+        category,
+        _hasher(params["screen_hasher"]),
+        arrays["screen_coef"],
+        float(params["screen_intercept"]),
+        linear("screen_calibrator"),
+        float(params["screen_threshold"]),
+    )
     check_shapes(model)
     return model
 
@@ -186,7 +205,10 @@ def check_shapes(model: CompiledModel) -> None:
         "full model intercept": (model.risk.intercept, (1,)),
         "screen weights": (model.screen_coef, (model.screen_hasher.n_columns,)),
     }
-    for name, linear in (("calibration", model.risk_calibrator), ("screen calibration", model.screen_calibrator)):
+    for name, linear in (
+        ("calibration", model.risk_calibrator),
+        ("screen calibration", model.screen_calibrator),
+    ):
         expected[f"{name} weights"] = (linear.coef, (1, 1))
         expected[f"{name} intercept"] = (linear.intercept, (1,))
     category = model.category
@@ -209,8 +231,12 @@ def _tfidf_params(tfidf: Tfidf) -> dict:
 
 
 def _hasher_params(hasher: NgramHasher) -> dict:
-    return {"char_ngrams": list(hasher.char_ngrams), "word_ngrams": None if hasher.word_ngrams is None else list(hasher.word_ngrams),
-            "bits": hasher.bits, "max_chars": hasher.max_chars}
+    return {
+        "char_ngrams": list(hasher.char_ngrams),
+        "word_ngrams": None if hasher.word_ngrams is None else list(hasher.word_ngrams),
+        "bits": hasher.bits,
+        "max_chars": hasher.max_chars,
+    }
 
 
 def _hasher(params: dict) -> NgramHasher:
@@ -218,7 +244,12 @@ def _hasher(params: dict) -> NgramHasher:
     bits = int(params["bits"])
     if not 8 <= bits <= 26:
         raise ValueError(f"hash bits {bits} out of range")
-    return NgramHasher(_pair(params["char_ngrams"]), None if words is None else _pair(words), bits, int(params["max_chars"]))
+    return NgramHasher(
+        _pair(params["char_ngrams"]),
+        None if words is None else _pair(words),
+        bits,
+        int(params["max_chars"]),
+    )
 
 
 def _pair(values: list) -> tuple[int, int]:
@@ -241,23 +272,43 @@ def compile_model(model: WaspadaModel) -> CompiledModel:
     from pipeline.modeling.calibration import PlattCalibrated
 
     def linear(estimator, what: str) -> Linear:
-        if not isinstance(estimator, LinearSVC | LogisticRegression | SGDClassifier) or np.shape(estimator.coef_)[0] != 1:
-            raise TypeError(f"The {what} is a {type(estimator).__name__}, not a linear classifier of two classes.")
+        if (
+            not isinstance(estimator, LinearSVC | LogisticRegression | SGDClassifier)
+            or np.shape(estimator.coef_)[0] != 1
+        ):
+            raise TypeError(
+                f"The {what} is a {type(estimator).__name__}, not a linear classifier of two classes."
+            )
         return Linear(np.array(estimator.coef_), np.array(estimator.intercept_))
 
     if not isinstance(model.risk, PlattCalibrated):
-        raise TypeError(f"The full model is a {type(model.risk).__name__}, not a Platt-calibrated linear model.")
+        raise TypeError(
+            f"The full model is a {type(model.risk).__name__}, not a Platt-calibrated linear model."
+        )
     features = model.features.fitted_transform()
     classes = tuple(str(c) for c in model.category.classes_)
     if isinstance(model.category, DummyClassifier):
         # It ignores the post: its probabilities for any row are its probabilities for every row.
-        category = Category(classes, constant=np.array(model.category.predict_proba(sp.csr_matrix((1, features.n_features)))[0]))
+        category = Category(
+            classes,
+            constant=np.array(
+                model.category.predict_proba(sp.csr_matrix((1, features.n_features)))[0]
+            ),
+        )
     else:
         category = Category(classes, linear=linear(model.category, "category model"))
     screen = model.screen
-    compiled = CompiledModel(features, linear(model.risk.estimator, "full model"), linear(model.risk.calibrator, "calibration"),
-                             category, screen.hasher(), np.array(screen.coef_), float(screen.intercept_),
-                             linear(model.screen_calibrator, "screen calibration"), float(model.screen_threshold))
+    compiled = CompiledModel(
+        features,
+        linear(model.risk.estimator, "full model"),
+        linear(model.risk.calibrator, "calibration"),
+        category,
+        screen.hasher(),
+        np.array(screen.coef_),
+        float(screen.intercept_),
+        linear(model.screen_calibrator, "screen calibration"),
+        float(model.screen_threshold),
+    )
     check_shapes(compiled)
     _check_agrees(model, compiled)
     return compiled
@@ -268,13 +319,22 @@ def _check_agrees(model: WaspadaModel, compiled: CompiledModel, tolerance: float
     n_features = compiled.features.n_features
     rows = np.repeat(np.arange(16), 64)
     columns = rng.integers(0, n_features, size=len(rows))
-    probe = sp.csr_matrix((rng.random(len(rows)).astype(np.float32), (rows, columns)), shape=(16, n_features))
+    probe = sp.csr_matrix(
+        (rng.random(len(rows)).astype(np.float32), (rows, columns)), shape=(16, n_features)
+    )
     decisions = np.linspace(-4.0, 4.0, 17)
     pairs = {
         "full model": (model.risk_probabilities(probe), compiled.risk_probabilities(probe)),
         "category": (model.category_probabilities(probe), compiled.category_probabilities(probe)),
-        "screen calibration": (model.screen_probabilities(decisions), compiled.screen_probabilities(decisions)),
+        "screen calibration": (
+            model.screen_probabilities(decisions),
+            compiled.screen_probabilities(decisions),
+        ),
     }
     for what, (trained, ours) in pairs.items():
-        if np.shape(trained) != np.shape(ours) or not np.allclose(trained, ours, rtol=0.0, atol=tolerance):
-            raise ValueError(f"The compiled {what} does not reproduce the trained one's probabilities.")
+        if np.shape(trained) != np.shape(ours) or not np.allclose(
+            trained, ours, rtol=0.0, atol=tolerance
+        ):
+            raise ValueError(
+                f"The compiled {what} does not reproduce the trained one's probabilities."
+            )

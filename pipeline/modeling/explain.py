@@ -15,14 +15,26 @@ from pipeline.entities import format_idr_month
 from pipeline.indicators import Analysis
 
 _SECTION_LABELS = {
-    "id": {"terms": "kata kuat", "contacts": "kontak", "destinations": "tujuan", "pay": "gaji", "counter": "penyeimbang"},
-    "en": {"terms": "strong terms", "contacts": "contacts", "destinations": "destinations", "pay": "pay", "counter": "counter-signal"},
+    "id": {
+        "terms": "kata kuat",
+        "contacts": "kontak",
+        "destinations": "tujuan",
+        "pay": "gaji",
+        "counter": "penyeimbang",
+    },
+    "en": {
+        "terms": "strong terms",
+        "contacts": "contacts",
+        "destinations": "destinations",
+        "pay": "pay",
+        "counter": "counter-signal",
+    },
 }
 
 
 @dataclass
 class Explanation:
-    red_flags: list[tuple[str, str, float]] = field(default_factory=list)   # name, evidence, weight
+    red_flags: list[tuple[str, str, float]] = field(default_factory=list)  # name, evidence, weight
     counters: list[tuple[str, str, float]] = field(default_factory=list)
     terms: list[tuple[str, float]] = field(default_factory=list)
     contacts: list[str] = field(default_factory=list)
@@ -36,7 +48,7 @@ class Explanation:
         for name, evidence, _ in self.red_flags:
             item = _indicator(name)
             label = item.label_id if lang == "id" else item.label_en
-            out.append(f"{label}: \"{_short(evidence)}\"")
+            out.append(f'{label}: "{_short(evidence)}"')
         if self.terms:
             out.append(f"{labels['terms']}: " + ", ".join(f'"{t}"' for t, _ in self.terms))
         if self.contacts:
@@ -44,11 +56,13 @@ class Explanation:
         if self.destinations:
             out.append(f"{labels['destinations']}: " + ", ".join(self.destinations[:4]))
         if self.pay_idr_month:
-            out.append(f"{labels['pay']}: \"{self.pay_text}\" ≈ {format_idr_month(self.pay_idr_month)}")
+            out.append(
+                f'{labels["pay"]}: "{self.pay_text}" ≈ {format_idr_month(self.pay_idr_month)}'
+            )
         for name, evidence, _ in self.counters:
             item = _indicator(name)
             label = item.label_id if lang == "id" else item.label_en
-            out.append(f"{labels['counter']} – {label}: \"{_short(evidence)}\"")
+            out.append(f'{labels["counter"]} – {label}: "{_short(evidence)}"')
         return out
 
 
@@ -73,7 +87,9 @@ def readable_term(name: str) -> str | None:
         return None
     term = name.removeprefix("word__")
     tokens = term.split()
-    if any(not (token.isalnum() or (token.startswith("_") and token.endswith("_"))) for token in tokens):
+    if any(
+        not (token.isalnum() or (token.startswith("_") and token.endswith("_"))) for token in tokens
+    ):
         return None  # n-grams with punctuation read as noise to a reviewer
     if all(token.startswith("_") and token.endswith("_") for token in tokens) or len(term) < 3:
         return None
@@ -97,7 +113,9 @@ class Explainer:
                 if term is not None:
                     self._terms[column] = term
             elif name.startswith("indicator__"):
-                self.indicator_weight[name.removeprefix("indicator__")] = float(self.weights[column])
+                self.indicator_weight[name.removeprefix("indicator__")] = float(
+                    self.weights[column]
+                )
         self.readable = np.zeros(len(self.names), dtype=bool)
         self.readable[list(self._terms)] = True
 
@@ -118,7 +136,12 @@ class Explainer:
         chosen = order[rank < self.top_terms]
         out: list[list[tuple[str, float]]] = [[] for _ in range(matrix.shape[0])]
         terms = self._terms
-        for row, column, value in zip(rows[chosen].tolist(), columns[kept[chosen]].tolist(), values[chosen].tolist(), strict=True):
+        for row, column, value in zip(
+            rows[chosen].tolist(),
+            columns[kept[chosen]].tolist(),
+            values[chosen].tolist(),
+            strict=True,
+        ):
             out[row].append((terms[column], value))
         return out
 
@@ -130,7 +153,11 @@ class Explainer:
         result = Explanation()
         for hit in analysis.hits:
             weight = self.indicator_weight.get(hit.name, 0.0)
-            target = result.red_flags if _indicator(hit.name).kind == indicators.RED_FLAG else result.counters
+            target = (
+                result.red_flags
+                if _indicator(hit.name).kind == indicators.RED_FLAG
+                else result.counters
+            )
             target.append((hit.name, hit.evidence, weight))
         result.red_flags.sort(key=lambda item: (-item[2], item[0]))
         result.counters.sort(key=lambda item: (item[2], item[0]))
@@ -140,6 +167,8 @@ class Explainer:
         result.destinations = entities.destinations
         pay = entities.max_monthly_pay
         if pay:
-            best = max((m for m in entities.money if m.idr_per_month), key=lambda m: m.idr_per_month)
+            best = max(
+                (m for m in entities.money if m.idr_per_month), key=lambda m: m.idr_per_month
+            )
             result.pay_idr_month, result.pay_text = pay, best.text
         return result

@@ -46,14 +46,20 @@ def read_posts_jsonl(handle: IO[str]) -> Iterator[PostLine]:
         try:
             value = json.loads(line)
         except (json.JSONDecodeError, RecursionError) as exc:
-            yield PostLine(number, str(number), problem=f"not valid JSON ({getattr(exc, 'msg', 'nested too deeply')})")
+            yield PostLine(
+                number,
+                str(number),
+                problem=f"not valid JSON ({getattr(exc, 'msg', 'nested too deeply')})",
+            )
             continue
         if isinstance(value, str):
             value = {"text": value}
         if not isinstance(value, dict):
             yield PostLine(number, str(number), problem="not a JSON object with a text field")
             continue
-        post_id = next((str(value[k]) for k in ID_FIELDS if value.get(k) not in (None, "")), str(number))
+        post_id = next(
+            (str(value[k]) for k in ID_FIELDS if value.get(k) not in (None, "")), str(number)
+        )
         text = value.get("text")
         if not isinstance(text, str) or not text.strip():
             yield PostLine(number, post_id, problem="no text")
@@ -65,8 +71,10 @@ def scorer_for(model_dir: Path | None, models_dir: Path, lang: str = "id") -> Sc
     """A Scorer for the bundle (or the current one), loaded once per process while the bundle's
     files stay as they are: a retrained or promoted model is loaded afresh."""
     directory = Path(model_dir) if model_dir is not None else current_model_dir(Path(models_dir))
-    stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else None
-                  for p in (directory / MANIFEST_FILE, directory / MODEL_FILE, directory / COMPILED_FILE))
+    stamp = tuple(
+        (p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else None
+        for p in (directory / MANIFEST_FILE, directory / MODEL_FILE, directory / COMPILED_FILE)
+    )
     return _cached_scorer(str(directory.resolve()), stamp, lang)
 
 
@@ -82,7 +90,13 @@ def as_written(text: str, payload: dict, lang: str) -> dict:
     normalised token or placeholder reaches them."""
     from pipeline.review.reasons import readable
 
-    shown = readable(text, "; ".join(payload["reasons"]), lang, " ".join(payload["contacts"]), ",".join(payload["destinations"]))
+    shown = readable(
+        text,
+        "; ".join(payload["reasons"]),
+        lang,
+        " ".join(payload["contacts"]),
+        ",".join(payload["destinations"]),
+    )
     return {**payload, "reasons": [reason for reason in shown.split("; ") if reason]}
 
 
@@ -91,7 +105,9 @@ def screened_out_in_batch(scorer: Scorer, text: str) -> bool:
     return not bool(model.passes(model.screen_decisions([text]))[0])
 
 
-def explain_posts(scorer: Scorer, posts: Iterable[PostLine], lang: str = "id", batch: int = BATCH) -> Iterator[dict]:
+def explain_posts(
+    scorer: Scorer, posts: Iterable[PostLine], lang: str = "id", batch: int = BATCH
+) -> Iterator[dict]:
     """One result per post line, in order: ``line``, ``post_id`` and the explanation, or ``error``."""
     pending: list[PostLine] = []
 
@@ -102,8 +118,12 @@ def explain_posts(scorer: Scorer, posts: Iterable[PostLine], lang: str = "id", b
             if post.problem:
                 yield {"line": post.line, "post_id": post.post_id, "error": post.problem}
             else:
-                yield {"line": post.line, "post_id": post.post_id, **as_written(post.text, explanation_json(next(scored), lang), lang),
-                       "screened_out_in_batch": screened_out_in_batch(scorer, post.text)}
+                yield {
+                    "line": post.line,
+                    "post_id": post.post_id,
+                    **as_written(post.text, explanation_json(next(scored), lang), lang),
+                    "screened_out_in_batch": screened_out_in_batch(scorer, post.text),
+                }
         pending.clear()
 
     for post in posts:

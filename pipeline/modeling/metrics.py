@@ -18,7 +18,10 @@ def recall_at_precision(y_true: np.ndarray, scores: np.ndarray, min_precision: f
 
 
 def binary_metrics(
-    y_true: np.ndarray, scores: np.ndarray, threshold: float, kinds: Sequence[str] | np.ndarray | None = None
+    y_true: np.ndarray,
+    scores: np.ndarray,
+    threshold: float,
+    kinds: Sequence[str] | np.ndarray | None = None,
 ) -> dict[str, Any]:
     y_true = np.asarray(y_true).astype(int)
     scores = np.asarray(scores, dtype=float)
@@ -37,7 +40,9 @@ def binary_metrics(
         "precision": tp / (tp + fp) if tp + fp else None,
         "recall": tp / (tp + fn) if tp + fn else None,
         "false_positive_rate": fp / (fp + tn) if fp + tn else None,
-        "recall_at_precision_0_90": recall_at_precision(y_true, scores, 0.90) if both_classes else None,
+        "recall_at_precision_0_90": recall_at_precision(y_true, scores, 0.90)
+        if both_classes
+        else None,
         "confusion": {"tp": tp, "fp": fp, "fn": fn, "tn": tn},
     }
     if kinds is not None:
@@ -56,11 +61,15 @@ def binary_metrics(
         hard = np.isin(kind_of, list(HARD_NEGATIVE_KINDS)) & (y_true == 0)
         result["hard_negative_fpr"] = float(flagged[hard].mean()) if hard.any() else None
         awareness_news = np.isin(kind_of, ["awareness", "news"]) & (y_true == 0)
-        result["awareness_news_fpr"] = float(flagged[awareness_news].mean()) if awareness_news.any() else None
+        result["awareness_news_fpr"] = (
+            float(flagged[awareness_news].mean()) if awareness_news.any() else None
+        )
     return result
 
 
-def category_confusion(true_labels: Iterable[str], predicted: Iterable[str], labels: Sequence[str]) -> dict[str, dict[str, int]]:
+def category_confusion(
+    true_labels: Iterable[str], predicted: Iterable[str], labels: Sequence[str]
+) -> dict[str, dict[str, int]]:
     matrix = {t: {p: 0 for p in labels} for t in labels}
     for t, p in zip(true_labels, predicted, strict=True):
         if t in matrix and p in matrix[t]:

@@ -50,12 +50,12 @@ class CategoryClassifier(ProbabilisticClassifier, Protocol):
 
 @dataclass
 class Prediction:
-    scores: np.ndarray           # P(tppo or tppm), calibrated
+    scores: np.ndarray  # P(tppo or tppm), calibrated
     p_tppo_given_positive: np.ndarray
     categories: list[str]
-    features: sp.csr_matrix      # the full model's features of the posts that passed the screen
-    passed: np.ndarray           # bool per post: did it pass the screen
-    screen_scores: np.ndarray    # calibrated stage-1 probability per post
+    features: sp.csr_matrix  # the full model's features of the posts that passed the screen
+    passed: np.ndarray  # bool per post: did it pass the screen
+    screen_scores: np.ndarray  # calibrated stage-1 probability per post
 
 
 class TwoStage:
@@ -68,7 +68,7 @@ class TwoStage:
     and ``category_probabilities``.
     """
 
-    features: Any   # WaspadaFeatures or pipeline.feature_rows.FeatureTransform: transform_analyses
+    features: Any  # WaspadaFeatures or pipeline.feature_rows.FeatureTransform: transform_analyses
     screen_threshold: float
 
     def screen_decisions(self, texts: Sequence[str]) -> np.ndarray:
@@ -91,22 +91,46 @@ class TwoStage:
     def passes(self, decisions: np.ndarray) -> np.ndarray:
         return np.asarray(decisions) >= self.screen_threshold
 
-    def predict(self, texts: Sequence[str], analyses: Sequence[Analysis], screen_decisions: np.ndarray | None = None,
-                use_screen: bool = True) -> Prediction:
+    def predict(
+        self,
+        texts: Sequence[str],
+        analyses: Sequence[Analysis],
+        screen_decisions: np.ndarray | None = None,
+        use_screen: bool = True,
+    ) -> Prediction:
         """Predict posts that were all analysed. With ``use_screen`` the posts below the screen
         threshold keep their stage-1 score; without it every post gets the full model's score."""
-        decisions = self.screen_decisions(texts) if screen_decisions is None else np.asarray(screen_decisions)
+        decisions = (
+            self.screen_decisions(texts)
+            if screen_decisions is None
+            else np.asarray(screen_decisions)
+        )
         matrix = self.features.transform_analyses(analyses)
-        return self._predict(decisions, analyses, matrix, np.ones(len(texts), dtype=bool) if not use_screen else self.passes(decisions))
+        return self._predict(
+            decisions,
+            analyses,
+            matrix,
+            np.ones(len(texts), dtype=bool) if not use_screen else self.passes(decisions),
+        )
 
-    def predict_passed(self, decisions: np.ndarray, analyses: Sequence[Analysis], matrix: sp.csr_matrix,
-                       passed: np.ndarray) -> Prediction:
+    def predict_passed(
+        self,
+        decisions: np.ndarray,
+        analyses: Sequence[Analysis],
+        matrix: sp.csr_matrix,
+        passed: np.ndarray,
+    ) -> Prediction:
         """Predict a chunk where only the passed posts were analysed (``analyses`` and ``matrix``
         hold those, in order)."""
         return self._predict(decisions, analyses, matrix, passed)
 
-    def _predict(self, decisions: np.ndarray, analyses: Sequence[Analysis], matrix: sp.csr_matrix,
-                 passed: np.ndarray) -> Prediction:
+    def _predict(
+        self,
+        decisions: np.ndarray,
+        analyses: Sequence[Analysis],
+        matrix: sp.csr_matrix,
+        passed: np.ndarray,
+    ) -> Prediction:
         n = len(decisions)
         screen_scores = self.screen_probabilities(decisions) if n else np.zeros(0)
         scores = screen_scores.copy()
@@ -114,23 +138,31 @@ class TwoStage:
         passed = np.asarray(passed, dtype=bool)
         if passed.any():
             if matrix.shape[0] == n and len(analyses) == n:
-                matrix, analyses = matrix[passed], [a for a, keep in zip(analyses, passed, strict=True) if keep]
+                matrix, analyses = (
+                    matrix[passed],
+                    [a for a, keep in zip(analyses, passed, strict=True) if keep],
+                )
             scores[passed] = self.risk_probabilities(matrix)
             classes = self.category_classes()
             if "tppo" in classes:
                 p_tppo[passed] = self.category_probabilities(matrix)[:, classes.index("tppo")]
-        categories = ["benign" if s < 0.5 else ("tppo" if q >= 0.5 else "tppm") for s, q in zip(scores, p_tppo, strict=True)]
+        categories = [
+            "benign" if s < 0.5 else ("tppo" if q >= 0.5 else "tppm")
+            for s, q in zip(scores, p_tppo, strict=True)
+        ]
         return Prediction(scores, p_tppo, categories, matrix, passed, screen_scores)
 
 
 @dataclass
 class WaspadaModel(TwoStage):
     features: WaspadaFeatures
-    risk: RiskClassifier            # the full model (pipeline.modeling.calibration.PlattCalibrated)
-    category: CategoryClassifier    # a fitted classifier over {"tppm", "tppo"}
-    screen: Screen                  # stage 1
-    screen_calibrator: ProbabilisticClassifier  # 1-D logistic regression: screen decision -> probability
-    screen_threshold: float     # in screen decision units; below it a post is screened out
+    risk: RiskClassifier  # the full model (pipeline.modeling.calibration.PlattCalibrated)
+    category: CategoryClassifier  # a fitted classifier over {"tppm", "tppo"}
+    screen: Screen  # stage 1
+    screen_calibrator: (
+        ProbabilisticClassifier  # 1-D logistic regression: screen decision -> probability
+    )
+    screen_threshold: float  # in screen decision units; below it a post is screened out
 
     def screen_decisions(self, texts: Sequence[str]) -> np.ndarray:
         return self.screen.decision_function(texts)
@@ -155,10 +187,22 @@ class WaspadaModel(TwoStage):
         return np.asarray(coef).ravel()
 
     def to_state(self) -> dict:
-        return {"features": self.features, "risk": self.risk, "category": self.category, "screen": self.screen,
-                "screen_calibrator": self.screen_calibrator, "screen_threshold": float(self.screen_threshold)}
+        return {
+            "features": self.features,
+            "risk": self.risk,
+            "category": self.category,
+            "screen": self.screen,
+            "screen_calibrator": self.screen_calibrator,
+            "screen_threshold": float(self.screen_threshold),
+        }
 
     @classmethod
     def from_state(cls, state: dict) -> WaspadaModel:
-        return cls(state["features"], state["risk"], state["category"], state["screen"], state["screen_calibrator"],
-                   float(state["screen_threshold"]))
+        return cls(
+            state["features"],
+            state["risk"],
+            state["category"],
+            state["screen"],
+            state["screen_calibrator"],
+            float(state["screen_threshold"]),
+        )

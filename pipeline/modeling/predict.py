@@ -31,23 +31,37 @@ class ScoredPost:
 class Scorer:
     """A loaded bundle ready to score: the model, its explainer and its threshold."""
 
-    def __init__(self, bundle: Bundle, threshold: float | None = None, lang: str = "id", use_screen: bool = True,
-                 operating_point: str | None = None):
+    def __init__(
+        self,
+        bundle: Bundle,
+        threshold: float | None = None,
+        lang: str = "id",
+        use_screen: bool = True,
+        operating_point: str | None = None,
+    ):
         self.bundle = bundle
         self.model = bundle.model
-        self.threshold = bundle.threshold_for(operating_point) if threshold is None else float(threshold)
+        self.threshold = (
+            bundle.threshold_for(operating_point) if threshold is None else float(threshold)
+        )
         self.explainer = Explainer(self.model)
         self.lang = lang
         self.use_screen = use_screen
 
-    def score_analyses(self, texts: Sequence[str], analyses: Sequence[Analysis]) -> list[ScoredPost]:
+    def score_analyses(
+        self, texts: Sequence[str], analyses: Sequence[Analysis]
+    ) -> list[ScoredPost]:
         """Score posts that were all analysed. Posts the screen would skip keep their stage-1
         score (as in a batch run) unless the scorer was made with ``use_screen=False``."""
         if not analyses:
             return []
-        return self.score_prediction(analyses, self.model.predict(texts, analyses, use_screen=self.use_screen))
+        return self.score_prediction(
+            analyses, self.model.predict(texts, analyses, use_screen=self.use_screen)
+        )
 
-    def score_prediction(self, analyses: Sequence[Analysis], prediction: Prediction) -> list[ScoredPost]:
+    def score_prediction(
+        self, analyses: Sequence[Analysis], prediction: Prediction
+    ) -> list[ScoredPost]:
         """Scores, flags and explanations from a prediction; ``analyses`` are the posts that
         passed the screen, in order."""
         scores = np.clip(np.asarray(prediction.scores, dtype=np.float64), 0.0, 1.0)
@@ -58,12 +72,24 @@ class Scorer:
         explain = self.explainer.explain_with_terms
         passed_analyses = iter(analyses)
         results = []
-        for score, category, keep in zip(scores.tolist(), prediction.categories, passed.tolist(), strict=True):
+        for score, category, keep in zip(
+            scores.tolist(), prediction.categories, passed.tolist(), strict=True
+        ):
             if keep:
                 analysis = next(passed_analyses)
-                results.append(ScoredPost(score, score >= self.threshold, category, explain(analysis, next(terms)), analysis))
+                results.append(
+                    ScoredPost(
+                        score,
+                        score >= self.threshold,
+                        category,
+                        explain(analysis, next(terms)),
+                        analysis,
+                    )
+                )
             else:
-                results.append(ScoredPost(score, False, "benign", Explanation(), None, STAGE_SCREENED_OUT))
+                results.append(
+                    ScoredPost(score, False, "benign", Explanation(), None, STAGE_SCREENED_OUT)
+                )
         return results
 
     def score_texts(self, texts: Sequence[str], jobs: int = 1) -> list[ScoredPost]:
@@ -94,8 +120,18 @@ class Scorer:
 
 def screened_out_row(post: dict, score: float) -> dict:
     """A row of scored.csv for a post the screen cleared: its stage-1 score and nothing else."""
-    return {**post, "score": round(float(score), 6), "flagged": False, "category": "benign", "reasons": "",
-            "indicators": "", "contacts": "", "destinations": "", "pay_idr_month": "", "stage": STAGE_SCREENED_OUT}
+    return {
+        **post,
+        "score": round(float(score), 6),
+        "flagged": False,
+        "category": "benign",
+        "reasons": "",
+        "indicators": "",
+        "contacts": "",
+        "destinations": "",
+        "pay_idr_month": "",
+        "stage": STAGE_SCREENED_OUT,
+    }
 
 
 def explanation_json(scored: ScoredPost, lang: str) -> dict:
@@ -112,7 +148,9 @@ def explanation_json(scored: ScoredPost, lang: str) -> dict:
         "destinations": e.destinations,
         "pay_idr_month": e.pay_idr_month,
         "stage": scored.stage,
-        "evasions": list(scored.analysis.normalized.evasions) if scored.analysis is not None else [],
+        "evasions": list(scored.analysis.normalized.evasions)
+        if scored.analysis is not None
+        else [],
         "normalized_text": scored.analysis.normalized.text if scored.analysis is not None else "",
     }
 

@@ -68,7 +68,9 @@ class Screen(BaseEstimator):
         return self._ngrams().transform(list(texts))
 
     def fit_matrix(self, matrix: sp.csr_matrix, y: Sequence[int] | np.ndarray) -> Screen:
-        learner = LinearSVC(C=self.C, class_weight="balanced", max_iter=20000, random_state=self.seed)
+        learner = LinearSVC(
+            C=self.C, class_weight="balanced", max_iter=20000, random_state=self.seed
+        )
         learner.fit(matrix, np.asarray(y))
         self.coef_ = learner.coef_.ravel().astype(np.float32)
         self.intercept_ = float(learner.intercept_[0])

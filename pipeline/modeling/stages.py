@@ -21,7 +21,9 @@ def source_groups(data) -> np.ndarray:
 MIN_SOURCES = 3
 
 
-def leave_one_source_out(sources: np.ndarray, clusters: np.ndarray, y: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]] | None:
+def leave_one_source_out(
+    sources: np.ndarray, clusters: np.ndarray, y: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray]] | None:
     """(train, validation) per source, or None when the data cannot support it (fewer than
     three sources, or a source whose absence leaves one class without examples). A post is
     kept out of training when its near-duplicate cluster has a member in the held-out source, so
@@ -58,8 +60,12 @@ def recall_at_false_positives(y: np.ndarray, scores: np.ndarray, budget: int) ->
     return float((positives > cut).mean())
 
 
-def ranking_summary(y: np.ndarray, scores: np.ndarray, disguised: np.ndarray | None = None,
-                    budgets: Sequence[int] = FALSE_POSITIVE_BUDGETS) -> dict:
+def ranking_summary(
+    y: np.ndarray,
+    scores: np.ndarray,
+    disguised: np.ndarray | None = None,
+    budgets: Sequence[int] = FALSE_POSITIVE_BUDGETS,
+) -> dict:
     """Recall at each false-positive budget, overall and (when given) on disguised positives
     with the same thresholds."""
     y = np.asarray(y).astype(int)
@@ -71,7 +77,9 @@ def ranking_summary(y: np.ndarray, scores: np.ndarray, disguised: np.ndarray | N
         if disguised is not None:
             mask = np.asarray(disguised, dtype=bool) & (y == 1)
             cut = negatives[budget] if budget < len(negatives) else -np.inf
-            result[f"disguised_recall_at_{budget}_fp"] = float((scores[mask] > cut).mean()) if mask.any() else None
+            result[f"disguised_recall_at_{budget}_fp"] = (
+                float((scores[mask] > cut).mean()) if mask.any() else None
+            )
     return result
 
 

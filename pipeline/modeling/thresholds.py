@@ -15,7 +15,11 @@ def threshold_for_recall(y_true: np.ndarray, scores: np.ndarray, target_recall: 
 
 
 def threshold_for_budget(
-    y_true: np.ndarray, scores: np.ndarray, budget_per_day: int, posts_per_day: int, prevalence: float
+    y_true: np.ndarray,
+    scores: np.ndarray,
+    budget_per_day: int,
+    posts_per_day: int,
+    prevalence: float,
 ) -> float:
     """The lowest threshold at which the expected daily flags fit the review budget.
 
@@ -37,7 +41,9 @@ OPERATING_POINTS: dict[str, float] = {"high": 0.02, "watch": 0.06}
 DEFAULT_OPERATING_POINT = "high"
 
 
-def threshold_for_false_positive_rate(y_true: np.ndarray, scores: np.ndarray, max_rate: float) -> float:
+def threshold_for_false_positive_rate(
+    y_true: np.ndarray, scores: np.ndarray, max_rate: float
+) -> float:
     """The lowest threshold at which at most ``max_rate`` of the negatives score at or above it."""
     y_true = np.asarray(y_true).astype(int)
     negatives = np.sort(np.asarray(scores, dtype=float)[y_true == 0])[::-1]

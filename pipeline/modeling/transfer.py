@@ -52,14 +52,26 @@ def load_transfer(path: Path) -> TransferSet | None:
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise InputError(f"{file}:{number} is not valid JSON ({exc.msg}).", "Fix or remove that line.") from exc
-            rows.append({"text": str(record["text"]), "label": record["label"], "kind": record.get("kind", ""),
-                         "family": record.get("family", ""), "disguised": bool(record.get("disguised", False)),
-                         "platform": record.get("platform", ""), "writer": record.get("writer") or file.stem})
+                raise InputError(
+                    f"{file}:{number} is not valid JSON ({exc.msg}).", "Fix or remove that line."
+                ) from exc
+            rows.append(
+                {
+                    "text": str(record["text"]),
+                    "label": record["label"],
+                    "kind": record.get("kind", ""),
+                    "family": record.get("family", ""),
+                    "disguised": bool(record.get("disguised", False)),
+                    "platform": record.get("platform", ""),
+                    "writer": record.get("writer") or file.stem,
+                }
+            )
     return TransferSet(pd.DataFrame(rows))
 
 
-def _at_threshold(y: np.ndarray, scores: np.ndarray, disguised: np.ndarray, threshold: np.ndarray) -> dict:
+def _at_threshold(
+    y: np.ndarray, scores: np.ndarray, disguised: np.ndarray, threshold: np.ndarray
+) -> dict:
     flagged = scores >= threshold
     tp = int((flagged & (y == 1)).sum())
     fp = int((flagged & (y == 0)).sum())
@@ -70,13 +82,17 @@ def _at_threshold(y: np.ndarray, scores: np.ndarray, disguised: np.ndarray, thre
         "precision_interval": wilson_interval(tp, tp + fp),
         "recall": tp / positives if positives else None,
         "recall_interval": wilson_interval(tp, positives),
-        "disguised_recall": float(flagged[disguised_positives].mean()) if disguised_positives.any() else None,
+        "disguised_recall": float(flagged[disguised_positives].mean())
+        if disguised_positives.any()
+        else None,
         "false_positives": fp,
         "false_positive_rate": fp / int((y == 0).sum()) if (y == 0).any() else None,
     }
 
 
-def evaluate_transfer(transfer: TransferSet, scores: np.ndarray, thresholds: dict[str, float]) -> dict:
+def evaluate_transfer(
+    transfer: TransferSet, scores: np.ndarray, thresholds: dict[str, float]
+) -> dict:
     """Ranking at equal false positives, and each operating point cross-fitted by writer."""
     y, disguised = transfer.y, transfer.disguised
     scores = np.asarray(scores, dtype=float)
@@ -84,13 +100,19 @@ def evaluate_transfer(transfer: TransferSet, scores: np.ndarray, thresholds: dic
     names = sorted(set(writers))
     half = {name: i % 2 for i, name in enumerate(names)}
     side = np.array([half[w] for w in writers])
-    result: dict = {"ranking": ranking_summary(y, scores, disguised), "writers": names, "operating_points": {}}
+    result: dict = {
+        "ranking": ranking_summary(y, scores, disguised),
+        "writers": names,
+        "operating_points": {},
+    }
     for point, rate in OPERATING_POINTS.items():
         crossfit = np.empty(len(y))
         for part in (0, 1):
             other = side != part
             if len(names) > 1 and (y[other] == 0).any():
-                crossfit[side == part] = threshold_for_false_positive_rate(y[other], scores[other], rate)
+                crossfit[side == part] = threshold_for_false_positive_rate(
+                    y[other], scores[other], rate
+                )
             else:
                 crossfit[side == part] = thresholds[point]
         result["operating_points"][point] = {
@@ -101,8 +123,11 @@ def evaluate_transfer(transfer: TransferSet, scores: np.ndarray, thresholds: dic
     kinds = transfer.data["kind"].to_numpy()
     flagged = scores >= thresholds["high"]
     result["per_kind_at_high"] = {
-        kind: {"n": int((kinds == kind).sum()), "flagged": int(flagged[kinds == kind].sum()),
-               "label": "positive" if y[kinds == kind].mean() > 0.5 else "benign"}
+        kind: {
+            "n": int((kinds == kind).sum()),
+            "flagged": int(flagged[kinds == kind].sum()),
+            "label": "positive" if y[kinds == kind].mean() > 0.5 else "benign",
+        }
         for kind in sorted(set(kinds))
     }
     return result

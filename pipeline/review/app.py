@@ -55,24 +55,34 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 OPEN_ENDPOINTS = frozenset({"login", "static", "healthz", "favicon"})
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
-       "base-uri 'none'; frame-ancestors 'none'; connect-src 'self'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'; connect-src 'self'"
+)
 
 
 MIN_TOKEN_LENGTH = 16
 MIN_TOKEN_DISTINCT = 8
-TOKEN_HINT = ('Use at least 16 characters that are hard to guess, e.g. --token "$(openssl rand -hex 16)", '
-              "or leave out --token on a network address and Waspada makes one up and prints it.")
+TOKEN_HINT = (
+    'Use at least 16 characters that are hard to guess, e.g. --token "$(openssl rand -hex 16)", '
+    "or leave out --token on a network address and Waspada makes one up and prints it."
+)
 
 
 def check_token(token: str) -> None:
     """Refuse an access token someone could guess: shorter than 16 characters, or of fewer than
     8 different characters (``aaaaaaaaaaaaaaaaaaaa``, ``1212121212121212``)."""
     if len(token) < MIN_TOKEN_LENGTH:
-        raise InputError(f"The access token is too short ({len(token)} characters; at least {MIN_TOKEN_LENGTH} needed).", TOKEN_HINT)
+        raise InputError(
+            f"The access token is too short ({len(token)} characters; at least {MIN_TOKEN_LENGTH} needed).",
+            TOKEN_HINT,
+        )
     if len(set(token)) < MIN_TOKEN_DISTINCT:
-        raise InputError(f"The access token repeats too few characters ({len(set(token))} different; "
-                         f"at least {MIN_TOKEN_DISTINCT} needed).", TOKEN_HINT)
+        raise InputError(
+            f"The access token repeats too few characters ({len(set(token))} different; "
+            f"at least {MIN_TOKEN_DISTINCT} needed).",
+            TOKEN_HINT,
+        )
 
 
 class TokenGuard:
@@ -84,8 +94,13 @@ class TokenGuard:
     oldest counted failure leaves the window. Reviewers already admitted are not affected.
     """
 
-    def __init__(self, per_client: int = 5, total: int = 50, window: float = 300.0,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        per_client: int = 5,
+        total: int = 50,
+        window: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.per_client, self.total, self.window, self.clock = per_client, total, window, clock
         self._failures: dict[str, deque[float]] = {}
         self._all: deque[float] = deque()
@@ -101,7 +116,10 @@ class TokenGuard:
         with self._lock:
             now = self.clock()
             mine = self._failures.get(client)
-            wait = max(self._wait(self._all, self.total, now), self._wait(mine, self.per_client, now) if mine is not None else 0.0)
+            wait = max(
+                self._wait(self._all, self.total, now),
+                self._wait(mine, self.per_client, now) if mine is not None else 0.0,
+            )
             if mine is not None and not mine:
                 del self._failures[client]
             return wait
@@ -115,7 +133,9 @@ class TokenGuard:
 
 def token_fingerprint(secret_key: str, token: str) -> str:
     """What a session keeps of the token that admitted it: enough to tell tokens apart, never the token."""
-    return hmac.new(secret_key.encode(), b"desk-token:" + token.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(
+        secret_key.encode(), b"desk-token:" + token.encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def local_path(target: str) -> str | None:
@@ -143,16 +163,25 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", host: str = "127.0.0.1",
-               timezone: str = "Asia/Jakarta", trends_dir: str | None = None, guard: TokenGuard | None = None) -> Flask:
+def create_app(
+    store: ReviewStore,
+    token: str | None = None,
+    lang: str = "id",
+    host: str = "127.0.0.1",
+    timezone: str = "Asia/Jakarta",
+    trends_dir: str | None = None,
+    guard: TokenGuard | None = None,
+) -> Flask:
     """The desk for ``store``. A non-loopback ``host`` needs a ``token`` (refused otherwise), and
     a token must pass ``check_token``.
 
     ``trends_dir`` is the folder of the trends report the Tren page shows [default: runs/trends].
     """
     if not is_loopback(host) and not token:
-        raise InputError(f"The review desk would be open to the network on {host} without an access token.",
-                         "Pass --token SECRET (or leave --host at 127.0.0.1).")
+        raise InputError(
+            f"The review desk would be open to the network on {host} without an access token.",
+            "Pass --token SECRET (or leave --host at 127.0.0.1).",
+        )
     if token:
         check_token(token)
     guard = guard or TokenGuard()
@@ -181,7 +210,9 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
         return QueueFilter.from_args(source)
 
     def url_with(endpoint: str, flt: QueueFilter, **values: Any) -> str:
-        filter_args: dict[str, Any] = flt.as_args()  # query values, never url_for's own _external etc.
+        filter_args: dict[str, Any] = (
+            flt.as_args()
+        )  # query values, never url_for's own _external etc.
         return url_for(endpoint, **values, **filter_args)
 
     def lang_url(code: str) -> str:
@@ -191,11 +222,18 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
     @app.context_processor
     def _helpers():
         reviewer = session.get("reviewer", "")
-        return {"t": t, "lang": session.get("lang", app.config["WASPADA_LANG"]), "reviewer": reviewer,
-                "csrf_token": session.get("csrf", ""), "decisions": DECISIONS, "url_with": url_with,
-                "progress": store.progress(reviewer or None, timezone) if reviewer else None, "lang_url": lang_url,
-                "indicator_label": lambda name: reasons.indicator_label(name, current_lang()),
-                "mark_kinds": highlight.MARK_KINDS}
+        return {
+            "t": t,
+            "lang": session.get("lang", app.config["WASPADA_LANG"]),
+            "reviewer": reviewer,
+            "csrf_token": session.get("csrf", ""),
+            "decisions": DECISIONS,
+            "url_with": url_with,
+            "progress": store.progress(reviewer or None, timezone) if reviewer else None,
+            "lang_url": lang_url,
+            "indicator_label": lambda name: reasons.indicator_label(name, current_lang()),
+            "mark_kinds": highlight.MARK_KINDS,
+        }
 
     @app.before_request
     def _guard():
@@ -206,12 +244,26 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
             session["lang"] = wanted
         expected = app.config["WASPADA_TOKEN"]
         if expected and not _admitted():
-            given = request.args.get("token") or request.headers.get("X-Waspada-Token") or request.form.get("token")
+            given = (
+                request.args.get("token")
+                or request.headers.get("X-Waspada-Token")
+                or request.form.get("token")
+            )
             client = request.remote_addr or ""
             if given and (wait := guard.locked_for(client)):
                 minutes = max(1, round(wait / 60))
-                response = app.make_response((render_template("login.html", need_token=True, error=True, locked=minutes,
-                                                              next=_safe_next()), 429))
+                response = app.make_response(
+                    (
+                        render_template(
+                            "login.html",
+                            need_token=True,
+                            error=True,
+                            locked=minutes,
+                            next=_safe_next(),
+                        ),
+                        429,
+                    )
+                )
                 response.headers["Retry-After"] = str(int(wait) + 1)
                 return response
             if given and hmac.compare_digest(given.encode(), expected.encode()):
@@ -222,13 +274,19 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
                     log.warning("Wrong access token from %s", client)
                 if request.endpoint == "login" and request.method == "GET":
                     return None
-                return render_template("login.html", need_token=True, error=bool(given), next=_safe_next()), 401
+                return render_template(
+                    "login.html", need_token=True, error=bool(given), next=_safe_next()
+                ), 401
         if request.method == "POST":
             sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
             if not hmac.compare_digest(sent.encode(), session["csrf"].encode()):
                 return render_template("error.html", message=t("csrf_failed")), 400
         if request.endpoint not in OPEN_ENDPOINTS and not session.get("reviewer"):
-            return redirect(url_for("login", next=request.full_path if request.method == "GET" else url_for("queue")))
+            return redirect(
+                url_for(
+                    "login", next=request.full_path if request.method == "GET" else url_for("queue")
+                )
+            )
         return None
 
     @app.after_request
@@ -243,7 +301,11 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
 
     def _admitted() -> bool:
         # Bound to the token in force: a session admitted under another token is not.
-        return hmac.compare_digest(str(session.get("token", "")).encode(), token_tag.encode()) if token_tag else True
+        return (
+            hmac.compare_digest(str(session.get("token", "")).encode(), token_tag.encode())
+            if token_tag
+            else True
+        )
 
     def _safe_next() -> str:
         return local_path(request.values.get("next", "")) or url_for("queue")
@@ -260,7 +322,10 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
 
     @app.get("/trends")
     def trends():
-        return render_template("trends.html", **trends_page.context(trends_folder, session.get("lang", app.config["WASPADA_LANG"])))
+        return render_template(
+            "trends.html",
+            **trends_page.context(trends_folder, session.get("lang", app.config["WASPADA_LANG"])),
+        )
 
     @app.get("/trends/file/<path:name>")
     def trends_file(name: str):
@@ -275,8 +340,9 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
             if name:
                 session["reviewer"] = name
                 return redirect(_safe_next())
-        return render_template("login.html", need_token=not _admitted(),
-                               error=False, next=_safe_next())
+        return render_template(
+            "login.html", need_token=not _admitted(), error=False, next=_safe_next()
+        )
 
     @app.post("/logout")
     def logout():
@@ -294,15 +360,32 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
         rows, total = store.query(flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         lang = current_lang()
         first = (page - 1) * PAGE_SIZE
-        shown = [_queue_row(row, first + i + 1, text, lang) for i, (row, text) in
-                 enumerate(zip(rows, score_texts([r["score"] for r in rows]), strict=True))]
+        shown = [
+            _queue_row(row, first + i + 1, text, lang)
+            for i, (row, text) in enumerate(
+                zip(rows, score_texts([r["score"] for r in rows]), strict=True)
+            )
+        ]
         pages = max(1, -(-total // PAGE_SIZE))
-        indicator_options = sorted(((name, reasons.indicator_label(name, lang)) for name in store.facets()["indicators"]),
-                                   key=lambda item: item[1].casefold())
-        return render_template("queue.html", rows=shown, total=total, page=page, pages=pages, flt=flt, facets=store.facets(),
-                               first=first + 1 if rows else 0, last=first + len(rows), indicator_options=indicator_options,
-                               page_links=page_links(page, pages, total),
-                               has_next=page * PAGE_SIZE < total, statuses=("pending", "decided", "all", *DECISIONS))
+        indicator_options = sorted(
+            ((name, reasons.indicator_label(name, lang)) for name in store.facets()["indicators"]),
+            key=lambda item: item[1].casefold(),
+        )
+        return render_template(
+            "queue.html",
+            rows=shown,
+            total=total,
+            page=page,
+            pages=pages,
+            flt=flt,
+            facets=store.facets(),
+            first=first + 1 if rows else 0,
+            last=first + len(rows),
+            indicator_options=indicator_options,
+            page_links=page_links(page, pages, total),
+            has_next=page * PAGE_SIZE < total,
+            statuses=("pending", "decided", "all", *DECISIONS),
+        )
 
     @app.get("/review")
     def review_next():
@@ -323,17 +406,30 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
         pending_members = [m for m in members if m["decision"] is None and m["post_id"] != post_id]
         lang = current_lang()
         fired = [name for name in item["indicators"].split(",") if name]
-        explained = reasons.explain_post(item["text"], item["reasons"], item["contacts"], item["destinations"])
+        explained = reasons.explain_post(
+            item["text"], item["reasons"], item["contacts"], item["destinations"]
+        )
         kinds_shown = {p.mark for p in explained.pieces() if p.mark}
         return render_template(
-            "post.html", post=item, flt=flt, pieces=explained.pieces(), reasons=explained.lines(lang),
+            "post.html",
+            post=item,
+            flt=flt,
+            pieces=explained.pieces(),
+            reasons=explained.lines(lang),
             legend=[k for k in highlight.MARK_KINDS if k in kinds_shown],
-            contacts=_contacts(item["text"], item["contacts"]), destinations=[d.title() for d in item["destinations"].split(",") if d],
-            pay=_pay(item, explained, lang), members=members, laws=_laws(fired, lang), too_short=TOO_SHORT in fired,
+            contacts=_contacts(item["text"], item["contacts"]),
+            destinations=[d.title() for d in item["destinations"].split(",") if d],
+            pay=_pay(item, explained, lang),
+            members=members,
+            laws=_laws(fired, lang),
+            too_short=TOO_SHORT in fired,
             pending_members=pending_members,
-            position=store.position(flt, item), timezone=timezone,
-            history=store.history(post_id), safe_url=item["url"] if item["url"].startswith(("https://", "http://")) else "",
-            next_id=store.neighbour(flt, item, 1), prev_id=store.neighbour(QueueFilter(**{**flt.__dict__, "status": "all"}), item, -1),
+            position=store.position(flt, item),
+            timezone=timezone,
+            history=store.history(post_id),
+            safe_url=item["url"] if item["url"].startswith(("https://", "http://")) else "",
+            next_id=store.neighbour(flt, item, 1),
+            prev_id=store.neighbour(QueueFilter(**{**flt.__dict__, "status": "all"}), item, -1),
         )
 
     @app.post("/post/<path:post_id>/decide")
@@ -347,13 +443,26 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
         flt = filters()
         ids = [post_id]
         if request.form.get("whole_cluster") and item["cluster_size"] > 1:
-            ids += [m["post_id"] for m in store.cluster_members(item["cluster_id"]) if m["decision"] is None and m["post_id"] != post_id]
+            ids += [
+                m["post_id"]
+                for m in store.cluster_members(item["cluster_id"])
+                if m["decision"] is None and m["post_id"] != post_id
+            ]
         seen = request.form.get("seen", "")
         expected = {post_id: int(seen) if seen.isdigit() else None}
-        result = store.decide(ids, decision, session["reviewer"], request.form.get("note", "")[:2000], via="desk", expected=expected)
+        result = store.decide(
+            ids,
+            decision,
+            session["reviewer"],
+            request.form.get("note", "")[:2000],
+            via="desk",
+            expected=expected,
+        )
         flash(t("saved", decision=t(decision), n=len(result.post_ids)))
         if result.superseded:
-            who = ", ".join(sorted({f"{s['reviewer']}: {s['decision']}" for s in result.superseded}))
+            who = ", ".join(
+                sorted({f"{s['reviewer']}: {s['decision']}" for s in result.superseded})
+            )
             flash(t("superseded", n=len(result.superseded), who=who))
         following = store.neighbour(flt, item, 1)
         if following is None:
@@ -375,8 +484,12 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
     @app.get("/recruiters")
     def recruiters():
         rows = store.recruiters(min_posts=request.args.get("min", 1, type=int) or 1)
-        return render_template("recruiters.html", rows=rows, linked=sum(1 for r in rows if r["posts"] > 1),
-                               accounts=store.accounts())
+        return render_template(
+            "recruiters.html",
+            rows=rows,
+            linked=sum(1 for r in rows if r["posts"] > 1),
+            accounts=store.accounts(),
+        )
 
     @app.errorhandler(404)
     def _not_found(_error):
@@ -387,7 +500,9 @@ def create_app(store: ReviewStore, token: str | None = None, lang: str = "id", h
         return render_template("error.html", message=error.message), 400
 
     app.jinja_env.globals["get_flashed_messages"] = get_flashed_messages
-    app.jinja_env.filters["localtime"] = lambda value, short=False: local_time(value, timezone, current_lang(), short)
+    app.jinja_env.filters["localtime"] = lambda value, short=False: local_time(
+        value, timezone, current_lang(), short
+    )
     app.jinja_env.filters["query"] = lambda flt: urlencode(flt.as_args())
     return app
 
@@ -409,7 +524,9 @@ def score_texts(scores: list[float]) -> list[str]:
     """Scores with as many decimals (2 to 6) as it takes to tell each from its neighbours on the page."""
     out = []
     for i, score in enumerate(scores):
-        neighbours = [scores[j] for j in (i - 1, i + 1) if 0 <= j < len(scores) and scores[j] != score]
+        neighbours = [
+            scores[j] for j in (i - 1, i + 1) if 0 <= j < len(scores) and scores[j] != score
+        ]
         digits = 2
         while digits < 6 and any(f"{score:.{digits}f}" == f"{n:.{digits}f}" for n in neighbours):
             digits += 1
@@ -419,17 +536,30 @@ def score_texts(scores: list[float]) -> list[str]:
 
 def _queue_row(row: dict, rank: int, score_text: str, lang: str) -> dict:
     """A queue row with what a reviewer triages by: red flags in the post's words, destination, contact, pay."""
-    explained = reasons.explain_post(row["text"], row["reasons"], row["contacts"], row["destinations"])
+    explained = reasons.explain_post(
+        row["text"], row["reasons"], row["contacts"], row["destinations"]
+    )
     chips = []
     for reason in explained.flags():
         words = [q.original for q in reason.quotes if q.original]
-        chips.append({"label": reason.label(lang), "words": ", ".join(dict.fromkeys(words))[:60],
-                      "kind": "disguised" if reason.name == reasons.DISGUISED else "flag"})
+        chips.append(
+            {
+                "label": reason.label(lang),
+                "words": ", ".join(dict.fromkeys(words))[:60],
+                "kind": "disguised" if reason.name == reasons.DISGUISED else "flag",
+            }
+        )
     pay = _pay(row, explained, lang)
     keys = [contact_key(c) for c in row["contacts"].split()]
-    return {**row, "rank": rank, "score_text": score_text, "chips": chips,
-            "destinations_shown": ", ".join(d.title() for d in row["destinations"].split(",") if d),
-            "contacts_shown": ", ".join(dict.fromkeys(display_contact(k) for k in keys if k)), "pay_shown": pay}
+    return {
+        **row,
+        "rank": rank,
+        "score_text": score_text,
+        "chips": chips,
+        "destinations_shown": ", ".join(d.title() for d in row["destinations"].split(",") if d),
+        "contacts_shown": ", ".join(dict.fromkeys(display_contact(k) for k in keys if k)),
+        "pay_shown": pay,
+    }
 
 
 def _contacts(text: str, contacts: str) -> list[dict]:
@@ -451,7 +581,11 @@ def _pay(row: dict, explained: reasons.PostReasons, lang: str) -> dict | None:
         idr = float(row.get("pay_idr_month") or 0)
     except (TypeError, ValueError):
         return None
-    return {"label": reasons.SECTIONS[lang]["pay"].capitalize(), "value": format_idr_month(idr)} if idr > 0 else None
+    return (
+        {"label": reasons.SECTIONS[lang]["pay"].capitalize(), "value": format_idr_month(idr)}
+        if idr > 0
+        else None
+    )
 
 
 def _laws(fired: list[str], lang: str) -> list[tuple[str, list[str]]]:
@@ -470,7 +604,9 @@ class DeskServer:
         self.server = make_server(host, port, app, threaded=True)
         self.host = host
         self.port = self.server.server_port
-        self.thread = threading.Thread(target=self.server.serve_forever, name="waspada-desk", daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, name="waspada-desk", daemon=True
+        )
 
     @property
     def url(self) -> str:

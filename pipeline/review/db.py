@@ -30,19 +30,22 @@ WRITE_OPTION = "waspada_write"
 metadata = sa.MetaData()
 
 schema_version = sa.Table(
-    "schema_version", metadata,
+    "schema_version",
+    metadata,
     sa.Column("version", sa.Integer, primary_key=True),
     sa.Column("applied_at", sa.String(32), nullable=False),
 )
 
 meta = sa.Table(
-    "meta", metadata,
+    "meta",
+    metadata,
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
 
 posts = sa.Table(
-    "posts", metadata,
+    "posts",
+    metadata,
     sa.Column("post_id", sa.String(255), primary_key=True),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("platform", sa.String(64), nullable=False, default=""),
@@ -73,7 +76,8 @@ posts = sa.Table(
 )
 
 decisions = sa.Table(
-    "decisions", metadata,
+    "decisions",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("batch_id", sa.String(64), nullable=False),
     sa.Column("post_id", sa.String(255), sa.ForeignKey("posts.post_id"), nullable=False),
@@ -89,7 +93,8 @@ decisions = sa.Table(
 )
 
 label_exports = sa.Table(
-    "label_exports", metadata,
+    "label_exports",
+    metadata,
     sa.Column("decision_id", sa.Integer, sa.ForeignKey("decisions.id"), primary_key=True),
     sa.Column("file", sa.Text, nullable=False),
     sa.Column("exported_at", sa.String(32), nullable=False),
@@ -127,7 +132,10 @@ def normalise_url(url: str | URL) -> URL:
     try:
         return make_url(text)
     except sa.exc.ArgumentError as exc:
-        raise InputError(f"Not a database URL: {text}", "Use e.g. sqlite:///data/review/review.sqlite or postgresql+psycopg://user@host/db.") from exc
+        raise InputError(
+            f"Not a database URL: {text}",
+            "Use e.g. sqlite:///data/review/review.sqlite or postgresql+psycopg://user@host/db.",
+        ) from exc
 
 
 def create_engine(url: str | URL) -> Engine:
@@ -137,7 +145,9 @@ def create_engine(url: str | URL) -> Engine:
     database = parsed.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+    engine = sa.create_engine(
+        parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+    )
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -152,7 +162,9 @@ def create_engine(url: str | URL) -> Engine:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
+        conn.exec_driver_sql(
+            "BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN"
+        )
 
     return engine
 

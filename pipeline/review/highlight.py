@@ -29,14 +29,33 @@ from pipeline.text import patterns
 from pipeline.text.normalize import normalize_text
 
 # What each kind of mark means, in the order overlapping marks win (the first kind wins).
-MARK_KINDS: tuple[str, ...] = ("contact", "disguised", "destination", "pay", "flag", "counter", "term")
+MARK_KINDS: tuple[str, ...] = (
+    "contact",
+    "disguised",
+    "destination",
+    "pay",
+    "flag",
+    "counter",
+    "term",
+)
 _PRIORITY = {kind: rank for rank, kind in enumerate(MARK_KINDS)}
 _WORD_RE = re.compile(r"\S+")
 _EDGE_PUNCT = ".,;:!?()[]{}\"“”‘’'`…*~|<>«»"
 _PLACEHOLDER_RE = re.compile(r"^_[a-z]+_$")
 _MAX_WINDOW = 8
 _MAX_WORDS_FOR_WINDOWS = 400
-_LEET = {"a": "a4@", "e": "e3", "i": "i1!|l", "o": "o0", "s": "s5$", "t": "t7", "g": "g9", "b": "b8", "l": "l1|i", "z": "z2"}
+_LEET = {
+    "a": "a4@",
+    "e": "e3",
+    "i": "i1!|l",
+    "o": "o0",
+    "s": "s5$",
+    "t": "t7",
+    "g": "g9",
+    "b": "b8",
+    "l": "l1|i",
+    "z": "z2",
+}
 
 
 @dataclass(frozen=True)
@@ -141,7 +160,7 @@ def _by_words(text: str, wanted: list[str], truncated: bool) -> tuple[int, int] 
         for width in range(2, _MAX_WINDOW + 1):
             if i + width > len(words) or (best is not None and width >= best[0]):
                 break
-            window = text[words[i].start(): words[i + width - 1].end()]
+            window = text[words[i].start() : words[i + width - 1].end()]
             if _matches(_normal_words(window), wanted, truncated) != -1:
                 best = (width, words[i].start(), words[i + width - 1].end())
                 break
@@ -164,7 +183,9 @@ def _fuzzy(text: str, evidence: str) -> tuple[int, int] | None:
     body = r"[\W_]{0,3}".join(parts)
     slips = 1 if letters >= 6 else 0
     pattern = f"(?:{body}){{e<={slips}}}" if slips else body
-    match = regex.search(rf"(?<![^\W_])(?:{pattern})(?![^\W_])", text, flags=regex.IGNORECASE | regex.BESTMATCH)
+    match = regex.search(
+        rf"(?<![^\W_])(?:{pattern})(?![^\W_])", text, flags=regex.IGNORECASE | regex.BESTMATCH
+    )
     return (match.start(), match.end()) if match else None
 
 
@@ -196,8 +217,13 @@ def locate_digits(text: str, digits: str) -> tuple[int, int] | None:
 
 # How contacts are written in a post; a contact is found by its key (``pipeline.entities.contact_key``),
 # so "0812-3456-7890" in the text is marked for the contact "6281234567890".
-_CONTACT_RES = (patterns.CHAT_LINK_RE, patterns.PHONE_ID_RE, patterns.PHONE_FOREIGN_RE, patterns.LETTER_O_PHONE_RE,
-                patterns.HANDLE_RE)
+_CONTACT_RES = (
+    patterns.CHAT_LINK_RE,
+    patterns.PHONE_ID_RE,
+    patterns.PHONE_FOREIGN_RE,
+    patterns.LETTER_O_PHONE_RE,
+    patterns.HANDLE_RE,
+)
 
 
 def contact_spans(text: str, keys: set[str]) -> list[tuple[int, int, str]]:
@@ -219,7 +245,9 @@ def contact_spans(text: str, keys: set[str]) -> list[tuple[int, int, str]]:
 def pieces(text: str, marks: list[Mark]) -> list[Piece]:
     """Cut ``text`` at the marks; where marks overlap, the more specific kind (then the longer) wins."""
     chosen: list[Mark] = []
-    for mark in sorted(marks, key=lambda m: (_PRIORITY.get(m.kind, 99), -(m.end - m.start), m.start)):
+    for mark in sorted(
+        marks, key=lambda m: (_PRIORITY.get(m.kind, 99), -(m.end - m.start), m.start)
+    ):
         if mark.end <= mark.start or mark.start < 0 or mark.end > len(text):
             continue
         if all(mark.end <= m.start or mark.start >= m.end for m in chosen):
@@ -228,8 +256,8 @@ def pieces(text: str, marks: list[Mark]) -> list[Piece]:
     out, cursor = [], 0
     for mark in chosen:
         if mark.start > cursor:
-            out.append(Piece(text[cursor:mark.start]))
-        out.append(Piece(text[mark.start:mark.end], mark.kind, mark.title))
+            out.append(Piece(text[cursor : mark.start]))
+        out.append(Piece(text[mark.start : mark.end], mark.kind, mark.title))
         cursor = mark.end
     if cursor < len(text):
         out.append(Piece(text[cursor:]))

@@ -243,7 +243,9 @@ MONTHS = {
 }
 
 
-def local_time(value: str | None, timezone: str = "Asia/Jakarta", lang: str = "id", short: bool = False) -> str:
+def local_time(
+    value: str | None, timezone: str = "Asia/Jakarta", lang: str = "id", short: bool = False
+) -> str:
     """A stored UTC timestamp in the reviewers' time zone: ``28 Nov 2026 21.34 WIB`` (``21:34`` in English)."""
     if not value:
         return ""

@@ -39,17 +39,31 @@ from pipeline.review.contacts import display
 _QUOTED_RE = re.compile(r'"([^"]*)"')
 # The amount a reason adds after its words, as ``pipeline.entities`` formats money ("≈ Rp 20 jt/bulan",
 # "(Rp 19 jt/bulan)", "(USD 1.200/bulan ≈ Rp 19 jt)") or as runs before it did ("≈ Rp 19.0 jt/bln").
-_AMOUNT_TAIL_RE = re.compile(r"\s*(?:≈\s*(?P<approx>Rp\s*[\d.,]+[^()\"]*?)|\(\s*≈?\s*(?P<paren>(?:Rp|[A-Z]{2,3}\$?)\s*[\d.,][^()]*)\))\s*$")
+_AMOUNT_TAIL_RE = re.compile(
+    r"\s*(?:≈\s*(?P<approx>Rp\s*[\d.,]+[^()\"]*?)|\(\s*≈?\s*(?P<paren>(?:Rp|[A-Z]{2,3}\$?)\s*[\d.,][^()]*)\))\s*$"
+)
 _RUPIAH_RE = re.compile(r"Rp\s*(?P<number>[\d.,]+)\s*(?P<unit>M|jt|juta|rb|ribu)?\b")
 _RUPIAH_UNITS = {"M": 1e9, "jt": 1e6, "juta": 1e6, "rb": 1e3, "ribu": 1e3}
 _PLACEHOLDER_RE = re.compile(r"(?<![\w@./])_([a-z]+)_(?![\w])")
 _DISGUISE_PREFIX_RE = re.compile(r"^(?P<what>[^:→]+):\s*(?P<rest>.+)$")
 
 SECTIONS: dict[str, dict[str, str]] = {
-    "id": {"terms": "kata kuat", "contacts": "kontak", "destinations": "tujuan", "pay": "gaji", "counter": "penyeimbang",
-           "means": "="},
-    "en": {"terms": "strong terms", "contacts": "contacts", "destinations": "destinations", "pay": "pay",
-           "counter": "counter-signal", "means": "="},
+    "id": {
+        "terms": "kata kuat",
+        "contacts": "kontak",
+        "destinations": "tujuan",
+        "pay": "gaji",
+        "counter": "penyeimbang",
+        "means": "=",
+    },
+    "en": {
+        "terms": "strong terms",
+        "contacts": "contacts",
+        "destinations": "destinations",
+        "pay": "pay",
+        "counter": "counter-signal",
+        "means": "=",
+    },
 }
 # What an amount the scorer reported as pay is called when the post says it is something else
 # (the kinds are ``pipeline.entities.money_kind``'s): a reviewer is never told "pay" for a dowry.
@@ -58,10 +72,24 @@ MONEY_KINDS: dict[str, dict[str, str]] = {
     "en": {FEE: "fee", DOWRY: "dowry", PRICE: "price", PRIZE: "prize", LOSS: "loss"},
 }
 PLACEHOLDER_WORDS: dict[str, dict[str, str]] = {
-    "id": {"num": "(angka)", "money": "(jumlah uang)", "phone": "(nomor telepon)", "url": "(tautan)",
-           "chatlink": "(tautan chat)", "email": "(e-mail)", "handle": "(akun)"},
-    "en": {"num": "(number)", "money": "(amount)", "phone": "(phone number)", "url": "(link)",
-           "chatlink": "(chat link)", "email": "(e-mail)", "handle": "(account)"},
+    "id": {
+        "num": "(angka)",
+        "money": "(jumlah uang)",
+        "phone": "(nomor telepon)",
+        "url": "(tautan)",
+        "chatlink": "(tautan chat)",
+        "email": "(e-mail)",
+        "handle": "(akun)",
+    },
+    "en": {
+        "num": "(number)",
+        "money": "(amount)",
+        "phone": "(phone number)",
+        "url": "(link)",
+        "chatlink": "(chat link)",
+        "email": "(e-mail)",
+        "handle": "(account)",
+    },
 }
 # How the text layer names the tricks it undid; the English reader gets these words instead.
 EVASIONS_EN: dict[str, str] = {
@@ -96,14 +124,21 @@ class Reason:
     quotes: list[Quote] = field(default_factory=list)
     values: list[str] = field(default_factory=list)  # contacts or destinations as listed
     idr: float | None = None  # rupiah, from the amount the reason adds
-    amount: str = ""  # that amount as the reason wrote it ("Rp 19 jt/bulan", "USD 1.200/bulan ≈ Rp 19 jt")
+    amount: str = (
+        ""  # that amount as the reason wrote it ("Rp 19 jt/bulan", "USD 1.200/bulan ≈ Rp 19 jt")
+    )
     raw: str = ""
 
     def mark_kind(self) -> str:
         if self.section == "flag":
             return "disguised" if self.name == DISGUISED else "flag"
-        return {"counter": "counter", "terms": "term", "contacts": "contact", "destinations": "destination",
-                "pay": "pay"}.get(self.section, "flag")
+        return {
+            "counter": "counter",
+            "terms": "term",
+            "contacts": "contact",
+            "destinations": "destination",
+            "pay": "pay",
+        }.get(self.section, "flag")
 
     def label(self, lang: str) -> str:
         return (self.label_en if lang == "en" else self.label_id) or self.label_id or self.label_en
@@ -143,7 +178,10 @@ def indicator_labels() -> dict[str, tuple[str, str, str, str]]:
 @lru_cache(maxsize=1)
 def indicator_names() -> dict[str, tuple[str, str]]:
     """Indicator name → (label_id, label_en), for filters and chips."""
-    return {name: (label_id, label_en) for name, label_id, label_en, _kind in indicator_labels().values()}
+    return {
+        name: (label_id, label_en)
+        for name, label_id, label_en, _kind in indicator_labels().values()
+    }
 
 
 def indicator_label(name: str, lang: str = "id") -> str:
@@ -181,11 +219,11 @@ def _section_of(item: str) -> tuple[str, str]:
         for section in ("terms", "contacts", "destinations", "pay"):
             prefix = names[section] + ": "
             if item.startswith(prefix):
-                return section, item[len(prefix):]
+                return section, item[len(prefix) :]
         for dash in (" – ", " - "):
             prefix = names["counter"] + dash
             if item.startswith(prefix):
-                return "counter", item[len(prefix):]
+                return "counter", item[len(prefix) :]
     return "flag", item
 
 
@@ -195,13 +233,21 @@ def parse(reasons: str) -> list[Reason]:
     for item in split_reasons(reasons):
         section, rest = _section_of(item)
         if section == "terms":
-            out.append(Reason("terms", quotes=[Quote(q) for q in _QUOTED_RE.findall(rest)], raw=item))
+            out.append(
+                Reason("terms", quotes=[Quote(q) for q in _QUOTED_RE.findall(rest)], raw=item)
+            )
         elif section in ("contacts", "destinations"):
-            out.append(Reason(section, values=[v.strip() for v in rest.split(",") if v.strip()], raw=item))
+            out.append(
+                Reason(section, values=[v.strip() for v in rest.split(",") if v.strip()], raw=item)
+            )
         elif section == "pay":
             quoted = _QUOTED_RE.findall(rest)
             amount, idr = _amount(rest)
-            out.append(Reason("pay", quotes=[Quote(q) for q in quoted[:1]], idr=idr, amount=amount, raw=item))
+            out.append(
+                Reason(
+                    "pay", quotes=[Quote(q) for q in quoted[:1]], idr=idr, amount=amount, raw=item
+                )
+            )
         else:
             label, _, evidence = rest.partition(": ")
             known = labels.get(label)
@@ -211,7 +257,13 @@ def parse(reasons: str) -> list[Reason]:
             name, label_id, label_en, kind = known
             if evidence.startswith('"') and evidence.endswith('"'):
                 evidence = evidence[1:-1]
-            reason = Reason("counter" if section == "counter" or kind == "counter" else "flag", name, label_id, label_en, raw=item)
+            reason = Reason(
+                "counter" if section == "counter" or kind == "counter" else "flag",
+                name,
+                label_id,
+                label_en,
+                raw=item,
+            )
             reason.quotes, reason.amount, reason.idr = _quotes_for(name, evidence)
             out.append(reason)
     return out
@@ -233,7 +285,9 @@ def _amount(text: str) -> tuple[str, float | None]:
         return amount, None
     idr = number * _RUPIAH_UNITS.get(unit or "", 1)
     if re.fullmatch(r"\d+\.\d", raw) and unit:
-        amount = format_idr_month(idr) if "/" in amount else format_rupiah(idr)  # rewritten in the one format
+        amount = (
+            format_idr_month(idr) if "/" in amount else format_rupiah(idr)
+        )  # rewritten in the one format
     return amount, idr
 
 
@@ -268,7 +322,9 @@ def _quotes_for(name: str, evidence: str) -> tuple[list[Quote], str, float | Non
     return [Quote(p) for p in parts if p], amount, idr
 
 
-def explain_post(text: str, reasons: str, contacts: str = "", destinations: str = "") -> PostReasons:
+def explain_post(
+    text: str, reasons: str, contacts: str = "", destinations: str = ""
+) -> PostReasons:
     """Parse ``reasons`` and find every piece of evidence (and every entity) in ``text``."""
     return _explain(text or "", reasons or "", contacts or "", destinations or "")
 
@@ -283,7 +339,11 @@ def _explain(text: str, reasons: str, contacts: str, destinations: str) -> PostR
         for quote in reason.quotes:
             if not quote.evidence:
                 continue
-            if reason.section == "flag" and reason.name == "kontak_hanya_chat" and quote.evidence.replace(" ", "").isdigit():
+            if (
+                reason.section == "flag"
+                and reason.name == "kontak_hanya_chat"
+                and quote.evidence.replace(" ", "").isdigit()
+            ):
                 quote.span = highlight.locate_digits(text, quote.evidence)
             if quote.span is None and quote.evidence.casefold() in _aliases():
                 place_found = place_spans(text, quote.evidence.casefold())
@@ -291,9 +351,11 @@ def _explain(text: str, reasons: str, contacts: str, destinations: str) -> PostR
             if quote.span is None:
                 quote.span = highlight.locate(text, quote.evidence)
             if quote.span and not quote.means and quote.evidence.casefold() in _aliases():
-                as_written = text[quote.span[0]:quote.span[1]]
+                as_written = text[quote.span[0] : quote.span[1]]
                 if as_written.casefold() != quote.evidence.casefold():
-                    quote.means = quote.evidence  # a place written another way: Dubai, 'negara K', L-a-o-s
+                    quote.means = (
+                        quote.evidence
+                    )  # a place written another way: Dubai, 'negara K', L-a-o-s
             if quote.span is None and " " in quote.evidence and ", " in quote.evidence:
                 # "kuwait, oman": two places quoted together.
                 pieces = [Quote(p.strip()) for p in quote.evidence.split(", ") if p.strip()]
@@ -307,7 +369,7 @@ def _explain(text: str, reasons: str, contacts: str, destinations: str) -> PostR
                         marks.append(highlight.Mark(start, end, kind, title))
                     continue
             if quote.span:
-                quote.original = text[quote.span[0]:quote.span[1]]
+                quote.original = text[quote.span[0] : quote.span[1]]
                 marks.append(highlight.Mark(*quote.span, kind, title))
     written = list(dict.fromkeys(contacts.split() if contacts else []))
     # Every place the post writes one of its contacts, found by the one contact key.
@@ -329,7 +391,7 @@ def _explain(text: str, reasons: str, contacts: str, destinations: str) -> PostR
             for value in reason.values:
                 spans = highlight.contact_spans(text, {contact_key(value)})
                 span = spans[0][:2] if spans else _contact_span(text, value)
-                reason.quotes.append(Quote(value, span, text[span[0]:span[1]] if span else ""))
+                reason.quotes.append(Quote(value, span, text[span[0] : span[1]] if span else ""))
         if reason.section == "pay" and reason.quotes and reason.quotes[0].span:
             # The pay quote also lights up the amount, in its own colour.
             marks.append(highlight.Mark(*reason.quotes[0].span, "pay", SECTIONS["id"]["pay"]))
@@ -338,7 +400,11 @@ def _explain(text: str, reasons: str, contacts: str, destinations: str) -> PostR
 
 def _contact_span(text: str, contact: str) -> tuple[int, int] | None:
     """A contact the contact patterns did not find by its key: its digits however spaced, or its words."""
-    span = highlight.locate_digits(text, contact) if contact_key(contact).isdigit() else highlight.locate(text, contact)
+    span = (
+        highlight.locate_digits(text, contact)
+        if contact_key(contact).isdigit()
+        else highlight.locate(text, contact)
+    )
     if span is None and "/" in contact:
         span = highlight.locate(text, contact.split("/")[-1])
     return span
@@ -351,7 +417,10 @@ def _aliases() -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = {}
     for place in places():
         out.setdefault(place.canonical, []).append(place.alias)
-    return {canonical: tuple(sorted(set(aliases) | {canonical}, key=len, reverse=True)) for canonical, aliases in out.items()}
+    return {
+        canonical: tuple(sorted(set(aliases) | {canonical}, key=len, reverse=True))
+        for canonical, aliases in out.items()
+    }
 
 
 def place_spans(text: str, place: str) -> list[tuple[int, int]]:
@@ -398,13 +467,21 @@ def render(reason: Reason, lang: str = "id", text: str = "") -> str:
         terms = []
         for quote in reason.quotes:
             shown = _quote_text(quote, lang)
-            readable_term = quote.original or not any(highlight.is_placeholder(t) for t in quote.evidence.split())
+            readable_term = quote.original or not any(
+                highlight.is_placeholder(t) for t in quote.evidence.split()
+            )
             if readable_term and shown and shown not in terms:
                 terms.append(shown)
         return f"{names['terms']}: " + ", ".join(terms) if terms else ""
     if reason.section == "contacts":
-        shown_contacts = [display(contact_key(q.evidence)) for q in reason.quotes] or [display(contact_key(v)) for v in reason.values]
-        return f"{names['contacts']}: " + ", ".join(dict.fromkeys(shown_contacts)) if shown_contacts else ""
+        shown_contacts = [display(contact_key(q.evidence)) for q in reason.quotes] or [
+            display(contact_key(v)) for v in reason.values
+        ]
+        return (
+            f"{names['contacts']}: " + ", ".join(dict.fromkeys(shown_contacts))
+            if shown_contacts
+            else ""
+        )
     if reason.section == "destinations":
         return f"{names['destinations']}: " + ", ".join(v.title() for v in reason.values)
     if reason.section == "pay":
@@ -412,7 +489,9 @@ def render(reason: Reason, lang: str = "id", text: str = "") -> str:
         kind = amount_kind(text, pay_quote.span if pay_quote else None)
         not_pay = MONEY_KINDS["en" if lang == "en" else "id"].get(kind)
         label = not_pay or names["pay"]
-        if reason.idr:  # one money format (pipeline.entities): per month for pay, as a sum otherwise
+        if (
+            reason.idr
+        ):  # one money format (pipeline.entities): per month for pay, as a sum otherwise
             amount = format_rupiah(reason.idr) if not_pay else format_idr_month(reason.idr)
         else:
             amount = reason.amount
@@ -442,6 +521,8 @@ def render(reason: Reason, lang: str = "id", text: str = "") -> str:
     return line
 
 
-def readable(text: str, reasons: str, lang: str = "id", contacts: str = "", destinations: str = "") -> str:
+def readable(
+    text: str, reasons: str, lang: str = "id", contacts: str = "", destinations: str = ""
+) -> str:
     """The ``; ``-joined reasons of one post as a person reads them (for exports and reports)."""
     return "; ".join(explain_post(text, reasons, contacts, destinations).lines(lang))

@@ -37,10 +37,16 @@ class SuggestResult:
 
     def summary(self) -> dict:
         scores = [p["score"] for p in self.picked]
-        return {"candidates": self.candidates, "already_labeled": self.already_labeled, "already_in_store": self.already_in_store,
-                "picked": len(self.picked), "clusters": len({p["cluster_id"] for p in self.picked}),
-                "score_min": min(scores) if scores else None, "score_max": max(scores) if scores else None,
-                "review_store": self.store}
+        return {
+            "candidates": self.candidates,
+            "already_labeled": self.already_labeled,
+            "already_in_store": self.already_in_store,
+            "picked": len(self.picked),
+            "clusters": len({p["cluster_id"] for p in self.picked}),
+            "score_min": min(scores) if scores else None,
+            "score_max": max(scores) if scores else None,
+            "review_store": self.store,
+        }
 
 
 def uncertainty(score: float, threshold: float) -> float:
@@ -73,15 +79,21 @@ def candidate_rows(paths: Sequence[Path], bundle: Bundle, jobs: int = 1) -> list
         frame = pd.read_csv(table, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         posts = frame.to_dict("records")
         # The scores in the file may come from an older model; uncertainty must be the current model's.
-        for post, scored in zip(posts, scorer.score_texts([p["text"] for p in posts], jobs=jobs), strict=True):
+        for post, scored in zip(
+            posts, scorer.score_texts([p["text"] for p in posts], jobs=jobs), strict=True
+        ):
             rows.append(scorer.output_row(post, scored))
     if raw:
         from pipeline.ingest.core import IngestOptions
         from pipeline.scoring import ScoreOptions, score_collection
 
         with tempfile.TemporaryDirectory(prefix="waspada-suggest-") as tmp:
-            score_collection(raw, Path(tmp), bundle, IngestOptions(), ScoreOptions(jobs=jobs, force=True))
-            frame = pd.read_csv(Path(tmp) / "scored.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            score_collection(
+                raw, Path(tmp), bundle, IngestOptions(), ScoreOptions(jobs=jobs, force=True)
+            )
+            frame = pd.read_csv(
+                Path(tmp) / "scored.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+            )
         rows += frame.to_dict("records")
     for row in rows:
         row["score"] = float(row["score"])
@@ -103,7 +115,10 @@ def pick(rows: list[dict], n: int, threshold: float) -> list[dict]:
     picked: list[dict] = []
     while len(picked) < n and pool:
         # Each earlier pick with the same red flags halves a candidate's worth: uncertain first, but varied.
-        best = max(range(len(pool)), key=lambda i: (pool[i][0] * REPEAT_DISCOUNT ** used[_signature(pool[i][1])], -i))
+        best = max(
+            range(len(pool)),
+            key=lambda i: (pool[i][0] * REPEAT_DISCOUNT ** used[_signature(pool[i][1])], -i),
+        )
         _, row = pool.pop(best)
         used[_signature(row)] += 1
         picked.append(row)
@@ -117,14 +132,24 @@ def _signature(row: dict) -> str:
     return row.get("indicators", "") or "-"
 
 
-def suggest(store: ReviewStore, paths: Sequence[Path], bundle: Bundle, n: int = 200, labeled_dir: Path | None = None,
-            jobs: int = 1, dry_run: bool = False) -> SuggestResult:
+def suggest(
+    store: ReviewStore,
+    paths: Sequence[Path],
+    bundle: Bundle,
+    n: int = 200,
+    labeled_dir: Path | None = None,
+    jobs: int = 1,
+    dry_run: bool = False,
+) -> SuggestResult:
     """Score ``paths`` with ``bundle``, pick ``n`` posts worth labeling, add them to the review queue."""
     if n < 1:
         raise InputError("--n must be at least 1.", "Pass e.g. --n 200.")
     rows = candidate_rows(paths, bundle, jobs)
     if not rows:
-        raise InputError("No posts to choose from in the given inputs.", "Pass a scored.csv from `waspada score` or a folder of collected posts.")
+        raise InputError(
+            "No posts to choose from in the given inputs.",
+            "Pass a scored.csv from `waspada score` or a folder of collected posts.",
+        )
     labeled_texts: set[str] = set()
     if labeled_dir is not None and Path(labeled_dir).exists():
         from pipeline.labeled import load_labeled
@@ -136,7 +161,13 @@ def suggest(store: ReviewStore, paths: Sequence[Path], bundle: Bundle, n: int = 
     in_store = set(store.current_map())
     fresh = [r for r in rows if r["text"] not in labeled_texts and r["post_id"] not in in_store]
     already_labeled = sum(1 for r in rows if r["text"] in labeled_texts)
-    already_in_store = sum(1 for r in rows if r["text"] not in labeled_texts and r["post_id"] in in_store)
+    already_in_store = sum(
+        1 for r in rows if r["text"] not in labeled_texts and r["post_id"] in in_store
+    )
     picked = pick(fresh, n, bundle.threshold)
-    added = {"added": 0, "updated": 0} if dry_run else store.add_posts(picked, model_id=bundle.model_id, origin="suggest")
+    added = (
+        {"added": 0, "updated": 0}
+        if dry_run
+        else store.add_posts(picked, model_id=bundle.model_id, origin="suggest")
+    )
     return SuggestResult(len(rows), already_labeled, already_in_store, picked, added)

@@ -32,8 +32,13 @@ class ToLabeledResult:
     conflicts: list[dict] = field(default_factory=list)
 
     def summary(self) -> dict:
-        return {"path": str(self.path) if self.path else None, "written": self.written, "by_label": self.by_label,
-                "already_labeled": self.already_labeled, "conflicts": self.conflicts}
+        return {
+            "path": str(self.path) if self.path else None,
+            "written": self.written,
+            "by_label": self.by_label,
+            "already_labeled": self.already_labeled,
+            "conflicts": self.conflicts,
+        }
 
 
 def default_path(labeled_dir: Path) -> Path:
@@ -50,12 +55,16 @@ def _existing_labels(labeled_dir: Path) -> dict[str, str]:
     return dict(zip(data["text"], data["label"], strict=True))
 
 
-def to_labeled(store: ReviewStore, labeled_dir: Path, out: Path | None = None, force: bool = False) -> ToLabeledResult:
+def to_labeled(
+    store: ReviewStore, labeled_dir: Path, out: Path | None = None, force: bool = False
+) -> ToLabeledResult:
     """Write every decision not yet exported (tppo, tppm, benign) as a new JSONL file."""
     labeled_dir = Path(labeled_dir)
     out = Path(out) if out else default_path(labeled_dir)
     if out.suffix != ".jsonl":
-        raise InputError(f"{out} must end in .jsonl.", "waspada train reads every .jsonl in data/labeled.")
+        raise InputError(
+            f"{out} must end in .jsonl.", "waspada train reads every .jsonl in data/labeled."
+        )
     ensure_writable(out, force, "labeled file")
     existing = _existing_labels(labeled_dir)
     result = ToLabeledResult(path=None)
@@ -72,19 +81,35 @@ def to_labeled(store: ReviewStore, labeled_dir: Path, out: Path | None = None, f
                     result.already_labeled += 1
                     done_ids.append(r["decision_id"])  # nothing new to teach; do not offer it again
                 else:
-                    result.conflicts.append(_conflict(r, previous, "data/labeled already gives this text another label"))
+                    result.conflicts.append(
+                        _conflict(r, previous, "data/labeled already gives this text another label")
+                    )
             continue
         if len(labels) > 1:
             # Posts with the same text were decided differently: it teaches nothing until people agree.
             for r in rows:
-                result.conflicts.append(_conflict(r, "/".join(labels), "posts with the same text were decided differently"))
+                result.conflicts.append(
+                    _conflict(
+                        r, "/".join(labels), "posts with the same text were decided differently"
+                    )
+                )
             continue
         latest = rows[-1]
-        records.append({
-            "text": text, "label": latest["decision"], "kind": KIND, "platform": latest["platform"] or "unknown",
-            "reviewer": latest["decided_by"], "decided_at": latest["decided_at"], "model_id": latest["decision_model_id"],
-            "score": _score_text(latest["shown_score"]), "post_id": latest["post_id"], "source": "review", "note": latest["note"],
-        })
+        records.append(
+            {
+                "text": text,
+                "label": latest["decision"],
+                "kind": KIND,
+                "platform": latest["platform"] or "unknown",
+                "reviewer": latest["decided_by"],
+                "decided_at": latest["decided_at"],
+                "model_id": latest["decision_model_id"],
+                "score": _score_text(latest["shown_score"]),
+                "post_id": latest["post_id"],
+                "source": "review",
+                "note": latest["note"],
+            }
+        )
         result.already_labeled += len(rows) - 1
         done_ids += [r["decision_id"] for r in rows]
     if records:
@@ -97,12 +122,20 @@ def to_labeled(store: ReviewStore, labeled_dir: Path, out: Path | None = None, f
             result.by_label[record["label"]] = result.by_label.get(record["label"], 0) + 1
     store.mark_exported(done_ids, str(out) if records else "")
     if result.conflicts:
-        log.warning("%d reviewed decisions contradict other labels and were not written", len(result.conflicts))
+        log.warning(
+            "%d reviewed decisions contradict other labels and were not written",
+            len(result.conflicts),
+        )
     return result
 
 
 def _conflict(row: dict, other: str, detail: str) -> dict:
-    return {"post_id": row["post_id"], "decision": row["decision"], "other_label": other, "detail": detail}
+    return {
+        "post_id": row["post_id"],
+        "decision": row["decision"],
+        "other_label": other,
+        "detail": detail,
+    }
 
 
 def _score_text(score: float | None) -> str:

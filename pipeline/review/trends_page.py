@@ -29,11 +29,22 @@ def context(folder: Path, lang: str) -> dict:
         return s(key, lang, **values)
 
     path = Path(folder) / "trends.json"
-    base = {"folder": str(folder), "ts": label, "column": lambda c: COLUMN_NAMES.get(lang, {}).get(c, c.replace("_", " "))}
+    base = {
+        "folder": str(folder),
+        "ts": label,
+        "column": lambda c: COLUMN_NAMES.get(lang, {}).get(c, c.replace("_", " ")),
+    }
     if not path.is_file():
         return {**base, "report": None}
     report = json.loads(path.read_text(encoding="utf-8"))
     tables = {name: report.get(name, [])[:ROWS] for name in TABLES}
     totals = {name: len(report.get(name, [])) for name in TABLES}
-    return {**base, "report": report, "summary": report["summary"], "plots": sorted(report.get("plots", {}).values()),
-            "tables": tables, "totals": totals, "rows": ROWS}
+    return {
+        **base,
+        "report": report,
+        "summary": report["summary"],
+        "plots": sorted(report.get("plots", {}).values()),
+        "tables": tables,
+        "totals": totals,
+        "rows": ROWS,
+    }

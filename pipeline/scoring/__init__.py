@@ -28,6 +28,19 @@ from pipeline.scoring.parts import PARTS_DIR, STATE_FILE, ChunkSummary, Totals
 from pipeline.scoring.worker import ChunkScorer
 
 __all__ = [
-    "LOCK_FILE", "OUTPUT_FILES", "PARTS_DIR", "STAGES", "STATE_FILE", "ChunkScorer", "ChunkSummary", "ScoreOptions",
-    "Totals", "check_outputs", "finish", "output_lock", "score_collection", "screen_report", "threshold_of",
+    "LOCK_FILE",
+    "OUTPUT_FILES",
+    "PARTS_DIR",
+    "STAGES",
+    "STATE_FILE",
+    "ChunkScorer",
+    "ChunkSummary",
+    "ScoreOptions",
+    "Totals",
+    "check_outputs",
+    "finish",
+    "output_lock",
+    "score_collection",
+    "screen_report",
+    "threshold_of",
 ]

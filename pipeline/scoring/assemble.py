@@ -23,16 +23,44 @@ from pipeline.modeling.artifacts import Bundle
 from pipeline.scoring.options import ScoreOptions, operating_point_of, threshold_of
 from pipeline.scoring.parts import PartKind, Totals, part_files, part_index, signature_path
 
-OUTPUT_FILES = ("scored.csv", "review_queue.csv", "review_queue.xlsx", "quarantine.csv", "duplicates.csv", "skipped.csv", "report.json")
-STAGES = ("read", "screen", "normalise", "indicators", "vectorise", "model", "explain", "write", "cluster")
+OUTPUT_FILES = (
+    "scored.csv",
+    "review_queue.csv",
+    "review_queue.xlsx",
+    "quarantine.csv",
+    "duplicates.csv",
+    "skipped.csv",
+    "report.json",
+)
+STAGES = (
+    "read",
+    "screen",
+    "normalise",
+    "indicators",
+    "vectorise",
+    "model",
+    "explain",
+    "write",
+    "cluster",
+)
 BALANCE_RULE = "read = scored + quarantined + duplicates + skipped"
 
 
-def finish(out_dir: Path, parts: Path, bundle: Bundle, options: ScoreOptions, totals: Totals, files: list[str],
-           notes: list[FileNote], engine: dict) -> dict:
+def finish(
+    out_dir: Path,
+    parts: Path,
+    bundle: Bundle,
+    options: ScoreOptions,
+    totals: Totals,
+    files: list[str],
+    notes: list[FileNote],
+    engine: dict,
+) -> dict:
     """Cluster near-duplicates and stream the parts into the final outputs; returns the report
     (without the total time, which the engine adds before writing report.json)."""
-    report = write_outputs(out_dir, parts, bundle.model_id, threshold_of(bundle, options), totals, options)
+    report = write_outputs(
+        out_dir, parts, bundle.model_id, threshold_of(bundle, options), totals, options
+    )
     report["screen"] = screen_report(bundle, options, totals)
     report["operating_point"] = operating_point_of(options)
     report["files"] = files
@@ -41,23 +69,39 @@ def finish(out_dir: Path, parts: Path, bundle: Bundle, options: ScoreOptions, to
     return report
 
 
-def write_outputs(out_dir: Path, parts: Path, model_id: str, threshold: float, totals: Totals, options: ScoreOptions) -> dict:
+def write_outputs(
+    out_dir: Path,
+    parts: Path,
+    model_id: str,
+    threshold: float,
+    totals: Totals,
+    options: ScoreOptions,
+) -> dict:
     """Write scored.csv, the review queue and the side files; returns the report's counts part."""
     t0 = time.perf_counter()
     scored_parts = part_files(parts, "scored")
     with progress.stage("Clustering near-duplicates"):
         roots = dedup.cluster_parts([signature_path(parts, part_index(p)) for p in scored_parts])
     sizes = np.bincount(roots, minlength=len(roots)) if len(roots) else np.zeros(0, np.int64)
-    wanted = np.unique(np.concatenate([pd.read_parquet(p, columns=["duplicate_of_index"])["duplicate_of_index"].to_numpy(np.int64)
-                                       for p in part_files(parts, "duplicates")] or [np.zeros(0, np.int64)]))
+    wanted = np.unique(
+        np.concatenate(
+            [
+                pd.read_parquet(p, columns=["duplicate_of_index"])["duplicate_of_index"].to_numpy(
+                    np.int64
+                )
+                for p in part_files(parts, "duplicates")
+            ]
+            or [np.zeros(0, np.int64)]
+        )
+    )
     totals.seconds["cluster"] += time.perf_counter() - t0
 
     t1 = time.perf_counter()
     # The review queue keeps only (score, order, part, row) for its top-N; the rows themselves are
     # read back from the parts afterwards, so a long queue costs 32 bytes a post, not a full row.
     queue: list[tuple[float, int, int, int]] = []
-    root_names: dict[int, str] = {}     # only roots of clusters with more than one post
-    originals: dict[int, str] = {}      # only posts that later posts duplicate exactly
+    root_names: dict[int, str] = {}  # only roots of clusters with more than one post
+    originals: dict[int, str] = {}  # only posts that later posts duplicate exactly
     position = 0
 
     def scored_frames() -> Iterator[pd.DataFrame]:
@@ -72,12 +116,18 @@ def write_outputs(out_dir: Path, parts: Path, model_id: str, threshold: float, t
             part_roots = roots[rows]
             frame["cluster_size"] = sizes[part_roots]
             # A cluster's root is its first post, so it is in this part or an earlier one.
-            for row in np.flatnonzero((part_roots == rows) & (frame["cluster_size"].to_numpy() > 1)):
+            for row in np.flatnonzero(
+                (part_roots == rows) & (frame["cluster_size"].to_numpy() > 1)
+            ):
                 root_names[int(rows[row])] = str(post_ids[row])
-            frame["cluster_id"] = [dedup.cluster_id_for(post_id if root == row else root_names[int(root)])
-                                   for post_id, root, row in zip(post_ids, part_roots, rows, strict=True)]
+            frame["cluster_id"] = [
+                dedup.cluster_id_for(post_id if root == row else root_names[int(root)])
+                for post_id, root, row in zip(post_ids, part_roots, rows, strict=True)
+            ]
             flagged = np.flatnonzero(frame["flagged"].to_numpy())
-            for row_number, score in zip(flagged.tolist(), frame["score"].to_numpy()[flagged].tolist(), strict=True):
+            for row_number, score in zip(
+                flagged.tolist(), frame["score"].to_numpy()[flagged].tolist(), strict=True
+            ):
                 item = (float(score), -(start + row_number + 1), part_number, row_number)
                 if len(queue) < options.queue_limit:
                     heapq.heappush(queue, item)
@@ -86,13 +136,28 @@ def write_outputs(out_dir: Path, parts: Path, model_id: str, threshold: float, t
             yield frame
 
     with progress.bar("Writing scored.csv", total=totals.scored) as writing:
-        write_csv_frames(out_dir / "scored.csv", progress.counted(scored_frames(), writing), schema.SCORED_COLUMNS)
+        write_csv_frames(
+            out_dir / "scored.csv",
+            progress.counted(scored_frames(), writing),
+            schema.SCORED_COLUMNS,
+        )
     with progress.stage("Writing the review queue and side files"):
-        ordered = _queue_rows(sorted(queue, key=lambda item: (-item[0], -item[1])), scored_parts, roots, sizes, root_names)
+        ordered = _queue_rows(
+            sorted(queue, key=lambda item: (-item[0], -item[1])),
+            scored_parts,
+            roots,
+            sizes,
+            root_names,
+        )
         write_csv(out_dir / "review_queue.csv", ordered, schema.SCORED_COLUMNS)
         # The CSVs keep post text exactly, for programs; people open the workbook, where text is text.
-        write_xlsx_text(out_dir / "review_queue.xlsx", as_people_read(ordered, options.lang), schema.SCORED_COLUMNS,
-                        numeric=("score", "cluster_size"), sheet="review_queue")
+        write_xlsx_text(
+            out_dir / "review_queue.xlsx",
+            as_people_read(ordered, options.lang),
+            schema.SCORED_COLUMNS,
+            numeric=("score", "cluster_size"),
+            sheet="review_queue",
+        )
 
         def duplicate_rows() -> Iterator[dict]:
             for row in _part_rows(parts, "duplicates"):
@@ -100,7 +165,9 @@ def write_outputs(out_dir: Path, parts: Path, model_id: str, threshold: float, t
                 yield row
 
         write_csv(out_dir / "duplicates.csv", duplicate_rows(), schema.DUPLICATE_COLUMNS)
-        write_csv(out_dir / "quarantine.csv", _part_rows(parts, "quarantine"), schema.QUARANTINE_COLUMNS)
+        write_csv(
+            out_dir / "quarantine.csv", _part_rows(parts, "quarantine"), schema.QUARANTINE_COLUMNS
+        )
         write_csv(out_dir / "skipped.csv", _part_rows(parts, "skipped"), schema.SKIPPED_COLUMNS)
     totals.seconds["write"] += time.perf_counter() - t1
 
@@ -136,8 +203,13 @@ def _read_scored(path: Path) -> pd.DataFrame:
     return pd.read_parquet(path).astype({"flagged": bool})
 
 
-def _queue_rows(items: list[tuple[float, int, int, int]], scored_parts: list[Path], roots: np.ndarray, sizes: np.ndarray,
-                root_names: dict[int, str]) -> list[dict]:
+def _queue_rows(
+    items: list[tuple[float, int, int, int]],
+    scored_parts: list[Path],
+    roots: np.ndarray,
+    sizes: np.ndarray,
+    root_names: dict[int, str],
+) -> list[dict]:
     """The review queue's rows, read back from the parts, in queue order."""
     by_part: dict[int, list[int]] = {}
     for _, _, part_number, row_number in items:
@@ -152,7 +224,9 @@ def _queue_rows(items: list[tuple[float, int, int, int]], scored_parts: list[Pat
         row = found[(part_number, row_number)]
         position = -negative_position - 1
         root = int(roots[position])
-        row["cluster_id"] = dedup.cluster_id_for(row["post_id"] if root == position else root_names[root])
+        row["cluster_id"] = dedup.cluster_id_for(
+            row["post_id"] if root == position else root_names[root]
+        )
         row["cluster_size"] = int(sizes[root])
         rows.append(row)
     return rows
@@ -164,8 +238,16 @@ def as_people_read(rows: Sequence[dict], lang: str) -> Iterator[dict]:
     from pipeline.review.reasons import readable
 
     for row in rows:
-        yield {**row, "reasons": readable(str(row.get("text", "")), str(row.get("reasons", "")), lang,
-                                          str(row.get("contacts", "")), str(row.get("destinations", "")))}
+        yield {
+            **row,
+            "reasons": readable(
+                str(row.get("text", "")),
+                str(row.get("reasons", "")),
+                lang,
+                str(row.get("contacts", "")),
+                str(row.get("destinations", "")),
+            ),
+        }
 
 
 def screen_report(bundle: Bundle, options: ScoreOptions, totals: Totals) -> dict:
@@ -173,6 +255,12 @@ def screen_report(bundle: Bundle, options: ScoreOptions, totals: Totals) -> dict
     share of positives it screened out when measured out of fold at training time."""
     trained = bundle.manifest.get("screen", {})
     passed = totals.scored - totals.screened_out
-    return {"enabled": options.use_screen, "threshold": trained.get("threshold"), "passed": passed,
-            "screened_out": totals.screened_out, "share_passed": passed / totals.scored if totals.scored else None,
-            "measured_loss_out_of_fold": trained.get("measured_loss"), "max_loss": trained.get("max_loss")}
+    return {
+        "enabled": options.use_screen,
+        "threshold": trained.get("threshold"),
+        "passed": passed,
+        "screened_out": totals.screened_out,
+        "share_passed": passed / totals.scored if totals.scored else None,
+        "measured_loss_out_of_fold": trained.get("measured_loss"),
+        "max_loss": trained.get("max_loss"),
+    }

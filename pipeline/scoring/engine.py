@@ -50,27 +50,40 @@ def check_outputs(out_dir: Path, options: ScoreOptions) -> None:
     if state is not None and not (options.force or options.resume):
         raise OutputExistsError(
             f"{out_dir} holds an interrupted run ({state.get('completed', 0)} chunks finished).",
-            "Pass --resume to continue it, or --force to discard it and start over.")
+            "Pass --resume to continue it, or --force to discard it and start over.",
+        )
     existing = [name for name in OUTPUT_FILES if (out_dir / name).exists()]
     if state is None and existing and not options.force:
         if options.resume:
-            raise OutputExistsError(f"{out_dir} holds a finished run ({', '.join(existing)}); there is nothing to resume.",
-                                    "Pass --force to score it again, or choose another --out.")
-        raise OutputExistsError(f"{out_dir} already holds outputs ({', '.join(existing)}).", "Pass --force to overwrite, or choose another --out.")
+            raise OutputExistsError(
+                f"{out_dir} holds a finished run ({', '.join(existing)}); there is nothing to resume.",
+                "Pass --force to score it again, or choose another --out.",
+            )
+        raise OutputExistsError(
+            f"{out_dir} already holds outputs ({', '.join(existing)}).",
+            "Pass --force to overwrite, or choose another --out.",
+        )
 
 
 @contextlib.contextmanager
 def output_lock(out_dir: Path) -> Iterator[None]:
     """One run at a time in ``out_dir``; stale temporaries of killed runs are removed once it is ours."""
-    with exclusive_lock(Path(out_dir) / LOCK_FILE, f"The output folder {out_dir}",
-                        "Wait for the other run to finish (or stop it), or choose another --out."):
+    with exclusive_lock(
+        Path(out_dir) / LOCK_FILE,
+        f"The output folder {out_dir}",
+        "Wait for the other run to finish (or stop it), or choose another --out.",
+    ):
         remove_stale_temporaries(out_dir, OUTPUT_FILES)
         remove_stale_temporaries(Path(out_dir) / PARTS_DIR)
         yield
 
 
 def score_collection(
-    paths: Sequence[Path], out_dir: Path, bundle: Bundle, ingest_options: IngestOptions, options: ScoreOptions
+    paths: Sequence[Path],
+    out_dir: Path,
+    bundle: Bundle,
+    ingest_options: IngestOptions,
+    options: ScoreOptions,
 ) -> dict:
     """Score every post of ``paths`` into ``out_dir``; returns the run report (also report.json).
 
@@ -84,8 +97,14 @@ def score_collection(
         return _score_locked(files, left_out, out_dir, bundle, ingest_options, options)
 
 
-def _score_locked(files: list[Path], left_out: list[FileNote], out_dir: Path, bundle: Bundle, ingest_options: IngestOptions,
-                  options: ScoreOptions) -> dict:
+def _score_locked(
+    files: list[Path],
+    left_out: list[FileNote],
+    out_dir: Path,
+    bundle: Bundle,
+    ingest_options: IngestOptions,
+    options: ScoreOptions,
+) -> dict:
     started = time.perf_counter()
     parts = out_dir / PARTS_DIR
     check_outputs(out_dir, options)
@@ -99,13 +118,20 @@ def _score_locked(files: list[Path], left_out: list[FileNote], out_dir: Path, bu
     jobs = max(1, options.jobs)
     read = ReadTally()
     pending: deque[tuple[int, Future, SideRows]] = deque()
-    with ChunkPool(jobs, make_chunk_scorer, (bundle, options.threshold, options.lang, options.use_screen,
-                                             options.operating_point)) as pool:
+    with ChunkPool(
+        jobs,
+        make_chunk_scorer,
+        (bundle, options.threshold, options.lang, options.use_screen, options.operating_point),
+    ) as pool:
         notes: list[FileNote] = list(left_out)
         # Duplicates decided one chunk at a time: the stream never reads past the chunk being cut.
         outcomes = iter_outcomes(files, ingest_options, notes, tally=read, batch=options.chunk_size)
         t_read = time.perf_counter()
-        for index, chunk in enumerate(progress.read_chunks(_chunks(outcomes, options.chunk_size), files, "Reading and scoring")):
+        for index, chunk in enumerate(
+            progress.read_chunks(
+                _chunks(outcomes, options.chunk_size), files, "Reading and scoring"
+            )
+        ):
             if index < state["completed"]:
                 # Read again all the same: the duplicates of later chunks are decided against it.
                 t_read = time.perf_counter()
@@ -121,7 +147,12 @@ def _score_locked(files: list[Path], left_out: list[FileNote], out_dir: Path, bu
             _complete(pending.popleft(), parts, state, totals)
     totals.read = read.read
 
-    engine = {"name": "local", "jobs": jobs, "chunk_size": options.chunk_size, "resumed_chunks": state["resumed_chunks"]}
+    engine = {
+        "name": "local",
+        "jobs": jobs,
+        "chunk_size": options.chunk_size,
+        "resumed_chunks": state["resumed_chunks"],
+    }
     report = finish(out_dir, parts, bundle, options, totals, [str(f) for f in files], notes, engine)
     report["seconds"]["total"] = round(time.perf_counter() - started, 3)
     write_json(out_dir / "report.json", report)
@@ -134,7 +165,9 @@ def _chunks(outcomes: Iterator[Outcome], size: int) -> Iterator[list[Outcome]]:
         yield chunk
 
 
-def _complete(item: tuple[int, Future, SideRows], parts: Path, state: RunState, totals: Totals) -> None:
+def _complete(
+    item: tuple[int, Future, SideRows], parts: Path, state: RunState, totals: Totals
+) -> None:
     """Wait for a chunk's worker, write its side parts, and only then mark it finished."""
     index, future, side = item
     summary = future.result()

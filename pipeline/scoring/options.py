@@ -21,7 +21,11 @@ class ScoreOptions:
 
 
 def threshold_of(bundle: Bundle, options: ScoreOptions) -> float:
-    return bundle.threshold_for(options.operating_point) if options.threshold is None else float(options.threshold)
+    return (
+        bundle.threshold_for(options.operating_point)
+        if options.threshold is None
+        else float(options.threshold)
+    )
 
 
 def operating_point_of(options: ScoreOptions) -> str:

@@ -112,8 +112,14 @@ def split_outcomes(outcomes: Iterable[Outcome]) -> tuple[list[Post], SideRows]:
         if outcome.status == "post" and outcome.post is not None:
             posts.append(outcome.post)
         elif outcome.status == "duplicate" and outcome.post is not None:
-            side.duplicates.append({"post_id": outcome.post["post_id"], "duplicate_of_index": outcome.duplicate_of,
-                                    "source_file": outcome.record.source_file, "source_record": outcome.record.source_record})
+            side.duplicates.append(
+                {
+                    "post_id": outcome.post["post_id"],
+                    "duplicate_of_index": outcome.duplicate_of,
+                    "source_file": outcome.record.source_file,
+                    "source_record": outcome.record.source_record,
+                }
+            )
         elif outcome.status == "quarantined":
             side.quarantine.append(quarantine_row(outcome))
         elif outcome.status == "skipped":
@@ -123,8 +129,13 @@ def split_outcomes(outcomes: Iterable[Outcome]) -> tuple[list[Post], SideRows]:
 
 def summarise(frame: pd.DataFrame, seconds: dict) -> ChunkSummary:
     screened_out = int((frame["stage"] == STAGE_SCREENED_OUT).sum()) if len(frame) else 0
-    return ChunkSummary(len(frame), int(frame["flagged"].sum()) if len(frame) else 0,
-                        Counter(frame["category"].tolist()), seconds, screened_out)
+    return ChunkSummary(
+        len(frame),
+        int(frame["flagged"].sum()) if len(frame) else 0,
+        Counter(frame["category"].tolist()),
+        seconds,
+        screened_out,
+    )
 
 
 def tally(totals: Totals, summary: ChunkSummary, side: SideRows) -> None:
@@ -190,7 +201,9 @@ def read_side_parts(parts: Path, index: int) -> SideRows:
 
 def replay_part(parts: Path, index: int, totals: Totals) -> None:
     """Count a chunk finished before an interruption, from its parts."""
-    scored = pd.read_parquet(part_path(parts, index, "scored"), columns=["flagged", "category", "stage"])
+    scored = pd.read_parquet(
+        part_path(parts, index, "scored"), columns=["flagged", "category", "stage"]
+    )
     tally(totals, summarise(scored, {}), read_side_parts(parts, index))
 
 

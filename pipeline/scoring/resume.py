@@ -20,15 +20,24 @@ from pipeline.scoring.options import ScoreOptions
 from pipeline.scoring.parts import RunState, load_state
 
 
-def run_settings(files: Sequence[Path], bundle: Bundle, options: ScoreOptions, ingest_options: IngestOptions) -> dict:
+def run_settings(
+    files: Sequence[Path], bundle: Bundle, options: ScoreOptions, ingest_options: IngestOptions
+) -> dict:
     """Everything a finished chunk depends on; ``--resume`` continues only when all of it is unchanged."""
     inputs = []
     for path in files:
         stat = path.stat()
         inputs.append([str(path.resolve()), stat.st_size, stat.st_mtime_ns])
-    return {"inputs": inputs, "model": bundle.model_id, "chunk_size": options.chunk_size,
-            "threshold": options.threshold, "lang": options.lang, "use_screen": options.use_screen,
-            "operating_point": options.operating_point, "ingest": asdict(ingest_options)}
+    return {
+        "inputs": inputs,
+        "model": bundle.model_id,
+        "chunk_size": options.chunk_size,
+        "threshold": options.threshold,
+        "lang": options.lang,
+        "use_screen": options.use_screen,
+        "operating_point": options.operating_point,
+        "ingest": asdict(ingest_options),
+    }
 
 
 def fingerprint(settings: dict) -> str:
@@ -42,12 +51,16 @@ def start_state(parts: Path, settings: dict, resume: bool) -> RunState:
     state = load_state(parts) if resume else None
     if state and state["fingerprint"] != current:
         if "settings" not in state:
-            raise InputError("--resume was asked for, but the inputs, model or settings changed since the interrupted run.",
-                             "Re-run with the interrupted run's options, or pass --force without --resume to start over.")
+            raise InputError(
+                "--resume was asked for, but the inputs, model or settings changed since the interrupted run.",
+                "Re-run with the interrupted run's options, or pass --force without --resume to start over.",
+            )
         changes, restore = settings_changes(state["settings"], settings)
-        hint = (f"Re-run with {', '.join(restore)} and --resume, or pass --force without --resume to start over."
-                if restore and not any(change.startswith("input ") for change in changes)
-                else "Pass --force without --resume to start over (the finished chunks are discarded).")
+        hint = (
+            f"Re-run with {', '.join(restore)} and --resume, or pass --force without --resume to start over."
+            if restore and not any(change.startswith("input ") for change in changes)
+            else "Pass --force without --resume to start over (the finished chunks are discarded)."
+        )
         raise InputError(f"--resume refused: {'; '.join(changes)}.", hint)
     if not state:
         shutil.rmtree(parts, ignore_errors=True)

@@ -27,9 +27,17 @@ from pipeline.scoring.parts import (
 class ChunkScorer:
     """The model and the MinHasher, loaded once per worker process."""
 
-    def __init__(self, bundle: Bundle, threshold: float | None, lang: str, use_screen: bool = True,
-                 operating_point: str | None = None):
-        self.scorer = Scorer(bundle, threshold, lang, use_screen=use_screen, operating_point=operating_point)
+    def __init__(
+        self,
+        bundle: Bundle,
+        threshold: float | None,
+        lang: str,
+        use_screen: bool = True,
+        operating_point: str | None = None,
+    ):
+        self.scorer = Scorer(
+            bundle, threshold, lang, use_screen=use_screen, operating_point=operating_point
+        )
         self.hasher = dedup.MinHasher(num_perm=dedup.NUM_PERM)
         self.use_screen = use_screen
 
@@ -54,20 +62,33 @@ class ChunkScorer:
         prediction = model.predict_passed(decisions, analyses, matrix, passed)
         t2 = time.perf_counter()
         scored = self.scorer.score_prediction(analyses, prediction)
-        rows = [self.scorer.output_row(cast(dict, post), result) for post, result in zip(posts, scored, strict=True)]
-        signatures = (self.hasher.signatures(dedup.cluster_texts(texts)).T if posts
-                      else np.empty((dedup.NUM_PERM, 0), np.uint32))
+        rows = [
+            self.scorer.output_row(cast(dict, post), result)
+            for post, result in zip(posts, scored, strict=True)
+        ]
+        signatures = (
+            self.hasher.signatures(dedup.cluster_texts(texts)).T
+            if posts
+            else np.empty((dedup.NUM_PERM, 0), np.uint32)
+        )
         t3 = time.perf_counter()
         seconds.update(vectorise=t1 - t0, model=t2 - t1, explain=t3 - t2)
         return pd.DataFrame(rows, columns=PART_COLUMNS), np.ascontiguousarray(signatures), seconds
 
 
-def make_chunk_scorer(bundle: Bundle, threshold: float | None, lang: str, use_screen: bool = True,
-                      operating_point: str | None = None) -> ChunkScorer:
+def make_chunk_scorer(
+    bundle: Bundle,
+    threshold: float | None,
+    lang: str,
+    use_screen: bool = True,
+    operating_point: str | None = None,
+) -> ChunkScorer:
     return ChunkScorer(bundle, threshold, lang, use_screen, operating_point)
 
 
-def score_chunk_to_part(worker: ChunkScorer, posts: Sequence[Post], parts: Path, index: int) -> ChunkSummary:
+def score_chunk_to_part(
+    worker: ChunkScorer, posts: Sequence[Post], parts: Path, index: int
+) -> ChunkSummary:
     """Score one chunk in a worker and write its scored and signature parts atomically."""
     frame, signatures, seconds = worker.score_frame(posts)
     t0 = time.perf_counter()

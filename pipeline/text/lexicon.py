@@ -12,7 +12,9 @@ from importlib import resources
 
 def _rows(name: str) -> list[list[str]]:
     text = resources.files("pipeline.text").joinpath("lexicons", name).read_text(encoding="utf-8")
-    return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return [
+        line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")
+    ]
 
 
 @lru_cache(maxsize=1)
@@ -41,8 +43,12 @@ def consonant_skeletons(alias: str) -> set[str]:
     for table in (_VOWELS, _VOWELS_AND_Y):
         skeleton = alias.translate(table)
         words = skeleton.split()
-        if (skeleton != alias and words and all(len(word) >= 3 and word.isalpha() for word in words)
-                and sum(map(len, words)) >= 4):
+        if (
+            skeleton != alias
+            and words
+            and all(len(word) >= 3 and word.isalpha() for word in words)
+            and sum(map(len, words)) >= 4
+        ):
             skeletons.add(skeleton)
     return skeletons
 
@@ -51,7 +57,10 @@ def consonant_skeletons(alias: str) -> set[str]:
 def places() -> tuple[Place, ...]:
     """The gazetteer, plus the consonant skeleton of every destination that is not an ordinary
     place (marked as disguised: cutting the vowels is a way to hide the name)."""
-    listed = [Place(row[0], row[1], row[2], len(row) > 3 and row[3].strip() == "samaran") for row in _rows("places.tsv")]
+    listed = [
+        Place(row[0], row[1], row[2], len(row) > 3 and row[3].strip() == "samaran")
+        for row in _rows("places.tsv")
+    ]
     known = {place.alias for place in listed} | set(slang())
     derived = {}
     for place in listed:
@@ -69,11 +78,57 @@ def sensitive_words() -> frozenset[str]:
     words = {p.alias for p in places() if " " not in p.alias and p.alias.isalpha()}
     words |= {p.canonical for p in places() if " " not in p.canonical}
     words |= {
-        "gaji", "gajih", "kerja", "bekerja", "visa", "paspor", "passport", "tiket", "admin",
-        "lowongan", "loker", "calo", "jalur", "tikus", "kapal", "online", "scam", "scammer",
-        "crypto", "kripto", "casino", "kasino", "judi", "slot", "marketing", "dolar", "dollar",
-        "juta", "telegram", "whatsapp", "agen", "sponsor", "berangkat", "ilegal", "resmi",
-        "imigrasi", "polisi", "tppo", "gratis", "ditanggung", "operator", "customer", "service",
-        "speedboat", "perahu", "tekong", "permit", "usd", "majikan", "umroh", "umrah", "ziarah",
+        "gaji",
+        "gajih",
+        "kerja",
+        "bekerja",
+        "visa",
+        "paspor",
+        "passport",
+        "tiket",
+        "admin",
+        "lowongan",
+        "loker",
+        "calo",
+        "jalur",
+        "tikus",
+        "kapal",
+        "online",
+        "scam",
+        "scammer",
+        "crypto",
+        "kripto",
+        "casino",
+        "kasino",
+        "judi",
+        "slot",
+        "marketing",
+        "dolar",
+        "dollar",
+        "juta",
+        "telegram",
+        "whatsapp",
+        "agen",
+        "sponsor",
+        "berangkat",
+        "ilegal",
+        "resmi",
+        "imigrasi",
+        "polisi",
+        "tppo",
+        "gratis",
+        "ditanggung",
+        "operator",
+        "customer",
+        "service",
+        "speedboat",
+        "perahu",
+        "tekong",
+        "permit",
+        "usd",
+        "majikan",
+        "umroh",
+        "umrah",
+        "ziarah",
     }
     return frozenset(words)

@@ -22,7 +22,9 @@ _SPACED_LETTERS_RE = re.compile(r"(?<![\w])(?:[a-z][ ]){3,}[a-z](?![\w])", re.IG
 _PUNCT_SPLIT_RE = re.compile(r"(?<![\w])(?:[a-z][.\-_*'·]){2,}[a-z](?![\w])", re.IGNORECASE)
 _CHUNK_SPLIT_RE = re.compile(r"(?<![\w])[a-z]{2,}[.\-_*·][a-z]{2,}(?![\w])", re.IGNORECASE)
 # A word of letters with digits or $/@ standing in for some of them: "k4mb0ja", "v1s4", "4dmin".
-_LEET_TOKEN_RE = re.compile(r"(?<![\w@$])(?=[a-z0-9@$]*[a-z])[a-z0-9@$]*[0-9@$][a-z0-9@$]*(?![\w])", re.IGNORECASE)
+_LEET_TOKEN_RE = re.compile(
+    r"(?<![\w@$])(?=[a-z0-9@$]*[a-z])[a-z0-9@$]*[0-9@$][a-z0-9@$]*(?![\w])", re.IGNORECASE
+)
 # The same without IGNORECASE, for text with no letter that IGNORECASE folds onto [a-z] (capitals,
 # İ, ı, ſ and the Kelvin sign): there both find the same tokens, and this one a third faster.
 _LOWER_LEET_TOKEN_RE = re.compile(_LEET_TOKEN_RE.pattern)
@@ -32,8 +34,34 @@ _NUMBER_RE = re.compile(r"\b\d+(?:[.,]\d+)*\b")
 _WS_RE = re.compile(r"\s+")
 # Whitespace other than a single space; without any, _WS_RE.sub(" ", text) returns text as it is.
 _NON_SPACE_WS_RE = re.compile(r"[^\S ]")
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "@": "a", "$": "s"})
-_LEET_ALT = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "@": "a", "$": "s"})
+_LEET = str.maketrans(
+    {
+        "0": "o",
+        "1": "i",
+        "3": "e",
+        "4": "a",
+        "5": "s",
+        "7": "t",
+        "8": "b",
+        "9": "g",
+        "@": "a",
+        "$": "s",
+    }
+)
+_LEET_ALT = str.maketrans(
+    {
+        "0": "o",
+        "1": "l",
+        "3": "e",
+        "4": "a",
+        "5": "s",
+        "7": "t",
+        "8": "b",
+        "9": "g",
+        "@": "a",
+        "$": "s",
+    }
+)
 # Short codes recruiters use for places. Case matters: "KH" is Cambodia's country code, but
 # "KH. Ahmad Dahlan" is a cleric's title, and "PP" is only Phnom Penh after a place word
 # ("tiket PP" is a return ticket).
@@ -68,7 +96,16 @@ _G_TO_G_RE = re.compile(r"\bg ?(?:to|2) ?g\b|\bgovernment to government\b")
 # triples the cost; the pattern is fixed and has no nested quantifiers, so it needs none.
 _TOKEN_RE = regex.compile(r"_[a-z]+_|[^\W_]+(?:['’-][^\W_]+)*|[^\w\s]", flags=regex.UNICODE)
 # Placeholders are written with a sentinel character the tokenizer cannot split.
-PLACEHOLDERS = ("_chatlink_", "_shortlink_", "_url_", "_email_", "_phone_", "_handle_", "_money_", "_num_")
+PLACEHOLDERS = (
+    "_chatlink_",
+    "_shortlink_",
+    "_url_",
+    "_email_",
+    "_phone_",
+    "_handle_",
+    "_money_",
+    "_num_",
+)
 
 
 @dataclass(frozen=True)
@@ -107,7 +144,9 @@ def _disguised_aliases() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _phrase_map() -> dict[str, str]:
-    return {p.alias: p.canonical.replace(" ", "_") if p.risk != "other" else p.alias for p in places()}
+    return {
+        p.alias: p.canonical.replace(" ", "_") if p.risk != "other" else p.alias for p in places()
+    }
 
 
 def map_flags(text: str) -> str:

@@ -7,21 +7,42 @@ from collections.abc import Iterable, Iterator, Mapping
 
 import ahocorasick
 
-URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+|\b[a-z0-9-]+\.(?:com|id|me|ly|co|net|org|io|link|site)(?:/[^\s<>\"']*)?", re.IGNORECASE)
+URL_RE = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"']+|\b[a-z0-9-]+\.(?:com|id|me|ly|co|net|org|io|link|site)(?:/[^\s<>\"']*)?",
+    re.IGNORECASE,
+)
 CHAT_LINK_RE = re.compile(
     r"(?:https?://)?(?:www\.)?(?:wa\.me/[^\s]*|api\.whatsapp\.com/[^\s]*|chat\.whatsapp\.com/[^\s]*|"
     r"wa\.link/[^\s]*|t\.me/[^\s]*|telegram\.me/[^\s]*|line\.me/[^\s]*|m\.me/[^\s]*)",
     re.IGNORECASE,
 )
 # Every chat link contains one of these; checking for them first spares the costly search.
-CHAT_LINK_HINTS = ("wa.me/", "api.whatsapp.com/", "chat.whatsapp.com/", "wa.link/", "t.me/", "telegram.me/",
-                   "line.me/", "m.me/")
+CHAT_LINK_HINTS = (
+    "wa.me/",
+    "api.whatsapp.com/",
+    "chat.whatsapp.com/",
+    "wa.link/",
+    "t.me/",
+    "telegram.me/",
+    "line.me/",
+    "m.me/",
+)
 # A link shortener hides where it leads: neither a chat (it may open one) nor a company's site.
 SHORT_LINK_RE = re.compile(
     r"(?:https?://)?(?:www\.)?(?:bit\.ly|s\.id|tinyurl\.com|cutt\.ly|shorturl\.at|rb\.gy|linktr\.ee|t\.ly|is\.gd)/[^\s]*",
     re.IGNORECASE,
 )
-SHORT_LINK_HINTS = ("bit.ly/", "s.id/", "tinyurl.com/", "cutt.ly/", "shorturl.at/", "rb.gy/", "linktr.ee/", "t.ly/", "is.gd/")
+SHORT_LINK_HINTS = (
+    "bit.ly/",
+    "s.id/",
+    "tinyurl.com/",
+    "cutt.ly/",
+    "shorturl.at/",
+    "rb.gy/",
+    "linktr.ee/",
+    "t.ly/",
+    "is.gd/",
+)
 
 
 def may_have_chat_link(text: str) -> bool:
@@ -51,7 +72,10 @@ def char_class_re(chars: Iterable[str]) -> re.Pattern[str]:
             ranges[-1][1] = code
         else:
             ranges.append([code, code])
-    body = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    body = "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
     return re.compile(f"[{body}]")
 
 
@@ -92,10 +116,28 @@ PHONE_ID_HINT_RE = re.compile(rf"[02]{_SEP}8")
 LETTER_O_PHONE_HINT_RE = re.compile(rf"[oO]{_SEP}8")
 
 DIGIT_WORDS = {
-    "nol": "0", "kosong": "0", "zero": "0", "satu": "1", "one": "1", "dua": "2", "two": "2",
-    "tiga": "3", "three": "3", "empat": "4", "four": "4", "lima": "5", "five": "5", "enam": "6",
-    "six": "6", "tujuh": "7", "seven": "7", "delapan": "8", "lapan": "8", "eight": "8",
-    "sembilan": "9", "nine": "9",
+    "nol": "0",
+    "kosong": "0",
+    "zero": "0",
+    "satu": "1",
+    "one": "1",
+    "dua": "2",
+    "two": "2",
+    "tiga": "3",
+    "three": "3",
+    "empat": "4",
+    "four": "4",
+    "lima": "5",
+    "five": "5",
+    "enam": "6",
+    "six": "6",
+    "tujuh": "7",
+    "seven": "7",
+    "delapan": "8",
+    "lapan": "8",
+    "eight": "8",
+    "sembilan": "9",
+    "nine": "9",
 }
 # Four or more digit words (or digits) in a row: a phone number spelled out to dodge filters.
 _DIGIT_WORD_ALTERNATION = "|".join(sorted(DIGIT_WORDS, key=len, reverse=True))
@@ -177,7 +219,7 @@ def sub_money(replacement: str, text: str) -> str:
     pieces = []
     last = 0
     for match in iter_money(text):
-        pieces.append(text[last:match.start()])
+        pieces.append(text[last : match.start()])
         pieces.append(replacement)
         last = match.end()
     if not pieces:
@@ -251,7 +293,8 @@ class KeywordGate:
 
     def __init__(self, needed: Mapping[re.Pattern[str], Iterable[str]]):
         self.needed: dict[re.Pattern[str], frozenset[str]] = {
-            pattern: frozenset(words) for pattern, words in needed.items() if words}
+            pattern: frozenset(words) for pattern, words in needed.items() if words
+        }
         self._automaton = ahocorasick.Automaton()
         for word in set().union(*self.needed.values()):
             self._automaton.add_word(word, word)
