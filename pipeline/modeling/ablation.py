@@ -32,7 +32,7 @@ from pipeline.modeling import baselines
 from pipeline.modeling.artifacts import resolve_model
 from pipeline.modeling.stages import FALSE_POSITIVE_BUDGETS, ranking_summary
 from pipeline.modeling.thresholds import OPERATING_POINTS, threshold_for_false_positive_rate
-from pipeline.modeling.train import TrainConfig, _training_rows, prepare
+from pipeline.modeling.train import TrainConfig, training_rows, prepare
 from pipeline.modeling.transfer import load_transfer
 from pipeline.parallel import analyse_parallel
 
@@ -81,7 +81,7 @@ def build_variants(seed: int, jobs: int, with_encoder: bool = True) -> tuple[lis
     data = labeled.load_labeled(settings.labeled_dir())
     config = TrainConfig(seed=seed, jobs=jobs, leave_one_source_out=False)
     prepared = prepare(data, config)
-    rows, y, _ = _training_rows(prepared, np.arange(len(prepared.y)))
+    rows, y, _ = training_rows(prepared, np.arange(len(prepared.y)))
     fitted = prepared.counts.fit(rows)
     full = fitted.transform(rows)
     features = fitted.features
@@ -108,7 +108,8 @@ def build_variants(seed: int, jobs: int, with_encoder: bool = True) -> tuple[lis
         return lambda t, a: columns(names, features.transform_analyses(a))
 
     variants: list[Variant] = []
-    plain = baselines.plain_tfidf_logreg(seed).fit(data["text"].tolist(), prepared.y)
+    # The same training rows as every other variant (and as `waspada train`'s comparison).
+    plain = baselines.plain_tfidf_logreg(seed).fit(texts, y)
     variants.append(
         Variant(
             "plain TF-IDF (baseline)",

@@ -316,7 +316,7 @@ def obfuscated_positives(texts: list[str], y: np.ndarray, seed: int) -> dict[int
     return out
 
 
-def _training_rows(
+def training_rows(
     prepared: _Prepared, index: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Rows of ``prepared.counts`` to train on for a fold (the fold's posts, then the variants
@@ -405,7 +405,7 @@ def _start(tasks: list, jobs: int):
 def _fold_tasks(prepared: _Prepared, config: TrainConfig, splits=None) -> list:
     tasks = []
     for train_index, valid_index in prepared.splits if splits is None else splits:
-        rows, y, _ = _training_rows(prepared, train_index)
+        rows, y, _ = training_rows(prepared, train_index)
         obf_rows = np.array(
             [
                 prepared.obfuscated_rows[i]
@@ -501,14 +501,14 @@ def screen_out_of_fold(
     matrix = screen_features(prepared, config.jobs)
     tasks: list[tuple[Callable[..., np.ndarray | Screen], tuple[Any, ...]]] = []
     for train_index, valid_index in splits:
-        rows, y, _ = _training_rows(prepared, train_index)
+        rows, y, _ = training_rows(prepared, train_index)
         obf_index = [i for i in valid_index.tolist() if i in prepared.obfuscated_rows]
         valid_rows = np.array(
             valid_index.tolist() + [prepared.obfuscated_rows[i] for i in obf_index], dtype=np.int64
         )
         tasks.append((_screen_fold, (matrix[rows], y, matrix[valid_rows], config)))
     if with_final:
-        rows, y, _ = _training_rows(prepared, np.arange(len(prepared.y)))
+        rows, y, _ = training_rows(prepared, np.arange(len(prepared.y)))
         tasks.append((_screen_final, (matrix[rows], y, config)))
     decisions = np.zeros(len(prepared.y))
     obfuscated: dict[int, float] = {}
@@ -533,7 +533,7 @@ def cross_validate_and_fit(prepared: _Prepared, config: TrainConfig):
     while they run: the tppo/tppm classifier in this process, the risk classifier in a worker
     when that gives the same result (see :func:`_fits_alike_in_a_worker`).
     """
-    rows, y, labels = _training_rows(prepared, np.arange(len(prepared.y)))
+    rows, y, labels = training_rows(prepared, np.arange(len(prepared.y)))
     single = config.candidates[0] if len(config.candidates) == 1 else None
     risk_in_worker = single is not None and _fits_alike_in_a_worker(
         single, len(rows), prepared.counts
@@ -568,7 +568,7 @@ def cross_validate_and_fit(prepared: _Prepared, config: TrainConfig):
 
 def final_fit(prepared: _Prepared, config: TrainConfig, selected: str):
     """Features, risk classifier and tppo/tppm classifier fitted on every labeled post and variant."""
-    rows, y, labels = _training_rows(prepared, np.arange(len(prepared.y)))
+    rows, y, labels = training_rows(prepared, np.arange(len(prepared.y)))
     with progress.bar("Fitting the final model", total=2, unit="step") as steps:
         fitted = prepared.counts.fit(rows)
         base = make_classifier(selected, config).fit(fitted.transform(rows), y)
@@ -681,7 +681,7 @@ def plain_tfidf_on_transfer(
 ) -> dict:
     """The bar to clear: plain TF-IDF + logistic regression fitted on the same training rows
     (variants included) and ranked on the transfer validation at the same false-positive budgets."""
-    rows, y, _ = _training_rows(prepared, np.arange(len(prepared.y)))
+    rows, y, _ = training_rows(prepared, np.arange(len(prepared.y)))
     model = baselines.plain_tfidf_logreg(config.seed).fit([prepared.texts[r] for r in rows], y)
     return ranking_summary(
         transfer.y, model.decision_function(list(transfer.texts)), transfer.disguised
