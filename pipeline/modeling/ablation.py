@@ -32,7 +32,7 @@ from pipeline.modeling import baselines
 from pipeline.modeling.artifacts import resolve_model
 from pipeline.modeling.stages import FALSE_POSITIVE_BUDGETS, ranking_summary
 from pipeline.modeling.thresholds import OPERATING_POINTS, threshold_for_false_positive_rate
-from pipeline.modeling.train import TrainConfig, training_rows, prepare
+from pipeline.modeling.train import TrainConfig, prepare, training_rows
 from pipeline.modeling.transfer import load_transfer
 from pipeline.parallel import analyse_parallel
 
