@@ -77,23 +77,29 @@ def is_placeholder(token: str) -> bool:
     return bool(_PLACEHOLDER_RE.match(token))
 
 
-def locate(text: str, evidence: str, fuzzy: bool = True) -> tuple[int, int] | None:
-    """The span of ``text`` (the post as written) that the normalised ``evidence`` came from."""
+def locate(
+    text: str, evidence: str, fuzzy: bool = True, across_words: bool = True
+) -> tuple[int, int] | None:
+    """The span of ``text`` (the post as written) that the normalised ``evidence`` came from.
+    ``across_words=False`` skips evidence that normalisation made from several words (the
+    costly search), for callers that try many candidates."""
     evidence = " ".join(str(evidence).split())
     if not text or len(evidence.strip(_EDGE_PUNCT + " ")) < 1:
         return None
-    return _locate(text, evidence, fuzzy)
+    return _locate(text, evidence, fuzzy, across_words)
 
 
 @lru_cache(maxsize=8192)
-def _locate(text: str, evidence: str, fuzzy: bool = True) -> tuple[int, int] | None:
+def _locate(
+    text: str, evidence: str, fuzzy: bool = True, across_words: bool = True
+) -> tuple[int, int] | None:
     truncated = evidence.endswith("…")
     evidence = evidence.rstrip("…").strip()
     if not evidence:
         return None
     found = _literal(text, evidence, prefix=truncated)
     if found is None:
-        found = _by_words(text, evidence.split(), truncated)
+        found = _by_words(text, evidence.split(), truncated, across_words)
     if found is None and fuzzy:
         found = _fuzzy(text, evidence)
     return _trim(text, *found) if found else None
@@ -140,31 +146,54 @@ def _matches(sequence: list[str] | tuple[str, ...], wanted: list[str], truncated
     return -1
 
 
-def _by_words(text: str, wanted: list[str], truncated: bool) -> tuple[int, int] | None:
-    words = list(_WORD_RE.finditer(text))
-    if not words or not wanted:
-        return None
+@lru_cache(maxsize=64)
+def _word_sequence(
+    text: str,
+) -> tuple[tuple[tuple[int, int], ...], tuple[str, ...], tuple[int, ...]]:
+    """The post's words (spans), their normalised tokens in order, and which word owns each token.
+    A post's reasons look up many pieces of evidence in it: this is worked out once per post."""
+    spans = tuple(word.span() for word in _WORD_RE.finditer(text))
     sequence: list[str] = []
     owner: list[int] = []
-    for index, word in enumerate(words):
-        for token in _normal_words(word.group(0)):
+    for index, (start, end) in enumerate(spans):
+        for token in _normal_words(text[start:end]):
             sequence.append(token)
             owner.append(index)
+    return spans, tuple(sequence), tuple(owner)
+
+
+def _by_words(
+    text: str, wanted: list[str], truncated: bool, across_words: bool = True
+) -> tuple[int, int] | None:
+    spans, sequence, owner = _word_sequence(text)
+    if not spans or not wanted:
+        return None
     at = _matches(sequence, wanted, truncated)
     if at != -1:
-        return words[owner[at]].start(), words[owner[at + len(wanted) - 1]].end()
-    if len(words) > _MAX_WORDS_FOR_WINDOWS:
+        return spans[owner[at]][0], spans[owner[at + len(wanted) - 1]][1]
+    if not across_words or len(spans) > _MAX_WORDS_FOR_WINDOWS:
         return None
+    # Evidence normalisation made from several words (spaced letters, spelled-out numbers):
+    # try runs of words, but only from words whose own first token could begin the evidence,
+    # since normalising every run of every post is what made long queues slow.
+    first = wanted[0][:1]
+    starts = [i for i, (a, b) in enumerate(spans) if _could_begin(_normal_words(text[a:b]), first)]
     best: tuple[int, int, int] | None = None
-    for i in range(len(words)):
+    for i in starts:
         for width in range(2, _MAX_WINDOW + 1):
-            if i + width > len(words) or (best is not None and width >= best[0]):
+            if i + width > len(spans) or (best is not None and width >= best[0]):
                 break
-            window = text[words[i].start() : words[i + width - 1].end()]
+            window = text[spans[i][0] : spans[i + width - 1][1]]
             if _matches(_normal_words(window), wanted, truncated) != -1:
-                best = (width, words[i].start(), words[i + width - 1].end())
+                best = (width, spans[i][0], spans[i + width - 1][1])
                 break
     return (best[1], best[2]) if best else None
+
+
+def _could_begin(tokens: tuple[str, ...], first: str) -> bool:
+    """Whether a run starting with a word normalised to ``tokens`` may normalise to something
+    starting with ``first``: it does, or the word is a lone letter or digit that joins others."""
+    return not tokens or tokens[0][:1] == first or len(tokens[0]) == 1 or tokens[0].isdigit()
 
 
 def _fuzzy(text: str, evidence: str) -> tuple[int, int] | None:

@@ -425,15 +425,14 @@ def _aliases() -> dict[str, tuple[str, ...]]:
 
 def place_spans(text: str, place: str) -> list[tuple[int, int]]:
     """Where a destination is named in the post: its own name, an alias (Dubai for UEA) or a disguise."""
-    spans: list[tuple[int, int]] = []
-    for alias in _aliases().get(place, (place,)):
-        if len(alias) < 3:
-            continue
-        span = highlight.locate(text, alias, fuzzy=False)
-        if span and all(span[1] <= s or span[0] >= e for s, e in spans):
-            spans.append(span)
-            break
-    return spans
+    aliases = [alias for alias in _aliases().get(place, (place,)) if len(alias) >= 3]
+    # Names written as words first; only then the costly search across words, once per alias.
+    for across_words in (False, True):
+        for alias in aliases:
+            span = highlight.locate(text, alias, fuzzy=False, across_words=across_words)
+            if span:
+                return [span]
+    return []
 
 
 def without_placeholders(text: str, lang: str = "id") -> str:
