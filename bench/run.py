@@ -23,6 +23,7 @@ import numpy as np
 import psutil
 
 from bench import synth
+from pipeline.scoring import STAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
@@ -480,18 +481,7 @@ def main(argv: list[str] | None = None) -> None:
             log(
                 f"  {row['posts_per_s']:,} posts/s, peak RSS {row['peak_rss_main_mb']} MB main / {row['peak_rss_tree_mb']} MB PSS with workers"
             )
-        results["stage_names"] = [
-            "read",
-            "screen",
-            "normalise",
-            "indicators",
-            "vectorise",
-            "model",
-            "explain",
-            "write",
-            "cluster",
-            "total",
-        ]
+        results["stage_names"] = [*STAGES, "total"]
         results["training"] = training_times(corpus, train_sizes, full_train_sizes, args.jobs, work)
 
     results["total_minutes"] = (time.perf_counter() - started) / 60
