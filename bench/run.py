@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import psutil
 
-from bench import synth
+from bench import explain_time, synth
 from pipeline.scoring import STAGES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -523,6 +523,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     (args.out / "results.md").write_text(render(results), encoding="utf-8")
     log(f"wrote {args.out / 'results.md'} in {results['total_minutes']:.1f} min")
+    explain_time.main(["--out", str(args.out / "explain.md")])
 
 
 if __name__ == "__main__":
