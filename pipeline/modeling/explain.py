@@ -14,7 +14,8 @@ from pipeline import indicators
 from pipeline.entities import format_idr_month
 from pipeline.indicators import Analysis
 
-_SECTION_LABELS = {
+# The reason sections' names; the review desk shows the same ones.
+SECTION_LABELS: dict[str, dict[str, str]] = {
     "id": {
         "terms": "kata kuat",
         "contacts": "kontak",
@@ -43,7 +44,7 @@ class Explanation:
     pay_text: str = ""
 
     def reasons(self, lang: str = "id") -> list[str]:
-        labels = _SECTION_LABELS[lang]
+        labels = SECTION_LABELS[lang]
         out = []
         for name, evidence, _ in self.red_flags:
             item = _indicator(name)

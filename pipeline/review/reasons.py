@@ -33,6 +33,7 @@ from pipeline.entities import (
     format_rupiah,
     money_kind,
 )
+from pipeline.modeling.explain import SECTION_LABELS
 from pipeline.review import highlight
 from pipeline.review.contacts import display
 
@@ -48,22 +49,7 @@ _PLACEHOLDER_RE = re.compile(r"(?<![\w@./])_([a-z]+)_(?![\w])")
 _DISGUISE_PREFIX_RE = re.compile(r"^(?P<what>[^:→]+):\s*(?P<rest>.+)$")
 
 SECTIONS: dict[str, dict[str, str]] = {
-    "id": {
-        "terms": "kata kuat",
-        "contacts": "kontak",
-        "destinations": "tujuan",
-        "pay": "gaji",
-        "counter": "penyeimbang",
-        "means": "=",
-    },
-    "en": {
-        "terms": "strong terms",
-        "contacts": "contacts",
-        "destinations": "destinations",
-        "pay": "pay",
-        "counter": "counter-signal",
-        "means": "=",
-    },
+    lang: {**labels, "means": "="} for lang, labels in SECTION_LABELS.items()
 }
 # What an amount the scorer reported as pay is called when the post says it is something else
 # (the kinds are ``pipeline.entities.money_kind``'s): a reviewer is never told "pay" for a dowry.

@@ -34,34 +34,21 @@ _NUMBER_RE = re.compile(r"\b\d+(?:[.,]\d+)*\b")
 _WS_RE = re.compile(r"\s+")
 # Whitespace other than a single space; without any, _WS_RE.sub(" ", text) returns text as it is.
 _NON_SPACE_WS_RE = re.compile(r"[^\S ]")
-_LEET = str.maketrans(
-    {
-        "0": "o",
-        "1": "i",
-        "3": "e",
-        "4": "a",
-        "5": "s",
-        "7": "t",
-        "8": "b",
-        "9": "g",
-        "@": "a",
-        "$": "s",
-    }
-)
-_LEET_ALT = str.maketrans(
-    {
-        "0": "o",
-        "1": "l",
-        "3": "e",
-        "4": "a",
-        "5": "s",
-        "7": "t",
-        "8": "b",
-        "9": "g",
-        "@": "a",
-        "$": "s",
-    }
-)
+_LEET_MAP = {
+    "0": "o",
+    "1": "i",
+    "3": "e",
+    "4": "a",
+    "5": "s",
+    "7": "t",
+    "8": "b",
+    "9": "g",
+    "@": "a",
+    "$": "s",
+}
+_LEET = str.maketrans(_LEET_MAP)
+# "1" also stands for "l" (g1obal, ho1iday): the second reading is tried when the first fails.
+_LEET_ALT = str.maketrans({**_LEET_MAP, "1": "l"})
 # Short codes recruiters use for places. Case matters: "KH" is Cambodia's country code, but
 # "KH. Ahmad Dahlan" is a cleric's title, and "PP" is only Phnom Penh after a place word
 # ("tiket PP" is a return ticket).
