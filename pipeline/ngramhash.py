@@ -29,6 +29,7 @@ _BASE_INVERSE = np.uint64(pow(1_000_003, -1, 2**64))
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _WORD_SALT = np.uint64(0xD6E8FEB86659FD93)
 _PAIR_MIX = np.uint64(0xC2B2AE3D27D4EB4F)
+SCORING_BLOCK = 512
 
 
 def canonical_chunk(texts: Sequence[str], max_chars: int) -> str:
@@ -177,9 +178,12 @@ class NgramHasher:
     ) -> np.ndarray:
         """``transform(texts) @ weights + intercept`` without building the matrix: one gather
         and one weighted count over every occurrence of the chunk."""
-        n_rows = len(texts)
-        if n_rows == 0:
-            return np.zeros(0)
-        rows, columns = self.occurrences(texts)
-        sums = np.bincount(rows, weights=weights[columns], minlength=n_rows)
-        return sums * row_scale(rows, n_rows) + intercept
+        scores = np.empty(len(texts))
+        # Blocks of a few hundred posts keep the working arrays in cache and reused by the
+        # allocator; one array set per 5,000-post chunk costs twice as much in page faults.
+        for start in range(0, len(texts), SCORING_BLOCK):
+            block = texts[start : start + SCORING_BLOCK]
+            rows, columns = self.occurrences(block)
+            sums = np.bincount(rows, weights=weights[columns], minlength=len(block))
+            scores[start : start + len(block)] = sums * row_scale(rows, len(block)) + intercept
+        return scores

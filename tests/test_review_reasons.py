@@ -7,9 +7,9 @@ import re
 import pytest
 
 from pipeline.entities import format_idr_month
-from pipeline.review import highlight
-from pipeline.review.contacts import contact_key, contact_kind, display
-from pipeline.review.reasons import explain_post, readable, without_placeholders
+from pipeline.evidence import highlight
+from pipeline.evidence.contacts import contact_key, contact_kind, display
+from pipeline.evidence.reasons import explain_post, readable, without_placeholders
 
 PLACEHOLDER = re.compile(r"(?<![\w@./])_(num|money|phone|url|chatlink|email|handle)_(?!\w)")
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from pipeline.evidence.reasons import readable
 from pipeline.modeling.artifacts import (
     COMPILED_FILE,
     MANIFEST_FILE,
@@ -88,8 +89,6 @@ def _cached_scorer(directory: str, stamp: tuple, lang: str) -> Scorer:
 def as_written(text: str, payload: dict, lang: str) -> dict:
     """The explanation with its reasons quoting the post as written: people read these, so no
     normalised token or placeholder reaches them."""
-    from pipeline.review.reasons import readable
-
     shown = readable(
         text,
         "; ".join(payload["reasons"]),

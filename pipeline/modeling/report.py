@@ -18,6 +18,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from pipeline.evidence.reasons import readable
 from pipeline.schema import LABELS
 
 TEXT: dict[str, dict[str, str]] = {
@@ -294,8 +295,6 @@ def render_report(
     """The whole report as one HTML string (``data`` has score, flagged, predicted, kind, reasons)."""
     from sklearn.calibration import calibration_curve
     from sklearn.metrics import precision_recall_curve
-
-    from pipeline.review.reasons import readable
 
     lang = "en" if lang == "en" else "id"
     T = TEXT[lang]

@@ -45,9 +45,10 @@ from werkzeug.serving import make_server
 from pipeline import indicators, legal, settings
 from pipeline.entities import format_idr_month
 from pipeline.errors import InputError
-from pipeline.review import highlight, reasons, trends_page
-from pipeline.review.contacts import contact_key
-from pipeline.review.contacts import display as display_contact
+from pipeline.evidence import highlight, reasons
+from pipeline.evidence.contacts import contact_key
+from pipeline.evidence.contacts import display as display_contact
+from pipeline.review import trends_page
 from pipeline.review.i18n import LANGS, local_time, translate
 from pipeline.review.store import DECISIONS, TOO_SHORT, QueueFilter, ReviewStore
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import InputError
+from pipeline.evidence.reasons import readable
 from pipeline.fileio import atomic_path, ensure_writable, safe_cell, write_csv
-from pipeline.review.reasons import readable
 from pipeline.review.store import DECISIONS, QueueFilter, ReviewStore
 
 log = logging.getLogger(__name__)

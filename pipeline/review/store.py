@@ -28,9 +28,9 @@ from sqlalchemy.engine import Connection
 from pipeline import indicators, settings
 from pipeline.entities import contact_key
 from pipeline.errors import InputError
+from pipeline.evidence.contacts import contact_kind
+from pipeline.evidence.contacts import display as display_contact
 from pipeline.review import db
-from pipeline.review.contacts import contact_kind
-from pipeline.review.contacts import display as display_contact
 from pipeline.review.db import decisions, label_exports, posts
 
 log = logging.getLogger(__name__)

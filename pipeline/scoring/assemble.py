@@ -21,7 +21,14 @@ from pipeline.fileio import write_csv, write_csv_frames, write_xlsx_text
 from pipeline.ingest.core import FileNote
 from pipeline.modeling.artifacts import Bundle
 from pipeline.scoring.options import ScoreOptions, operating_point_of, threshold_of
-from pipeline.scoring.parts import PartKind, Totals, part_files, part_index, signature_path
+from pipeline.scoring.parts import (
+    AS_WRITTEN,
+    PartKind,
+    Totals,
+    part_files,
+    part_index,
+    signature_path,
+)
 
 OUTPUT_FILES = (
     "scored.csv",
@@ -153,7 +160,7 @@ def write_outputs(
         # The CSVs keep post text exactly, for programs; people open the workbook, where text is text.
         write_xlsx_text(
             out_dir / "review_queue.xlsx",
-            as_people_read(ordered, options.lang),
+            as_people_read(ordered),
             schema.SCORED_COLUMNS,
             numeric=("score", "cluster_size"),
             sheet="review_queue",
@@ -232,22 +239,11 @@ def _queue_rows(
     return rows
 
 
-def as_people_read(rows: Sequence[dict], lang: str) -> Iterator[dict]:
+def as_people_read(rows: Sequence[dict]) -> Iterator[dict]:
     """Queue rows for the workbook people open: reasons quote the post as written, with no
-    normalised token or placeholder (the CSVs keep the machine form)."""
-    from pipeline.review.reasons import readable
-
+    normalised token or placeholder (the CSVs keep the machine form). The workers found them."""
     for row in rows:
-        yield {
-            **row,
-            "reasons": readable(
-                str(row.get("text", "")),
-                str(row.get("reasons", "")),
-                lang,
-                str(row.get("contacts", "")),
-                str(row.get("destinations", "")),
-            ),
-        }
+        yield {**row, "reasons": row.get(AS_WRITTEN, "")}
 
 
 def screen_report(bundle: Bundle, options: ScoreOptions, totals: Totals) -> dict:

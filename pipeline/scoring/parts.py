@@ -34,7 +34,10 @@ from pipeline.schema import Post, QuarantineRow, SkippedRow
 
 PARTS_DIR = ".parts"
 STATE_FILE = "state.json"
-PART_COLUMNS = list(schema.SCORED_COLUMNS[:-2])
+# The reasons as a person reads them (quoting the post as written) are found in the worker, for
+# flagged posts only, and read back for the review workbook; scored.csv keeps the machine form.
+AS_WRITTEN = "reasons_as_written"
+PART_COLUMNS = [*schema.SCORED_COLUMNS[:-2], AS_WRITTEN]
 DUPLICATE_PART_COLUMNS = ["post_id", "duplicate_of_index", "source_file", "source_record"]
 
 PartKind = Literal["scored", "quarantine", "duplicates", "skipped"]

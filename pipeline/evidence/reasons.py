@@ -33,9 +33,9 @@ from pipeline.entities import (
     format_rupiah,
     money_kind,
 )
+from pipeline.evidence import highlight
+from pipeline.evidence.contacts import display
 from pipeline.modeling.explain import SECTION_LABELS
-from pipeline.review import highlight
-from pipeline.review.contacts import display
 
 _QUOTED_RE = re.compile(r'"([^"]*)"')
 # The amount a reason adds after its words, as ``pipeline.entities`` formats money ("≈ Rp 20 jt/bulan",
