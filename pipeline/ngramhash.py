@@ -29,7 +29,7 @@ _BASE_INVERSE = np.uint64(pow(1_000_003, -1, 2**64))
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _WORD_SALT = np.uint64(0xD6E8FEB86659FD93)
 _PAIR_MIX = np.uint64(0xC2B2AE3D27D4EB4F)
-SCORING_BLOCK = 512
+BLOCK = 512
 
 
 def canonical_chunk(texts: Sequence[str], max_chars: int) -> str:
@@ -152,26 +152,29 @@ class NgramHasher:
 
     def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
         """How often each hashed n-gram occurs in each text."""
-        if len(texts) == 0:
-            return sp.csr_matrix((0, self.n_columns), dtype=np.float32)
-        rows, columns = self.occurrences(texts)
-        return _summed(
-            rows, columns, np.ones(len(rows), dtype=np.float32), (len(texts), self.n_columns)
-        )
+        return self._by_blocks(texts, scaled=False)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Counts of each hashed n-gram, divided by the square root of the post's number of
         n-grams (so long posts do not dominate, and a linear score stays a plain sum)."""
-        n_rows = len(texts)
-        if n_rows == 0:
+        return self._by_blocks(texts, scaled=True)
+
+    def _by_blocks(self, texts: Sequence[str], scaled: bool) -> sp.csr_matrix:
+        if len(texts) == 0:
             return sp.csr_matrix((0, self.n_columns), dtype=np.float32)
-        rows, columns = self.occurrences(texts)
-        return _summed(
-            rows,
-            columns,
-            row_scale(rows, n_rows).astype(np.float32)[rows],
-            (n_rows, self.n_columns),
-        )
+        blocks = []
+        # Counted a few hundred posts at a time: summing the repeats of one block's n-grams
+        # stays in cache, which makes a large matrix about twice as fast to build.
+        for start in range(0, len(texts), BLOCK):
+            block = texts[start : start + BLOCK]
+            rows, columns = self.occurrences(block)
+            values = (
+                row_scale(rows, len(block)).astype(np.float32)[rows]
+                if scaled
+                else np.ones(len(rows), dtype=np.float32)
+            )
+            blocks.append(_summed(rows, columns, values, (len(block), self.n_columns)))
+        return blocks[0] if len(blocks) == 1 else sp.vstack(blocks, format="csr")
 
     def linear_scores(
         self, texts: Sequence[str], weights: np.ndarray, intercept: float
@@ -181,8 +184,8 @@ class NgramHasher:
         scores = np.empty(len(texts))
         # Blocks of a few hundred posts keep the working arrays in cache and reused by the
         # allocator; one array set per 5,000-post chunk costs twice as much in page faults.
-        for start in range(0, len(texts), SCORING_BLOCK):
-            block = texts[start : start + SCORING_BLOCK]
+        for start in range(0, len(texts), BLOCK):
+            block = texts[start : start + BLOCK]
             rows, columns = self.occurrences(block)
             sums = np.bincount(rows, weights=weights[columns], minlength=len(block))
             scores[start : start + len(block)] = sums * row_scale(rows, len(block)) + intercept

@@ -30,23 +30,33 @@ def _analyse_chunk(texts: Sequence[str]) -> list[Analysis]:
 def analyse_parallel(
     texts: Sequence[str], jobs: int = 1, chunk_size: int = 500, description: str = "Analysing posts"
 ) -> list[Analysis]:
-    """Analyse posts, in parallel processes when ``jobs`` > 1, keeping input order."""
-    if jobs == 1 or len(texts) < 2 * chunk_size:
-        return list(progress.track((analyse(t) for t in texts), description, total=len(texts)))
-    # Imported only here: explaining one post should not pay for importing joblib.
-    from joblib import Parallel, delayed
+    """Analyse posts, in parallel processes when ``jobs`` > 1, keeping input order.
 
-    chunks = [texts[i : i + chunk_size] for i in range(0, len(texts), chunk_size)]
-    results: list[Analysis] = []
-    runner = Parallel(n_jobs=jobs, return_as="generator")
-    for chunk_result in progress.track(
-        runner(delayed(_analyse_chunk)(c) for c in chunks),
-        description,
-        total=len(chunks),
-        unit="chunk",
-    ):
-        results.extend(chunk_result)
-    return results
+    Each distinct text is analysed once (labeled sets hold reposts, and augmentation repeats
+    itself); repeats share one analysis, which nothing changes after it is made.
+    """
+    position: dict[str, int] = {}
+    slots = [position.setdefault(text, len(position)) for text in texts]
+    distinct = list(position)
+    if jobs == 1 or len(distinct) < 2 * chunk_size:
+        analysed = list(
+            progress.track((analyse(t) for t in distinct), description, total=len(distinct))
+        )
+    else:
+        # Imported only here: explaining one post should not pay for importing joblib.
+        from joblib import Parallel, delayed
+
+        chunks = [distinct[i : i + chunk_size] for i in range(0, len(distinct), chunk_size)]
+        analysed = []
+        runner = Parallel(n_jobs=jobs, return_as="generator")
+        for chunk_result in progress.track(
+            runner(delayed(_analyse_chunk)(c) for c in chunks),
+            description,
+            total=len(chunks),
+            unit="chunk",
+        ):
+            analysed.extend(chunk_result)
+    return [analysed[slot] for slot in slots]
 
 
 def analyse_timed(texts: Sequence[str]) -> tuple[list[Analysis], float, float]:

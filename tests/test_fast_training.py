@@ -179,3 +179,35 @@ def test_model_file_stores_the_vocabulary_compactly_and_loads_it_back(bundle, tm
     state = features.__getstate__()
     assert "word_vocabulary_" not in state
     assert state["word_terms_utf8_"].dtype == np.uint8
+
+
+def test_each_distinct_text_is_analysed_once_and_repeats_get_its_analysis(monkeypatch):
+    from pipeline import parallel
+
+    seen: list[str] = []
+    real = parallel.analyse
+
+    def counting(text):
+        seen.append(text)
+        return real(text)
+
+    monkeypatch.setattr(parallel, "analyse", counting)
+    texts = ["Loker CS Kamboja gaji 15jt", "loker admin Bekasi", "Loker CS Kamboja gaji 15jt"]
+    analysed = parallel.analyse_parallel(texts, jobs=1)
+    assert sorted(seen) == sorted(set(texts))
+    assert [a.fired for a in analysed] == [real(t).fired for t in texts]
+    assert analysed[0].normalized.text == real(texts[2]).normalized.text
+
+
+def test_disguised_copies_are_a_seeded_sample_past_the_limit():
+    from pipeline.modeling.train import obfuscated_positives
+
+    texts = [
+        f"Dicari admin ke Kamboja nomor {i} gaji 1500 USD, tiket ditanggung" for i in range(40)
+    ]
+    y = np.array([1, 0] * 20)
+    every = obfuscated_positives(texts, y, seed=3, limit=100)
+    capped = obfuscated_positives(texts, y, seed=3, limit=5)
+    assert set(every) <= set(np.flatnonzero(y == 1).tolist())
+    assert len(every) > 5 and 0 < len(capped) <= 5
+    assert capped == obfuscated_positives(texts, y, seed=3, limit=5)

@@ -130,19 +130,19 @@ def cluster_parts(
     time, candidate pairs are verified band by band instead of being collected for all bands,
     and pairs already joined by an earlier band are dropped before they are checked.
     """
-    stores = [np.load(path, mmap_mode="r") for path in signature_files]
-    count = sum(store.shape[1] for store in stores)
+    stored = StoredSignatures(signature_files)
+    count = stored.count
     roots = np.arange(count, dtype=np.int64)
     if count == 0:
         return roots
     rows = NUM_PERM // bands
     for band in range(bands):
-        anchors, members = candidate_pairs(_band_hash(stores, band * rows, rows))
+        anchors, members = candidate_pairs(_band_hash(stored, band * rows, rows))
         open_pairs = roots[anchors] != roots[members]
         anchors, members = anchors[open_pairs], members[open_pairs]
         if len(anchors) == 0:
             continue
-        similar = _agreement(stores, anchors, members) >= threshold * NUM_PERM
+        similar = _agreement(stored, anchors, members) >= threshold * NUM_PERM
         anchors, members = anchors[similar], members[similar]
         if len(anchors) == 0:
             continue
@@ -154,25 +154,62 @@ def cluster_parts(
     return roots
 
 
-def _band_hash(stores: Sequence[np.ndarray], first_row: int, rows: int) -> np.ndarray:
+class StoredSignatures:
+    """Signature files (``.npy``, one hash position per row, one post per column), read one
+    hash position of every post at a time.
+
+    Rows are read from the files rather than mapped into memory: mapped pages, once touched,
+    count towards the process's resident memory, and the clustering touches every one of them,
+    which made the memory of a run grow with the size of its collection.
+    """
+
+    def __init__(self, paths: Sequence[Path]):
+        self.files: list[tuple[Path, int, int, np.dtype]] = []
+        for path in paths:
+            with open(path, "rb") as handle:
+                major, _ = np.lib.format.read_magic(handle)
+                read_header = (
+                    np.lib.format.read_array_header_1_0
+                    if major == 1
+                    else np.lib.format.read_array_header_2_0
+                )
+                shape, fortran_order, dtype = read_header(handle)
+                if fortran_order or len(shape) != 2 or shape[0] != NUM_PERM:
+                    raise ValueError(f"{path} does not hold {NUM_PERM} signature rows.")
+                self.files.append((Path(path), handle.tell(), int(shape[1]), dtype))
+        self.count = sum(columns for _, _, columns, _ in self.files)
+
+    def position(self, row: int) -> np.ndarray:
+        """Hash position ``row`` of every post's signature, in post order."""
+        if not self.files:
+            return np.zeros(0, dtype=np.uint32)
+        return np.concatenate(
+            [
+                np.fromfile(
+                    path, dtype=dtype, count=columns, offset=offset + row * columns * dtype.itemsize
+                )
+                for path, offset, columns, dtype in self.files
+            ]
+        )
+
+
+def _band_hash(stored: StoredSignatures, first_row: int, rows: int) -> np.ndarray:
     """One 64-bit key per post for hash rows ``first_row``..+``rows`` of its signature.
 
     Two posts with equal band rows always get equal keys; a rare collision between different
     rows only proposes a pair, which the full-signature check then rejects.
     """
-    key = np.zeros(sum(store.shape[1] for store in stores), dtype=np.uint64)
+    key = np.zeros(stored.count, dtype=np.uint64)
     for row in range(first_row, first_row + rows):
-        column = np.concatenate([np.asarray(store[row]) for store in stores]).astype(np.uint64)
+        column = stored.position(row).astype(np.uint64)
         key = (key * np.uint64(0x100000001B3)) ^ (column * np.uint64(0x9E3779B97F4A7C15))
     return key
 
 
-def _agreement(
-    stores: Sequence[np.ndarray], anchors: np.ndarray, members: np.ndarray
-) -> np.ndarray:
+def _agreement(stored: StoredSignatures, anchors: np.ndarray, members: np.ndarray) -> np.ndarray:
     """How many of the signature positions two posts share, for each (anchor, member) pair."""
     equal = np.zeros(len(anchors), dtype=np.int16)
     for position in range(NUM_PERM):
-        column = np.concatenate([np.asarray(store[position]) for store in stores])
+        column = stored.position(position)
         equal += column[anchors] == column[members]
     return equal

@@ -68,8 +68,10 @@ class Screen(BaseEstimator):
         return self._ngrams().transform(list(texts))
 
     def fit_matrix(self, matrix: sp.csr_matrix, y: Sequence[int] | np.ndarray) -> Screen:
+        # A looser stopping tolerance than liblinear's default: the screen only has to rank
+        # posts around its threshold, and the fit takes a third less time.
         learner = LinearSVC(
-            C=self.C, class_weight="balanced", max_iter=20000, random_state=self.seed
+            C=self.C, class_weight="balanced", tol=1e-3, max_iter=20000, random_state=self.seed
         )
         learner.fit(matrix, np.asarray(y))
         self.coef_ = learner.coef_.ravel().astype(np.float32)

@@ -65,6 +65,9 @@ ORDINARY_KINDS = frozenset(
     }
 )
 OBFUSCATION_SEED_OFFSET = 1_000_003
+# Disguised recall is measured on at most this many disguised copies: past a few thousand the
+# estimate is already within a point, and every copy costs a full analysis.
+MAX_DISGUISED_COPIES = 5_000
 
 
 @dataclass
@@ -302,14 +305,20 @@ def _best_fold(
     return best_fold
 
 
-def obfuscated_positives(texts: list[str], y: np.ndarray, seed: int) -> dict[int, str]:
-    """A disguised copy of every positive post, for measuring recall on evasive spelling.
+def obfuscated_positives(
+    texts: list[str], y: np.ndarray, seed: int, limit: int = MAX_DISGUISED_COPIES
+) -> dict[int, str]:
+    """A disguised copy of every positive post (of a seeded sample of ``limit`` of them when there
+    are more), for measuring recall on evasive spelling.
 
     The copies are scored only by models whose training fold did not contain the original.
     """
+    positives = np.flatnonzero(y == 1)
+    if len(positives) > limit:
+        positives = np.sort(np.random.default_rng(seed).choice(positives, limit, replace=False))
     rng = random.Random(seed)
     out = {}
-    for index in np.flatnonzero(y == 1):
+    for index in positives:
         variant = obfuscate(texts[index], rng)
         if variant != texts[index]:
             out[int(index)] = variant
