@@ -304,7 +304,7 @@ class HistoryStore:
         return HistoryFrames(run_frame, post_frame, sighting_frame)
 
 
-def iter_flagged(scored_path: Path, chunksize: int = 20_000) -> Iterator[pd.DataFrame]:
+def iter_flagged(scored_path: Path, chunksize: int = 5_000) -> Iterator[pd.DataFrame]:
     """The flagged rows of a scored.csv, a chunk at a time, each post once (by platform and id)."""
     seen: set[tuple[str, str]] = set()
     for chunk in pd.read_csv(
