@@ -25,6 +25,7 @@ or PostgreSQL by URL) next to, but apart from, the review tables.
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import logging
 from collections.abc import Iterator
@@ -305,30 +306,43 @@ class HistoryStore:
 
 
 def iter_flagged(scored_path: Path, chunksize: int = 5_000) -> Iterator[pd.DataFrame]:
-    """The flagged rows of a scored.csv, a chunk at a time, each post once (by platform and id)."""
+    """The flagged rows of a scored.csv, up to ``chunksize`` at a time, each post once (by
+    platform and id).
+
+    Read with the ``csv`` module a row at a time: the flagged rows are a small share of a run,
+    and a table parser's buffers for the whole file made recording a large run cost more
+    memory than scoring it.
+    """
     seen: set[tuple[str, str]] = set()
-    for chunk in pd.read_csv(
-        scored_path,
-        dtype=str,
-        keep_default_na=False,
-        encoding="utf-8-sig",
-        chunksize=chunksize,
-        usecols=lambda column: column in READ_COLUMNS,
-    ):
-        missing = [c for c in ("post_id", "flagged", "text") if c not in chunk.columns]
+    with open(scored_path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None) or []
+        missing = [c for c in ("post_id", "flagged", "text") if c not in header]
         if missing:
             raise InputError(
                 f"{scored_path} has no {', '.join(missing)} column.",
                 "Pass a run folder written by `waspada score`.",
             )
-        frame = chunk[chunk["flagged"].str.lower() == "true"].reindex(
-            columns=list(READ_COLUMNS), fill_value=""
-        )
-        frame = frame.drop_duplicates(["platform", "post_id"])
-        keys = list(zip(frame["platform"], frame["post_id"], strict=True))
-        fresh = np.fromiter((key not in seen for key in keys), dtype=bool, count=len(keys))
-        seen.update(keys)
-        yield frame.loc[fresh].reset_index(drop=True)
+        where = {name: header.index(name) for name in READ_COLUMNS if name in header}
+        flagged_at = where["flagged"]
+        batch: list[list[str]] = []
+        for record in reader:
+            if flagged_at >= len(record) or record[flagged_at].lower() != "true":
+                continue
+            row = dict.fromkeys(READ_COLUMNS, "")
+            for name, at in where.items():
+                if at < len(record):
+                    row[name] = record[at]
+            key = (row["platform"], row["post_id"])
+            if key in seen:
+                continue
+            seen.add(key)
+            batch.append(list(row.values()))
+            if len(batch) >= chunksize:
+                yield pd.DataFrame(batch, columns=list(READ_COLUMNS))
+                batch = []
+        if batch:
+            yield pd.DataFrame(batch, columns=list(READ_COLUMNS))
 
 
 def read_flagged(scored_path: Path) -> pd.DataFrame:
