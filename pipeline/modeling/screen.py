@@ -35,7 +35,10 @@ class Screen(BaseEstimator):
     bits : int
         Hash width of the n-gram features.
     C : float
-        Inverse regularisation strength of the SVM.
+        Inverse regularisation strength of the SVM. 3 rather than 1: at the 0.5 % loss cut it
+        passes 18.9 % instead of 21.7 % of the labeled negatives out of fold (grouped folds,
+        without variants), for 0.4 points more loss when a whole file or writer is held out;
+        10 passes a little fewer still but loses more on held-out writers.
     seed : int
 
     Examples
@@ -45,7 +48,7 @@ class Screen(BaseEstimator):
     True
     """
 
-    def __init__(self, bits: int = 20, C: float = 1.0, seed: int = 0):
+    def __init__(self, bits: int = 20, C: float = 3.0, seed: int = 0):
         self.bits = bits
         self.C = C
         self.seed = seed
