@@ -207,3 +207,26 @@ def test_clustering_from_chunk_files_equals_clustering_in_memory(tmp_path):
     expected = dedup.cluster_signatures(signatures, bands=dedup.BANDS)
     assert len(np.unique(expected)) < 700
     assert np.array_equal(dedup.cluster_parts(files), expected)
+
+
+def test_queue_rows_come_back_in_queue_order_across_parts_of_different_types(tmp_path):
+    import pandas as pd
+
+    from pipeline.scoring.assemble import _queue_rows, _queue_table
+
+    first = pd.DataFrame(
+        {"post_id": ["a", "b"], "flagged": [True, True], "posted_at": [None, None]}
+    )
+    second = pd.DataFrame({"post_id": ["c"], "flagged": [True], "posted_at": ["2026-12-01"]})
+    parts = [tmp_path / "scored-0.parquet", tmp_path / "scored-1.parquet"]
+    first.to_parquet(parts[0], index=False)
+    second.to_parquet(parts[1], index=False)
+    # (score, -(position + 1), part, row): c first, then a, then b
+    items = [(0.99, -3, 1, 0), (0.95, -1, 0, 0), (0.90, -2, 0, 1)]
+    roots = np.array([0, 0, 2])  # a and b are one cluster, named after a
+    sizes = np.bincount(roots, minlength=3)
+    rows = list(_queue_rows(_queue_table(items, parts), roots, sizes, {0: "a"}))
+    assert [row["post_id"] for row in rows] == ["c", "a", "b"]
+    assert [row["posted_at"] for row in rows] == ["2026-12-01", None, None]
+    assert [row["cluster_id"] for row in rows] == ["c_c", "c_a", "c_a"]
+    assert [row["cluster_size"] for row in rows] == [1, 2, 2]

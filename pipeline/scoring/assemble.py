@@ -239,7 +239,8 @@ def _queue_table(items: list[tuple[float, int, int, int]], scored_parts: list[Pa
         tables.append(part.append_column("_position", pa.array(positions, pa.int64())))
     if not tables:
         return pa.table({"_rank": pa.array([], pa.int64()), "_position": pa.array([], pa.int64())})
-    return pa.concat_tables(tables).sort_by("_rank")
+    # A part whose column held only missing values has a null type there: promote, not fail.
+    return pa.concat_tables(tables, promote_options="default").sort_by("_rank")
 
 
 def _queue_rows(
