@@ -18,8 +18,10 @@ says it is for, so a dowry or a fee is never called pay. Contacts are matched by
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from pipeline.entities import (
     AMOUNT,
@@ -511,3 +513,15 @@ def readable(
 ) -> str:
     """The ``; ``-joined reasons of one post as a person reads them (for exports and reports)."""
     return "; ".join(explain_post(text, reasons, contacts, destinations).lines(lang))
+
+
+def readable_row(row: Mapping[str, Any], lang: str = "id") -> str:
+    """:func:`readable` of a scored row (its ``text``, ``reasons``, ``contacts`` and
+    ``destinations`` columns; a missing or empty one reads as empty)."""
+    return readable(
+        str(row.get("text") or ""),
+        str(row.get("reasons") or ""),
+        lang,
+        str(row.get("contacts") or ""),
+        str(row.get("destinations") or ""),
+    )

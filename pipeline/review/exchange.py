@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import InputError
-from pipeline.evidence.reasons import readable
+from pipeline.evidence.reasons import readable_row
 from pipeline.fileio import atomic_path, ensure_writable, safe_cell, write_csv
 from pipeline.review.store import DECISIONS, QueueFilter, ReviewStore
 
@@ -79,13 +79,7 @@ def _export_row(post: dict) -> dict[str, str]:
     row["store_decision"] = post["decision"] or ""
     row["score"] = f"{post['score']:.6f}"
     # People read this file: reasons quote the post as written and carry no internal token.
-    row["reasons"] = readable(
-        post["text"],
-        post["reasons"] or "",
-        "id",
-        post["contacts"] or "",
-        post["destinations"] or "",
-    )
+    row["reasons"] = readable_row(post, "id")
     return {k: safe_cell("" if v is None else str(v)) for k, v in row.items()}
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import dedup
-from pipeline.evidence.reasons import readable
+from pipeline.evidence.reasons import readable_row
 from pipeline.modeling.artifacts import Bundle
 from pipeline.modeling.predict import Scorer
 from pipeline.parallel import analyse_timed
@@ -69,7 +69,7 @@ class ChunkScorer:
             for post, result in zip(posts, scored, strict=True)
         ]
         for row in rows:
-            row[AS_WRITTEN] = as_written(row, self.scorer.lang) if row["flagged"] else ""
+            row[AS_WRITTEN] = readable_row(row, self.scorer.lang) if row["flagged"] else ""
         signatures = (
             self.hasher.signatures(dedup.cluster_texts(texts)).T
             if posts
@@ -78,17 +78,6 @@ class ChunkScorer:
         t3 = time.perf_counter()
         seconds.update(vectorise=t1 - t0, model=t2 - t1, explain=t3 - t2)
         return pd.DataFrame(rows, columns=PART_COLUMNS), np.ascontiguousarray(signatures), seconds
-
-
-def as_written(row: dict, lang: str) -> str:
-    """A scored row's reasons quoting the post as written, for the people who read the queue."""
-    return readable(
-        str(row.get("text", "")),
-        str(row.get("reasons", "")),
-        lang,
-        str(row.get("contacts", "")),
-        str(row.get("destinations", "")),
-    )
 
 
 def make_chunk_scorer(
