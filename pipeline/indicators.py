@@ -1830,8 +1830,8 @@ def names() -> list[str]:
 
 
 def is_queue_worthy(indicator_names: Iterable[str]) -> bool:
-    """Whether a flagged post with these indicators belongs in the review queue: not when it is
-    too short to judge and no red flag fired."""
+    """Whether a post scoring at or above the threshold with these indicators is flagged (and so
+    in the review queue): not when it is too short to judge and no red flag fired."""
     fired = set(indicator_names)
     if "terlalu_pendek" not in fired:
         return True

@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from pipeline import dedup, indicators
 from pipeline.datacard import corpus_files
 from pipeline.hashgrams import HashedNgrams
-from pipeline.indicators import analyse_many
+from pipeline.indicators import analyse_many, is_queue_worthy
 from pipeline.modeling.explain import Explainer, Explanation, readable_term
 from pipeline.modeling.predict import Scorer
 from pipeline.scoring import ChunkScorer
@@ -182,11 +182,38 @@ def test_scores_and_explanations_equal_one_row_at_a_time(bundle, sample_texts, a
         assert post.explanation.reasons("id") == expected.reasons("id")
         assert post.explanation.reasons("en") == expected.reasons("en")
         assert post.score == float(np.clip(prediction.scores[i], 0.0, 1.0))
-        assert post.flagged == (post.score >= scorer.threshold)
+        assert post.flagged == (post.score >= scorer.threshold and is_queue_worthy(analysis.fired))
         assert post.category == prediction.categories[i]
     assert sum(bool(post.explanation.terms) for post in scored) > len(scored) // 4
     # The one-row entry point agrees too.
     assert scorer.explainer.explain(analyses[0], prediction.features[0]) == scored[0].explanation
+
+
+def test_a_post_too_short_to_judge_is_flagged_only_when_a_red_flag_fires(bundle):
+    # Threshold 0: every score would be a flag, so only the too-short rule can hold one back.
+    scorer = Scorer(bundle, threshold=0.0, use_screen=False)
+    bare, with_red_flag, full_post = scorer.score_texts(
+        [
+            "Amiennnn.",
+            "Loker Kamboja",
+            "Dicari admin online penempatan Kamboja, gaji 20jt, tiket dan visa ditanggung",
+        ]
+    )
+    assert "terlalu_pendek" in bare.analysis.fired
+    assert not bare.flagged
+    assert "terlalu_pendek" in with_red_flag.analysis.fired
+    assert with_red_flag.flagged
+    assert "terlalu_pendek" not in full_post.analysis.fired
+    assert full_post.flagged
+
+
+def test_the_shipped_configuration_scores_words_and_characters_only(bundle):
+    names = bundle.model.features.get_feature_names_out().tolist()
+    assert any(name.startswith("word__") for name in names)
+    assert not any(name.startswith(("indicator__", "struct__")) for name in names)
+    assert "None: this model scores the normalised words and characters only" in (
+        bundle.path / "MODEL_CARD.md"
+    ).read_text(encoding="utf-8")
 
 
 class _TiedModel:

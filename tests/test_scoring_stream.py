@@ -225,8 +225,28 @@ def test_queue_rows_come_back_in_queue_order_across_parts_of_different_types(tmp
     items = [(0.99, -3, 1, 0), (0.95, -1, 0, 0), (0.90, -2, 0, 1)]
     roots = np.array([0, 0, 2])  # a and b are one cluster, named after a
     sizes = np.bincount(roots, minlength=3)
-    rows = list(_queue_rows(_queue_table(items, parts), roots, sizes, {0: "a"}))
-    assert [row["post_id"] for row in rows] == ["c", "a", "b"]
-    assert [row["posted_at"] for row in rows] == ["2026-12-01", None, None]
-    assert [row["cluster_id"] for row in rows] == ["c_c", "c_a", "c_a"]
-    assert [row["cluster_size"] for row in rows] == [1, 2, 2]
+    queue = _queue_table(items, parts)
+    # Rows are copied out a window at a time; windows that cut across parts keep the order.
+    for window in (1, 2, 1_000):
+        rows = list(_queue_rows(queue, roots, sizes, {0: "a"}, window=window))
+        assert [row["post_id"] for row in rows] == ["c", "a", "b"]
+        assert [row["posted_at"] for row in rows] == ["2026-12-01", None, None]
+        assert [row["cluster_id"] for row in rows] == ["c_c", "c_a", "c_a"]
+        assert [row["cluster_size"] for row in rows] == [1, 2, 2]
+
+
+def test_queue_rows_follow_rank_when_parts_interleave(tmp_path):
+    import pandas as pd
+
+    from pipeline.scoring.assemble import _queue_rows, _queue_table
+
+    parts = [tmp_path / "scored-0.parquet", tmp_path / "scored-1.parquet"]
+    pd.DataFrame({"post_id": ["a", "b"], "flagged": [True, True]}).to_parquet(parts[0], index=False)
+    pd.DataFrame({"post_id": ["c", "d"], "flagged": [True, True]}).to_parquet(parts[1], index=False)
+    # Ranks alternate between the parts: d, a, c, b.
+    items = [(0.99, -4, 1, 1), (0.98, -1, 0, 0), (0.97, -3, 1, 0), (0.96, -2, 0, 1)]
+    roots = np.arange(4)
+    sizes = np.ones(4, dtype=np.int64)
+    rows = list(_queue_rows(_queue_table(items, parts), roots, sizes, {}, window=3))
+    assert [row["post_id"] for row in rows] == ["d", "a", "c", "b"]
+    assert [row["cluster_id"] for row in rows] == ["c_d", "c_a", "c_c", "c_b"]

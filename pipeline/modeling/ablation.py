@@ -80,7 +80,8 @@ def _encoder() -> Callable[[list[str]], np.ndarray] | None:
 
 def build_variants(seed: int, jobs: int, with_encoder: bool = True) -> tuple[list[Variant], dict]:
     data = labeled.load_labeled(settings.labeled_dir())
-    config = TrainConfig(seed=seed, jobs=jobs, leave_one_source_out=False)
+    # Every block is counted, whatever the shipped model uses, so each can be judged.
+    config = TrainConfig(seed=seed, jobs=jobs, leave_one_source_out=False, indicator_features=True)
     prepared = prepare(data, config)
     rows, y, _ = training_rows(prepared, np.arange(len(prepared.y)))
     fitted = prepared.counts.fit(rows)

@@ -169,11 +169,21 @@ def render(
         "",
         "## Learned weights of the red-flag indicators",
         "",
-        "| indicator | kind | weight |",
-        "|---|---|---|",
     ]
-    for name, weight in indicator_weights(model):
-        lines.append(f"| `{name}` | {indicators.by_name(name).kind} | {weight:+.3f} |")
+    weights = indicator_weights(model)
+    if weights:
+        lines += ["| indicator | kind | weight |", "|---|---|---|"]
+        for name, weight in weights:
+            lines.append(f"| `{name}` | {indicators.by_name(name).kind} | {weight:+.3f} |")
+    else:
+        lines.append(
+            "None: this model scores the normalised words and characters only. The indicator, "
+            "structure and red-flag-step columns ranked new writing worse on the transfer "
+            "validation and in leave-one-source-out validation (see the ablation table below), "
+            "so they were left out; the red flags are still found in every post that passes the "
+            "screen and are the reasons reviewers read, and `waspada rules` reports how often "
+            "each fires."
+        )
     strongest, weakest = top_terms(model)
     lines += [
         "",

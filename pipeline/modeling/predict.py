@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.indicators import Analysis, analyse
+from pipeline.indicators import Analysis, analyse, is_queue_worthy
 from pipeline.modeling.artifacts import Bundle
 from pipeline.modeling.explain import Explainer, Explanation
 from pipeline.modeling.model import STAGE_FULL, STAGE_SCREENED_OUT, Prediction
@@ -80,7 +80,8 @@ class Scorer:
                 results.append(
                     ScoredPost(
                         score,
-                        score >= self.threshold,
+                        # Too little text to judge: a high score alone does not make it a flag.
+                        score >= self.threshold and is_queue_worthy(analysis.fired),
                         category,
                         explain(analysis, next(terms)),
                         analysis,

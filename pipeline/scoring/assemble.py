@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -110,7 +111,9 @@ def write_outputs(
     # read back from the parts afterwards, so a long queue costs 32 bytes a post, not a full row.
     queue: list[tuple[float, int, int, int]] = []
     root_names: dict[int, str] = {}  # only roots of clusters with more than one post
-    originals: dict[int, str] = {}  # only posts that later posts duplicate exactly
+    # The post ids of the posts that later posts duplicate exactly, in the order of ``wanted``:
+    # Arrow strings, a few bytes each, where a dict of them grew by ~150 bytes a post.
+    originals: list[pa.Array] = []
     position = 0
 
     def scored_frames() -> Iterator[pd.DataFrame]:
@@ -119,8 +122,8 @@ def write_outputs(
             frame = _read_scored(path)
             start, position = position, position + len(frame)
             post_ids = frame["post_id"].astype(str).to_numpy()
-            for index in wanted[(wanted >= start) & (wanted < position)]:
-                originals[int(index)] = str(post_ids[int(index) - start])
+            copied = wanted[(wanted >= start) & (wanted < position)]
+            originals.append(pa.array(post_ids[copied - start].tolist(), pa.string()))
             rows = np.arange(start, position)
             part_roots = roots[rows]
             frame["cluster_size"] = sizes[part_roots]
@@ -154,6 +157,7 @@ def write_outputs(
         queue_table = _queue_table(
             sorted(queue, key=lambda item: (-item[0], -item[1])), scored_parts
         )
+        queue.clear()
 
         in_queue = write_csv(
             out_dir / "review_queue.csv",
@@ -170,9 +174,12 @@ def write_outputs(
         )
 
         def duplicate_rows() -> Iterator[dict]:
-            for row in _part_rows(parts, "duplicates"):
-                row["duplicate_of"] = originals[int(row.pop("duplicate_of_index"))]
-                yield row
+            original_ids = pa.concat_arrays(originals) if originals else pa.array([], pa.string())
+            for path in part_files(parts, "duplicates"):
+                frame = _read_part(path)
+                at = np.searchsorted(wanted, frame.pop("duplicate_of_index").to_numpy(np.int64))
+                frame["duplicate_of"] = original_ids.take(at).to_pylist()
+                yield from frame.to_dict("records")
 
         write_csv(out_dir / "duplicates.csv", duplicate_rows(), schema.DUPLICATE_COLUMNS)
         write_csv(
@@ -206,13 +213,17 @@ def write_outputs(
 
 def _part_rows(parts: Path, kind: PartKind) -> Iterator[dict]:
     for path in part_files(parts, kind):
-        yield from pd.read_parquet(path).to_dict("records")
+        yield from _read_part(path).to_dict("records")
+
+
+def _read_part(path: Path) -> pd.DataFrame:
+    frame = pd.read_parquet(path)
+    _release_arrow_memory()
+    return frame
 
 
 def _read_scored(path: Path) -> pd.DataFrame:
-    frame = pd.read_parquet(path).astype({"flagged": bool})
-    _release_arrow_memory()
-    return frame
+    return _read_part(path).astype({"flagged": bool})
 
 
 def _release_arrow_memory() -> None:
@@ -222,35 +233,55 @@ def _release_arrow_memory() -> None:
     pa.default_memory_pool().release_unused()
 
 
-def _queue_table(items: list[tuple[float, int, int, int]], scored_parts: list[Path]) -> pa.Table:
-    """The review queue's rows, read back from the parts, in queue order, with each row's
-    position in the run (``_position``). Kept as one Arrow table: a long queue of full rows
-    costs a fraction of what the same rows cost as Python dicts."""
+@dataclass
+class QueueTable:
+    """The review queue's rows, read back from the parts, and the order to write them in.
+
+    ``rows`` holds them as one Arrow table in the order the parts were read (a long queue of full
+    rows costs a fraction of what the same rows cost as Python dicts); ``order[k]`` is the row of
+    the k-th post of the queue and ``positions[k]`` its position in the run. The table is never
+    sorted as a whole, which would hold the queue twice.
+    """
+
+    rows: pa.Table
+    order: np.ndarray
+    positions: np.ndarray
+
+
+def _queue_table(items: list[tuple[float, int, int, int]], scored_parts: list[Path]) -> QueueTable:
     by_part: dict[int, list[tuple[int, int]]] = {}
     for rank, (_, _, part_number, row_number) in enumerate(items):
         by_part.setdefault(part_number, []).append((row_number, rank))
     tables = []
+    ranks: list[int] = []
     for part_number, wanted in by_part.items():
-        part = pq.read_table(scored_parts[part_number]).take([row for row, _ in wanted])
+        tables.append(pq.read_table(scored_parts[part_number]).take([row for row, _ in wanted]))
         _release_arrow_memory()
-        ranks = [rank for _, rank in wanted]
-        positions = [-items[rank][1] - 1 for rank in ranks]
-        part = part.append_column("_rank", pa.array(ranks, pa.int64()))
-        tables.append(part.append_column("_position", pa.array(positions, pa.int64())))
+        ranks.extend(rank for _, rank in wanted)
+    positions = np.array([-item[1] - 1 for item in items], dtype=np.int64)
     if not tables:
-        return pa.table({"_rank": pa.array([], pa.int64()), "_position": pa.array([], pa.int64())})
+        return QueueTable(pa.table({}), np.zeros(0, np.int64), positions)
+    order = np.empty(len(ranks), dtype=np.int64)
+    order[np.asarray(ranks, dtype=np.int64)] = np.arange(len(ranks))
     # A part whose column held only missing values has a null type there: promote, not fail.
-    return pa.concat_tables(tables, promote_options="default").sort_by("_rank")
+    return QueueTable(pa.concat_tables(tables, promote_options="default"), order, positions)
 
 
 def _queue_rows(
-    table: pa.Table, roots: np.ndarray, sizes: np.ndarray, root_names: dict[int, str]
+    queue: QueueTable,
+    roots: np.ndarray,
+    sizes: np.ndarray,
+    root_names: dict[int, str],
+    window: int = 1_000,
 ) -> Iterator[dict]:
-    """The queue table's rows, a batch at a time, with their cluster id and size."""
-    for batch in table.to_batches(max_chunksize=1_000):
-        for row in batch.to_pylist():
-            position = row.pop("_position")
-            row.pop("_rank")
+    """The queue's rows in queue order, ``window`` rows copied out at a time, with their cluster
+    id and size."""
+    for start in range(0, len(queue.order), window):
+        rows = queue.rows.take(queue.order[start : start + window]).to_pylist()
+        _release_arrow_memory()
+        for row, position in zip(
+            rows, queue.positions[start : start + window].tolist(), strict=True
+        ):
             root = int(roots[position])
             row["flagged"] = bool(row["flagged"])
             row["cluster_id"] = dedup.cluster_id_for(
