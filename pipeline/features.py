@@ -12,6 +12,7 @@ hashed by :mod:`pipeline.hashgrams`. The IDF weights are fitted with scikit-lear
 
 from __future__ import annotations
 
+import string
 from collections.abc import Sequence
 from itertools import pairwise
 from numbers import Integral
@@ -130,6 +131,15 @@ def select_columns(matrix: sp.csr_matrix, columns: np.ndarray) -> sp.csr_matrix:
     return out
 
 
+_PUNCTUATION = frozenset(string.punctuation + " ")
+
+
+def _is_punctuation(term: str) -> bool:
+    """Whether a word term holds nothing but ASCII punctuation (emoji are kept: they carry pay
+    and place codes)."""
+    return all(char in _PUNCTUATION for char in term)
+
+
 def choose_vocabulary(counts: sp.csr_matrix, min_df: int, max_features: int | None) -> np.ndarray:
     """Columns of ``counts`` (terms in alphabetical order) kept as the vocabulary: terms in at
     least ``min_df`` texts, and of those the ``max_features`` most frequent (ties: alphabetical)."""
@@ -196,6 +206,11 @@ class FeatureCounts:
         self.word_terms, self.word_counts = word_term_counts(
             tokens, ngram_bounds(self.settings.word_ngrams), self.settings.min_df
         )
+        # Terms of punctuation alone are not words: in a post of a few unknown words a lone "." or
+        # "," took most of the word block's weight and decided the score.
+        words = np.flatnonzero([not _is_punctuation(term) for term in self.word_terms])
+        self.word_terms = [self.word_terms[column] for column in words.tolist()]
+        self.word_counts = self.word_counts[:, words]
         if pending is None:
             self.char_counts = chars.counts(normalized)
         else:
