@@ -211,3 +211,21 @@ def test_disguised_copies_are_a_seeded_sample_past_the_limit():
     assert set(every) <= set(np.flatnonzero(y == 1).tolist())
     assert len(every) > 5 and 0 < len(capped) <= 5
     assert capped == obfuscated_positives(texts, y, seed=3, limit=5)
+
+
+def test_normalising_only_gives_the_same_words_and_characters_as_the_full_analysis():
+    from pipeline.features import FeatureCounts, WaspadaFeatures
+    from pipeline.parallel import analyse_parallel
+
+    texts = [*TRICKY, *_labeled_texts()[:300]]
+    full = analyse_parallel(texts)
+    light = analyse_parallel(texts, normalise_only=True)
+    assert [a.normalized.text for a in light] == [a.normalized.text for a in full]
+    assert not any(a.hits for a in light)
+    assert any(a.hits for a in full)
+    settings = WaspadaFeatures(use_indicators=False)
+    rows = np.arange(len(texts))
+    assert_same_csr(
+        FeatureCounts(light, settings).fit(rows).transform(rows),
+        FeatureCounts(full, WaspadaFeatures(use_indicators=False)).fit(rows).transform(rows),
+    )

@@ -157,7 +157,14 @@ class _Prepared:
 
 def prepare(data: pd.DataFrame, config: TrainConfig) -> _Prepared:
     texts = data["text"].tolist()
-    analyses = analyse_parallel(texts, jobs=config.jobs, description="Analysing labeled posts")
+    # A model without indicator columns reads only the normalised text: training skips the rest.
+    normalise_only = not config.indicator_features
+    analyses = analyse_parallel(
+        texts,
+        jobs=config.jobs,
+        description="Analysing labeled posts",
+        normalise_only=normalise_only,
+    )
     y = data["label"].map(lambda label: int(label != "benign")).to_numpy()
     groups = dedup.cluster(dedup.cluster_texts(texts))
     augmented = (
@@ -176,6 +183,7 @@ def prepare(data: pd.DataFrame, config: TrainConfig) -> _Prepared:
         [text for _, _, text in augmented],
         jobs=config.jobs,
         description="Analysing augmented posts",
+        normalise_only=normalise_only,
     )
     aug_labels = data["label"].to_numpy()[aug_sources]
     n_splits = min(config.folds, int(min(np.bincount(y))))
@@ -191,6 +199,7 @@ def prepare(data: pd.DataFrame, config: TrainConfig) -> _Prepared:
         [obfuscated_texts[k] for k in keys],
         jobs=config.jobs,
         description="Analysing obfuscated checks",
+        normalise_only=normalise_only,
     )
     with progress.bar("Counting features", total=1, unit="step") as step:
         counts = FeatureCounts(
@@ -711,7 +720,10 @@ def _operating_points(
     if transfer is None:
         return {}, None
     analyses = analyse_parallel(
-        transfer.texts, jobs=jobs, description="Scoring the transfer validation"
+        transfer.texts,
+        jobs=jobs,
+        description="Scoring the transfer validation",
+        normalise_only=not model.features.use_indicators,
     )
     scores = model.predict(transfer.texts, analyses).scores
     # A threshold above 1 would flag nothing; 1.0 flags only certain posts and says so in a warning.
