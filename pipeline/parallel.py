@@ -30,8 +30,7 @@ def normalised_only(text: str) -> Analysis:
     return Analysis(normalize_with_clean(text)[1], Entities())
 
 
-def _analyse_chunk(texts: Sequence[str], normalise_only: bool = False) -> list[Analysis]:
-    step = normalised_only if normalise_only else analyse
+def _analyse_chunk(step: Callable[[str], Analysis], texts: Sequence[str]) -> list[Analysis]:
     return [step(text) for text in texts]
 
 
@@ -64,7 +63,7 @@ def analyse_parallel(
         analysed = []
         runner = Parallel(n_jobs=jobs, return_as="generator")
         for chunk_result in progress.track(
-            runner(delayed(_analyse_chunk)(c, normalise_only) for c in chunks),
+            runner(delayed(_analyse_chunk)(step, c) for c in chunks),
             description,
             total=len(chunks),
             unit="chunk",
