@@ -17,6 +17,7 @@ from pipeline.text.normalize import (
     map_places,
     map_slang,
     normalize,
+    normalize_each,
     normalize_text,
     normalize_with_clean,
     spelled_numbers_to_digits,
@@ -288,3 +289,38 @@ def test_trie_alternation_matches_like_a_longest_first_alternation(aliases, text
     )
     trie = re.compile("(?<!\\w)(" + patterns.trie_alternation(set(aliases)) + ")(?!\\w)")
     assert [m.span() for m in flat.finditer(text)] == [m.span() for m in trie.finditer(text)]
+
+
+EACH_PIECES = [
+    "K4mb0ja",
+    "Japri",
+    "0812-3456-7890",
+    "Rp",
+    "45",
+    "juta",
+    "negara K",
+    "k a m b o j a",
+    "gajiii",
+    "KH",
+    "wa.me/6281234567890",
+    "💰💰",
+    "",
+    "nol delapan satu dua tiga empat lima enam tujuh",
+    "Umur 16 iso",
+]
+
+
+def test_normalize_each_gives_each_piece_as_if_normalised_alone():
+    assert normalize_each(EACH_PIECES) == [tuple(normalize_text(p).split()) for p in EACH_PIECES]
+
+
+def test_normalize_each_falls_back_when_a_piece_holds_the_separator():
+    pieces = ["gaji qzxq dolar", "K4mb0ja"]
+    assert normalize_each(pieces) == [tuple(normalize_text(p).split()) for p in pieces]
+    assert normalize_each([]) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="ak4 0.-_@Rpjutagji", max_size=12), min_size=1, max_size=6))
+def test_normalize_each_keeps_one_result_per_piece(pieces):
+    assert len(normalize_each(pieces)) == len(pieces)

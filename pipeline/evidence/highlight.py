@@ -26,7 +26,7 @@ import regex
 
 from pipeline.entities import contact_key
 from pipeline.text import patterns
-from pipeline.text.normalize import normalize_text
+from pipeline.text.normalize import normalize_each
 
 # What each kind of mark means, in the order overlapping marks win (the first kind wins).
 MARK_KINDS: tuple[str, ...] = (
@@ -125,11 +125,6 @@ def _literal(text: str, needle: str, prefix: bool = False) -> tuple[int, int] | 
     return None
 
 
-@lru_cache(maxsize=65536)
-def _normal_words(word: str) -> tuple[str, ...]:
-    return tuple(normalize_text(word).split())
-
-
 def _matches(sequence: list[str] | tuple[str, ...], wanted: list[str], truncated: bool) -> int:
     """Index in ``sequence`` where ``wanted`` starts (the last word may be a prefix), else -1."""
     n = len(wanted)
@@ -146,29 +141,52 @@ def _matches(sequence: list[str] | tuple[str, ...], wanted: list[str], truncated
     return -1
 
 
+@dataclass(frozen=True)
+class _WordSequence:
+    """A post's words (spans), each word's normalised tokens, and those tokens in order with the
+    word that owns each. A post's reasons look up many pieces of evidence in it: this is worked
+    out once per post."""
+
+    spans: tuple[tuple[int, int], ...]
+    tokens_of_word: tuple[tuple[str, ...], ...]
+    sequence: tuple[str, ...]
+    owner: tuple[int, ...]
+
+
+_WORD_TOKENS: dict[str, tuple[str, ...]] = {}
+_MAX_CACHED_WORDS = 65_536
+
+
+def _tokens_of_words(words: list[str]) -> list[tuple[str, ...]]:
+    """Each word's normalised tokens. A collection repeats most of its words, so they are kept;
+    the words not seen before are normalised together in one call."""
+    if len(_WORD_TOKENS) > _MAX_CACHED_WORDS:
+        _WORD_TOKENS.clear()
+    new = list(dict.fromkeys(word for word in words if word not in _WORD_TOKENS))
+    _WORD_TOKENS.update(zip(new, normalize_each(new), strict=True))
+    return [_WORD_TOKENS[word] for word in words]
+
+
 @lru_cache(maxsize=64)
-def _word_sequence(
-    text: str,
-) -> tuple[tuple[tuple[int, int], ...], tuple[str, ...], tuple[int, ...]]:
-    """The post's words (spans), their normalised tokens in order, and which word owns each token.
-    A post's reasons look up many pieces of evidence in it: this is worked out once per post."""
+def _word_sequence(text: str) -> _WordSequence:
     spans = tuple(word.span() for word in _WORD_RE.finditer(text))
+    tokens_of_word = tuple(_tokens_of_words([text[a:b] for a, b in spans]))
     sequence: list[str] = []
     owner: list[int] = []
-    for index, (start, end) in enumerate(spans):
-        for token in _normal_words(text[start:end]):
-            sequence.append(token)
-            owner.append(index)
-    return spans, tuple(sequence), tuple(owner)
+    for index, tokens in enumerate(tokens_of_word):
+        sequence.extend(tokens)
+        owner.extend([index] * len(tokens))
+    return _WordSequence(spans, tokens_of_word, tuple(sequence), tuple(owner))
 
 
 def _by_words(
     text: str, wanted: list[str], truncated: bool, across_words: bool = True
 ) -> tuple[int, int] | None:
-    spans, sequence, owner = _word_sequence(text)
+    words = _word_sequence(text)
+    spans, owner = words.spans, words.owner
     if not spans or not wanted:
         return None
-    at = _matches(sequence, wanted, truncated)
+    at = _matches(words.sequence, wanted, truncated)
     if at != -1:
         return spans[owner[at]][0], spans[owner[at + len(wanted) - 1]][1]
     if not across_words or len(spans) > _MAX_WORDS_FOR_WINDOWS:
@@ -177,17 +195,19 @@ def _by_words(
     # try runs of words, but only from words whose own first token could begin the evidence,
     # since normalising every run of every post is what made long queues slow.
     first = wanted[0][:1]
-    starts = [i for i, (a, b) in enumerate(spans) if _could_begin(_normal_words(text[a:b]), first)]
-    best: tuple[int, int, int] | None = None
-    for i in starts:
-        for width in range(2, _MAX_WINDOW + 1):
-            if i + width > len(spans) or (best is not None and width >= best[0]):
-                break
-            window = text[spans[i][0] : spans[i + width - 1][1]]
-            if _matches(_normal_words(window), wanted, truncated) != -1:
-                best = (width, spans[i][0], spans[i + width - 1][1])
-                break
-    return (best[1], best[2]) if best else None
+    starts = [i for i, tokens in enumerate(words.tokens_of_word) if _could_begin(tokens, first)]
+    windows = [
+        (width, spans[i][0], spans[i + width - 1][1])
+        for width in range(2, _MAX_WINDOW + 1)
+        for i in starts
+        if i + width <= len(spans)
+    ]
+    # The narrowest run wins, then the earliest: all runs are normalised in one call.
+    normalised = normalize_each([text[start:end] for _, start, end in windows])
+    for (_, start, end), tokens in zip(windows, normalised, strict=True):
+        if _matches(tokens, wanted, truncated) != -1:
+            return start, end
+    return None
 
 
 def _could_begin(tokens: tuple[str, ...], first: str) -> bool:

@@ -9,6 +9,7 @@ evasion is itself a reason to look.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -326,3 +327,33 @@ def normalize(raw: str) -> Normalized:
 def normalize_text(raw: str) -> str:
     """The feature text alone, for vectorisers (module-level so model files can refer to it)."""
     return normalize(raw).text
+
+
+# A word no step of the chain changes, joins to its neighbours or maps: it keeps pieces of
+# text apart when many are normalised in one call.
+_WORD_SEPARATOR = "qzxq"
+
+
+def normalize_each(pieces: Sequence[str]) -> list[tuple[str, ...]]:
+    """The tokens ``normalize_text`` makes of each piece of text on its own, in one call.
+
+    One call over the pieces kept apart by a separator costs a third of one call per piece, the
+    chain's fixed cost being paid once. Should the separator ever be split or swallowed (the
+    count of pieces differs), each piece is normalised on its own instead.
+    """
+    if not pieces:
+        return []
+    if not any(_WORD_SEPARATOR in piece.casefold() for piece in pieces):
+        joined = normalize_text(f" {_WORD_SEPARATOR} ".join(pieces)).split()
+        normalised: list[tuple[str, ...]] = []
+        current: list[str] = []
+        for token in joined:
+            if token == _WORD_SEPARATOR:
+                normalised.append(tuple(current))
+                current = []
+            else:
+                current.append(token)
+        normalised.append(tuple(current))
+        if len(normalised) == len(pieces):
+            return normalised
+    return [tuple(normalize_text(piece).split()) for piece in pieces]
