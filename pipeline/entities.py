@@ -333,6 +333,7 @@ class Entities:
     phones: list[str] = field(default_factory=list)
     chat_links: list[str] = field(default_factory=list)
     handles: list[str] = field(default_factory=list)
+    addressees: list[str] = field(default_factory=list)  # @mentions that open the post
     money: list[Money] = field(default_factory=list)
     destinations: list[str] = field(default_factory=list)
     age_ranges: list[tuple[int, int]] = field(default_factory=list)
@@ -700,9 +701,12 @@ def extract(raw: str, normalized_text: str | None = None, cleaned: str | None = 
         if link not in found.chat_links:
             found.chat_links.append(link)
     without_emails = patterns.EMAIL_RE.sub(" ", text) if "@" in text else ""
+    opening = patterns.LEADING_MENTIONS_RE.match(without_emails)
+    addressed_up_to = opening.end() if opening else 0
     for match in patterns.HANDLE_RE.finditer(without_emails):
-        if match.group(0) not in found.handles:
-            found.handles.append(match.group(0))
+        kept = found.addressees if match.start() < addressed_up_to else found.handles
+        if match.group(0) not in kept:
+            kept.append(match.group(0))
     lookup = _alias_to_place()
     for source in (text, normalized_text or ""):
         for start, _end, alias in _destination_spans(source):

@@ -878,11 +878,15 @@ def _only_denied(ctx: PostContext, place: str) -> bool:
         "serius hub t.me/rekrut_cs",
         "info lanjut DM aja ya kak",
         "Kirim CV ke WA 0812-3456-7890",
+        "@rina_ayu kerja di luar gaji 2 digit, minat langsung ke @rekrut_asia",
+        "@rina_ayu minat kak? dm aja",
     ),
     must_not_fire=(
         "Kirim CV ke hrd@majujaya.co.id atau datang ke Jl. Sudirman 5",
         "Apply via www.majujaya.co.id/karir",
         "Untuk info lebih lanjut hubungi kami",
+        "@eviwlan luar biasaaaa",
+        "@farrel.dr @raissaaya yaudah nikah aja biar ga ribet.",
         "Info lengkap: bit.ly/loker-asia",
         "WA 0812-3456-7890 atau lamar di www.majujaya.co.id/karir",
     ),
@@ -891,10 +895,22 @@ def kontak_hanya_chat(ctx: PostContext, cues: Cues) -> str | None:
     if cues.find(ctx, "formal"):
         return None
     chat = cues.search(ctx, "chat") or cues.search(ctx, "dm")
-    if not chat:
+    if not chat or _only_addressed(ctx, cues):
         return None
     contacts = ctx.entities.contacts
     return ", ".join(contacts[:2]) if contacts else chat
+
+
+def _only_addressed(ctx: PostContext, cues: Cues) -> bool:
+    """The post's only chat cues are the @mentions it opens with: a reply, not a contact."""
+    entities = ctx.entities
+    return (
+        bool(entities.addressees)
+        and not entities.contacts
+        and "_phone_" not in ctx.text
+        and "_chatlink_" not in ctx.text
+        and not cues.search(ctx, "dm")
+    )
 
 
 @indicator(

@@ -310,3 +310,10 @@ def test_extract_accepts_an_already_cleaned_text():
     from pipeline.text.clean import clean_text
 
     assert extract(raw, None, clean_text(raw)) == extract(raw)
+
+
+def test_mentions_that_open_a_comment_are_addressees_not_contacts():
+    found = extract("@rina_ayu @dewi.s minat kak? langsung ke @rekrut_asia aja")
+    assert found.addressees == ["@rina_ayu", "@dewi.s"]
+    assert found.contacts == ["@rekrut_asia"]
+    assert extract("@eviwlan luar biasaaaa").contacts == []

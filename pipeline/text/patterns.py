@@ -101,6 +101,8 @@ def may_have_url(text: str) -> bool:
 
 EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 HANDLE_RE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_.]{2,30}\b")
+# The @mentions a comment opens with name whom it answers, not whom to contact.
+LEADING_MENTIONS_RE = re.compile(r"\A(?:\s*@[A-Za-z0-9_.]{2,30}\b[,:]?)+")
 
 # Indonesian mobile numbers in the forms people type them: 0812-3456-7890, +62 812 3456 7890,
 # 62812..., (0812) 345 678, with spaces, dots or dashes anywhere.
