@@ -3,7 +3,7 @@
 Every variant is trained on ``data/labeled`` (with the same variants and disguised copies as
 ``waspada train``) and judged on the transfer validation, which none of them saw: recall at 3,
 10, 25 and 50 false positives, disguised recall at the same thresholds, the real job-board ads
-flagged at the variant's ``high`` threshold (at most 2 % of the validation's negatives), and
+flagged at the variant's ``high`` threshold (``thresholds.OPERATING_POINTS``), and
 seconds per 1,000 posts. Run it with ``make ablation``; it writes ``docs/ablation.md`` and
 ``docs/ablation.json`` and the README quotes them.
 """
@@ -337,7 +337,8 @@ def render(results: dict) -> str:
             f"{v['posts']} posts ({v['positives']} recruitment) by {len(v['writers'])} writers whose hand is not in the "
             "training data. Recall at a budget of false positives = recall at the strictest threshold that lets that many "
             "negatives through (ties count against the model). Job ads: real Loker.id and JobStreet ads flagged at the "
-            "variant's own `high` threshold (at most 2 % of the validation's negatives). Seconds: the model alone per "
+            f"variant's own `high` threshold (at most {OPERATING_POINTS['high']:.0%} of the validation's negatives). "
+            "Seconds: the model alone per "
             f"1,000 posts; the Indonesian text layer adds {results['text_layer_seconds_per_1000']:.2f} s per 1,000 posts "
             "to every variant that reads normalised text or indicators."
         ),
