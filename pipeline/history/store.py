@@ -360,6 +360,28 @@ def _float(value) -> float:
         return 0.0
 
 
+_REFRESH_POST = (
+    sa.update(history_posts)
+    .where(
+        history_posts.c.source == sa.bindparam("key_source"),
+        history_posts.c.post_id == sa.bindparam("key_post_id"),
+    )
+    .values(
+        {
+            column: sa.bindparam(column)
+            for column in (
+                "score",
+                "category",
+                "indicators",
+                "destinations",
+                "contacts",
+                "last_run",
+            )
+        }
+    )
+)
+
+
 def _merge_posts(conn: Connection, run_id: str, rows: pd.DataFrame, signatures: np.ndarray) -> int:
     """Insert or refresh one chunk of a run's flagged posts and their sightings; returns how many were new."""
     keys = list(zip(rows["platform"], rows["post_id"], strict=True))
@@ -371,7 +393,7 @@ def _merge_posts(conn: Connection, run_id: str, rows: pd.DataFrame, signatures: 
             )
         )
     }
-    inserts, sighted = [], []
+    inserts, refreshed, sighted = [], [], []
     for (source, post_id), row, signature in zip(
         keys, rows.to_dict("records"), signatures, strict=True
     ):
@@ -384,11 +406,7 @@ def _merge_posts(conn: Connection, run_id: str, rows: pd.DataFrame, signatures: 
             "last_run": run_id,
         }
         if (source, post_id) in existing:
-            conn.execute(
-                sa.update(history_posts)
-                .where(history_posts.c.source == source, history_posts.c.post_id == post_id)
-                .values(**fields)
-            )
+            refreshed.append({"key_source": source, "key_post_id": post_id, **fields})
         else:
             inserts.append(
                 {
@@ -415,6 +433,9 @@ def _merge_posts(conn: Connection, run_id: str, rows: pd.DataFrame, signatures: 
         )
     if inserts:
         conn.execute(sa.insert(history_posts), inserts)
+    if refreshed:
+        # One statement for every post seen before: a collection scored again refreshes thousands.
+        conn.execute(_REFRESH_POST, refreshed)
     if sighted:
         conn.execute(sa.insert(history_sightings), sighted)
     return len(inserts)
