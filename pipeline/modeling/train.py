@@ -733,6 +733,27 @@ def _operating_points(
     }, scores
 
 
+def training_digest(data: pd.DataFrame, transfer: TransferSet | None) -> str:
+    """The sha256 of what a model learns and is tuned from: the labeled posts and the validation."""
+    digest = labeled.data_hash(data)
+    if transfer is None:
+        return digest
+    return hashlib.sha256((digest + labeled.data_hash(transfer.data)).encode()).hexdigest()
+
+
+def model_id_for(data_digest: str, config: TrainConfig) -> str:
+    """The id ``train`` gives a model: the same data, settings and code give the same id."""
+    return f"waspada-{data_digest[:8]}-{config.digest()}-{artifacts.code_digest()[:6]}"
+
+
+def expected_model_id(
+    labeled_path: Path, config: TrainConfig, validation_path: Path | None = None
+) -> str:
+    """The id ``train`` would give a model of ``labeled_path``, without training it."""
+    transfer = load_transfer(validation_path) if validation_path is not None else None
+    return model_id_for(training_digest(labeled.load_labeled(labeled_path), transfer), config)
+
+
 def train(
     labeled_path: Path,
     models_dir: Path,
@@ -749,12 +770,8 @@ def train(
             "Each of positive and benign needs at least 10 posts.",
         )
     transfer = load_transfer(validation_path) if validation_path is not None else None
-    data_digest = labeled.data_hash(data)
-    if transfer is not None:
-        data_digest = hashlib.sha256(
-            (data_digest + labeled.data_hash(transfer.data)).encode()
-        ).hexdigest()
-    model_id = f"waspada-{data_digest[:8]}-{config.digest()}-{artifacts.code_digest()[:6]}"
+    data_digest = training_digest(data, transfer)
+    model_id = model_id_for(data_digest, config)
     target = Path(models_dir) / model_id
     if target.exists() and not force:
         raise OutputExistsError(
