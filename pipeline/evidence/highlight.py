@@ -160,11 +160,20 @@ _MAX_CACHED_WORDS = 65_536
 def _tokens_of_words(words: list[str]) -> list[tuple[str, ...]]:
     """Each word's normalised tokens. A collection repeats most of its words, so they are kept;
     the words not seen before are normalised together in one call."""
+    # Read into a local mapping first: another thread of the desk may clear the shared one.
+    found: dict[str, tuple[str, ...]] = {}
+    new: list[str] = []
+    for word in dict.fromkeys(words):
+        tokens = _WORD_TOKENS.get(word)
+        if tokens is None:
+            new.append(word)
+        else:
+            found[word] = tokens
+    found.update(zip(new, normalize_each(new), strict=True))
     if len(_WORD_TOKENS) > _MAX_CACHED_WORDS:
         _WORD_TOKENS.clear()
-    new = list(dict.fromkeys(word for word in words if word not in _WORD_TOKENS))
-    _WORD_TOKENS.update(zip(new, normalize_each(new), strict=True))
-    return [_WORD_TOKENS[word] for word in words]
+    _WORD_TOKENS.update((word, found[word]) for word in new)
+    return [found[word] for word in words]
 
 
 @lru_cache(maxsize=64)
