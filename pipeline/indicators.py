@@ -894,22 +894,23 @@ def _only_denied(ctx: PostContext, place: str) -> bool:
 def kontak_hanya_chat(ctx: PostContext, cues: Cues) -> str | None:
     if cues.find(ctx, "formal"):
         return None
-    chat = cues.search(ctx, "chat") or cues.search(ctx, "dm")
-    if not chat or _only_addressed(ctx, cues):
+    dm = cues.search(ctx, "dm")
+    chat = cues.search(ctx, "chat") or dm
+    if not chat or (dm is None and _only_addressed(ctx)):
         return None
     contacts = ctx.entities.contacts
     return ", ".join(contacts[:2]) if contacts else chat
 
 
-def _only_addressed(ctx: PostContext, cues: Cues) -> bool:
-    """The post's only chat cues are the @mentions it opens with: a reply, not a contact."""
+def _only_addressed(ctx: PostContext) -> bool:
+    """The post's only chat cues are the @mentions it opens with: a reply, not a contact.
+    (A number spelled out in words is a phone only in the normalised text.)"""
     entities = ctx.entities
     return (
         bool(entities.addressees)
         and not entities.contacts
         and "_phone_" not in ctx.text
         and "_chatlink_" not in ctx.text
-        and not cues.search(ctx, "dm")
     )
 
 

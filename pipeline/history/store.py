@@ -31,6 +31,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -360,26 +361,18 @@ def _float(value) -> float:
         return 0.0
 
 
-_REFRESH_POST = (
-    sa.update(history_posts)
-    .where(
-        history_posts.c.source == sa.bindparam("key_source"),
-        history_posts.c.post_id == sa.bindparam("key_post_id"),
+@lru_cache(maxsize=4)
+def _refresh_statement(columns: tuple[str, ...]) -> sa.Update:
+    """One UPDATE of ``columns`` for many known posts, each given as ``key_source``,
+    ``key_post_id`` and its values."""
+    return (
+        sa.update(history_posts)
+        .where(
+            history_posts.c.source == sa.bindparam("key_source"),
+            history_posts.c.post_id == sa.bindparam("key_post_id"),
+        )
+        .values({column: sa.bindparam(column) for column in columns})
     )
-    .values(
-        {
-            column: sa.bindparam(column)
-            for column in (
-                "score",
-                "category",
-                "indicators",
-                "destinations",
-                "contacts",
-                "last_run",
-            )
-        }
-    )
-)
 
 
 def _merge_posts(conn: Connection, run_id: str, rows: pd.DataFrame, signatures: np.ndarray) -> int:
@@ -435,7 +428,7 @@ def _merge_posts(conn: Connection, run_id: str, rows: pd.DataFrame, signatures: 
         conn.execute(sa.insert(history_posts), inserts)
     if refreshed:
         # One statement for every post seen before: a collection scored again refreshes thousands.
-        conn.execute(_REFRESH_POST, refreshed)
+        conn.execute(_refresh_statement(tuple(fields)), refreshed)
     if sighted:
         conn.execute(sa.insert(history_sightings), sighted)
     return len(inserts)
