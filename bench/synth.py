@@ -8,6 +8,7 @@ over from the source post, so the same generator also makes labeled training set
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import random
 import re
@@ -49,6 +50,13 @@ def load_corpus(labeled_dir: Path) -> list[tuple[str, str, str]]:
 
     data = load_labeled(labeled_dir)
     return list(zip(data["text"], data["label"], data["platform"], strict=True))
+
+
+def corpus_digest(corpus: list[tuple[str, str, str]]) -> str:
+    digest = hashlib.sha256()
+    for row in corpus:
+        digest.update(json.dumps(row, ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()[:8]
 
 
 def _slang(text: str, rng: random.Random) -> str:
@@ -129,13 +137,12 @@ def generate(
 def write_collection(
     corpus, count: int, seed: int, directory: Path, prevalence: float | None = None
 ) -> dict[str, Path]:
-    """Write the same ``count`` posts as JSONL and CSV (reused when already generated)."""
+    """Write the same ``count`` posts as JSONL and CSV (reused when already generated from the
+    same corpus: the names carry a digest of it, so new labeled posts mean new collections)."""
     directory.mkdir(parents=True, exist_ok=True)
     share = "" if prevalence is None else f"_p{round(prevalence * 100):02d}"
-    paths = {
-        "jsonl": directory / f"posts_{count}{share}_{seed}.jsonl",
-        "csv": directory / f"posts_{count}{share}_{seed}.csv",
-    }
+    stem = f"posts_{count}{share}_{seed}_{corpus_digest(corpus)}"
+    paths = {"jsonl": directory / f"{stem}.jsonl", "csv": directory / f"{stem}.csv"}
     if all(p.is_file() for p in paths.values()):
         return paths
     tmp = {k: p.with_suffix(p.suffix + ".tmp") for k, p in paths.items()}
