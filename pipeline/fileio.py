@@ -9,6 +9,7 @@ import io
 import json
 import math
 import os
+import re
 import sys
 import tempfile
 import time
@@ -132,6 +133,11 @@ XLSX_MAX_CELL = 32_767  # Excel's limit on the characters of one cell
 XLSX_MAX_ROWS = 1_048_576  # and on the rows of one sheet, the header included
 
 
+# What XML 1.0 cannot hold (a workbook is XML): C0 controls but tab and line breaks, lone
+# surrogates and the two non-characters.
+_XML_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def write_xlsx_text(
     target: Path,
     rows: Iterable[Mapping[str, Any]],
@@ -142,48 +148,49 @@ def write_xlsx_text(
     """Write rows as a workbook for people to open: every cell outside ``numeric`` is a text
     cell holding the exact text, so ``=HYPERLINK(...)``, ``+cmd|...`` or ``@SUM(...)`` in a post
     is shown, never run. Characters XML cannot hold are dropped and cells cut at Excel's 32,767
-    characters (ending in "…"); rows past the sheet's limit are left out. Returns the row count."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
+    characters (ending in "…"); rows past the sheet's limit are left out. Returns the row count.
 
-    book = Workbook(write_only=True)
-    worksheet = book.create_sheet(sheet)
-    worksheet.freeze_panes = "A2"
-    bold = Font(bold=True)
+    Rows are streamed to the file as they come (XlsxWriter's constant-memory mode), so a long
+    queue is never held as cells."""
+    import xlsxwriter
 
-    def text_cell(value: Any, font: Any = None) -> Any:
-        text = ILLEGAL_CHARACTERS_RE.sub("", str(_csv_cell(value)))
-        if len(text) > XLSX_MAX_CELL:
-            text = text[: XLSX_MAX_CELL - 1] + "…"
-        cell = WriteOnlyCell(worksheet, value=text)
-        cell.data_type = "s"  # openpyxl would store text starting with "=" as a formula
-        if font is not None:
-            cell.font = font
-        return cell
+    def text_of(value: Any) -> str:
+        text = _XML_ILLEGAL_RE.sub("", str(_csv_cell(value)))
+        return text[: XLSX_MAX_CELL - 1] + "…" if len(text) > XLSX_MAX_CELL else text
 
-    worksheet.append([text_cell(name, bold) for name in columns])
     count = 0
-    for row in rows:
-        if count >= XLSX_MAX_ROWS - 1:
-            break
-        cells = []
-        for name in columns:
-            value = row.get(name, "")
-            if (
-                name in numeric
-                and isinstance(value, int | float)
-                and not isinstance(value, bool)
-                and math.isfinite(value)
-            ):
-                cells.append(value)
-            else:
-                cells.append(text_cell(value))
-        worksheet.append(cells)
-        count += 1
     with atomic_path(target) as tmp:
-        book.save(tmp)
+        # Text is written only as text: no string is turned into a formula, a number or a link.
+        book = xlsxwriter.Workbook(
+            str(tmp),
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+            },
+        )
+        worksheet = book.add_worksheet(sheet)
+        worksheet.freeze_panes(1, 0)
+        bold = book.add_format({"bold": True})
+        for column, name in enumerate(columns):
+            worksheet.write_string(0, column, text_of(name), bold)
+        for row in rows:
+            if count >= XLSX_MAX_ROWS - 1:
+                break
+            count += 1
+            for column, name in enumerate(columns):
+                value = row.get(name, "")
+                if (
+                    name in numeric
+                    and isinstance(value, int | float)
+                    and not isinstance(value, bool)
+                    and math.isfinite(value)
+                ):
+                    worksheet.write_number(count, column, value)
+                else:
+                    worksheet.write_string(count, column, text_of(value))
+        book.close()
     return count
 
 
