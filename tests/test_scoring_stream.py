@@ -169,8 +169,10 @@ def _peak_traced(tmp_path: Path, bundle, count: int) -> int:
 
 @pytest.mark.slow
 def test_peak_memory_does_not_grow_with_the_collection(tmp_path, bundle):
-    small = _peak_traced(tmp_path, bundle, 180)
-    large = _peak_traced(tmp_path, bundle, 900)
+    # Both runs are past the first few chunks, whose one-time allocations (the model's derived
+    # lookups, the evidence search's first words) would otherwise be most of the smaller peak.
+    small = _peak_traced(tmp_path, bundle, 900)
+    large = _peak_traced(tmp_path, bundle, 2700)
     assert large < 1.25 * small, (small, large)
 
 
