@@ -12,7 +12,7 @@ import pytest
 
 from pipeline import dedup, scoring
 from pipeline.datacard import corpus_files
-from pipeline.dedup import CONFLICT, KEEP, ExactDuplicates, KeyIndex
+from pipeline.dedup import CONFLICT, KEEP, ExactDuplicates, KeyIndex, KeySet
 from pipeline.ingest.core import IngestOptions
 from pipeline.scoring import ScoreOptions, engine, score_collection
 
@@ -188,6 +188,19 @@ def test_key_index_matches_a_dict():
     probes = list(reference)[:100] + [int(k) for k in rng.integers(-(2**62), 2**62, size=100)]
     assert [index.get(k) for k in probes] == [reference.get(k, -1) for k in probes]
     assert index.get_many(np.array(probes)).tolist() == [reference.get(k, -1) for k in probes]
+
+
+def test_key_set_matches_a_python_set():
+    rng = np.random.default_rng(5)
+    keys, reference = KeySet(), set()
+    for _ in range(20):
+        batch = [int(k) for k in rng.integers(-(2**62), 2**62, size=50)]
+        batch = [k for k in batch if k not in reference]
+        keys.extend(batch)
+        reference.update(batch)
+    probes = list(reference)[:100] + [int(k) for k in rng.integers(-(2**62), 2**62, size=100)]
+    assert keys.contains_many(np.array(probes)).tolist() == [k in reference for k in probes]
+    assert len(keys) == len(reference)
 
 
 def test_exact_duplicates_are_found_within_and_across_batches():

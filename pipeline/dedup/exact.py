@@ -100,6 +100,29 @@ class KeyIndex:
         self.values = np.insert(self.values, positions, new_values)
 
 
+class KeySet:
+    """A growing set of 64-bit keys in one sorted NumPy array: 8 bytes a key, for keys that only
+    need to be known (a post id already used), not mapped to anything."""
+
+    def __init__(self) -> None:
+        self.keys = np.zeros(0, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def contains_many(self, keys: np.ndarray) -> np.ndarray:
+        """For each of ``keys``, whether it was added."""
+        if len(self.keys) == 0:
+            return np.zeros(len(keys), dtype=bool)
+        positions = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        return self.keys[positions] == keys
+
+    def extend(self, keys: npt.ArrayLike) -> None:
+        new_keys = np.sort(np.asarray(keys, dtype=np.int64))
+        if len(new_keys):
+            self.keys = np.insert(self.keys, np.searchsorted(self.keys, new_keys), new_keys)
+
+
 class DuplicateRule(Protocol):
     def decide(self, posts: Sequence[Post]) -> np.ndarray:
         """One decision per post: KEEP, CONFLICT or the number of the kept post it duplicates."""
@@ -114,7 +137,7 @@ class ExactDuplicates:
 
     def __init__(self) -> None:
         self.texts = KeyIndex()
-        self.ids = KeyIndex()
+        self.ids = KeySet()
         self.kept = 0
 
     def decide(self, posts: Sequence[Post]) -> np.ndarray:
@@ -127,9 +150,9 @@ class ExactDuplicates:
         # Earlier batches are looked up at once in the sorted arrays; this batch's own posts in
         # small dicts, folded into the arrays at the end (one insert per batch, not per post).
         earlier_texts = self.texts.get_many(texts)
-        earlier_ids = self.ids.get_many(ids) >= 0
+        earlier_ids = self.ids.contains_many(ids)
         new_texts: dict[int, int] = {}
-        new_ids: dict[int, int] = {}
+        new_ids: set[int] = set()
         decisions = np.empty(len(texts), dtype=np.int64)
         for position, (tkey, ikey) in enumerate(zip(texts.tolist(), ids.tolist(), strict=True)):
             original = int(earlier_texts[position])
@@ -141,8 +164,9 @@ class ExactDuplicates:
                 decisions[position] = CONFLICT
             else:
                 decisions[position] = KEEP
-                new_texts[tkey] = new_ids[ikey] = self.kept
+                new_texts[tkey] = self.kept
+                new_ids.add(ikey)
                 self.kept += 1
         self.texts.extend(list(new_texts), list(new_texts.values()))
-        self.ids.extend(list(new_ids), list(new_ids.values()))
+        self.ids.extend(list(new_ids))
         return decisions

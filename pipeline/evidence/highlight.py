@@ -227,6 +227,15 @@ def _could_begin(tokens: tuple[str, ...], first: str) -> bool:
 
 def _fuzzy(text: str, evidence: str) -> tuple[int, int] | None:
     """Leetspeak- and spacing-tolerant search, allowing one slip for longer words."""
+    pattern = _fuzzy_pattern(evidence)
+    match = pattern.search(text) if pattern is not None else None
+    return (match.start(), match.end()) if match else None
+
+
+@lru_cache(maxsize=2048)
+def _fuzzy_pattern(evidence: str) -> regex.Pattern | None:
+    # Compiling a fuzzy pattern costs milliseconds, and a queue's evidence repeats (place names,
+    # the same red flags): each is compiled once per process.
     parts = []
     letters = 0
     for token in evidence.split():
@@ -241,10 +250,9 @@ def _fuzzy(text: str, evidence: str) -> tuple[int, int] | None:
     body = r"[\W_]{0,3}".join(parts)
     slips = 1 if letters >= 6 else 0
     pattern = f"(?:{body}){{e<={slips}}}" if slips else body
-    match = regex.search(
-        rf"(?<![^\W_])(?:{pattern})(?![^\W_])", text, flags=regex.IGNORECASE | regex.BESTMATCH
+    return regex.compile(
+        rf"(?<![^\W_])(?:{pattern})(?![^\W_])", flags=regex.IGNORECASE | regex.BESTMATCH
     )
-    return (match.start(), match.end()) if match else None
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:

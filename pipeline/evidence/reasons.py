@@ -336,16 +336,20 @@ def _explain(text: str, reasons: str, contacts: str, destinations: str) -> PostR
             if quote.span is None and quote.evidence.casefold() in _aliases():
                 place_found = place_spans(text, quote.evidence.casefold())
                 quote.span = place_found[0] if place_found else None
+            # "kuwait, oman": places quoted together are looked up one by one before the costly
+            # searches across words and with slips, which a list of places rarely passes anyway.
+            listed = " " in quote.evidence and ", " in quote.evidence
             if quote.span is None:
-                quote.span = highlight.locate(text, quote.evidence)
+                quote.span = highlight.locate(
+                    text, quote.evidence, fuzzy=not listed, across_words=not listed
+                )
             if quote.span and not quote.means and quote.evidence.casefold() in _aliases():
                 as_written = text[quote.span[0] : quote.span[1]]
                 if as_written.casefold() != quote.evidence.casefold():
                     quote.means = (
                         quote.evidence
                     )  # a place written another way: Dubai, 'negara K', L-a-o-s
-            if quote.span is None and " " in quote.evidence and ", " in quote.evidence:
-                # "kuwait, oman": two places quoted together.
+            if quote.span is None and listed:
                 pieces = [Quote(p.strip()) for p in quote.evidence.split(", ") if p.strip()]
                 for piece in pieces:
                     piece.span = highlight.locate(text, piece.evidence)
@@ -356,6 +360,7 @@ def _explain(text: str, reasons: str, contacts: str, destinations: str) -> PostR
                         piece.original = text[start:end]
                         marks.append(highlight.Mark(start, end, kind, title))
                     continue
+                quote.span = highlight.locate(text, quote.evidence)
             if quote.span:
                 quote.original = text[quote.span[0] : quote.span[1]]
                 marks.append(highlight.Mark(*quote.span, kind, title))
