@@ -227,7 +227,7 @@ def test_clustering_from_chunk_files_equals_clustering_in_memory(tmp_path):
 def test_queue_rows_come_back_in_queue_order_across_parts_of_different_types(tmp_path):
     import pandas as pd
 
-    from pipeline.scoring.assemble import _queue_rows, _queue_table
+    from pipeline.scoring.assemble import _queue_rows, _spill_queue
 
     first = pd.DataFrame(
         {"post_id": ["a", "b"], "flagged": [True, True], "posted_at": [None, None]}
@@ -240,10 +240,10 @@ def test_queue_rows_come_back_in_queue_order_across_parts_of_different_types(tmp
     items = [(0.99, -3, 1, 0), (0.95, -1, 0, 0), (0.90, -2, 0, 1)]
     roots = np.array([0, 0, 2])  # a and b are one cluster, named after a
     sizes = np.bincount(roots, minlength=3)
-    queue = _queue_table(items, parts)
-    # Rows are copied out a window at a time; windows that cut across parts keep the order.
-    for window in (1, 2, 1_000):
-        rows = list(_queue_rows(queue, roots, sizes, {0: "a"}, window=window))
+    # Rows are spilled in buckets of ranks; buckets that cut across parts keep the order.
+    for bucket_rows in (1, 2, 1_000):
+        queue = _spill_queue(items, parts, tmp_path / f"queue-{bucket_rows}", bucket_rows)
+        rows = list(_queue_rows(queue, roots, sizes, {0: "a"}))
         assert [row["post_id"] for row in rows] == ["c", "a", "b"]
         assert [row["posted_at"] for row in rows] == ["2026-12-01", None, None]
         assert [row["cluster_id"] for row in rows] == ["c_c", "c_a", "c_a"]
@@ -253,7 +253,7 @@ def test_queue_rows_come_back_in_queue_order_across_parts_of_different_types(tmp
 def test_queue_rows_follow_rank_when_parts_interleave(tmp_path):
     import pandas as pd
 
-    from pipeline.scoring.assemble import _queue_rows, _queue_table
+    from pipeline.scoring.assemble import _queue_rows, _spill_queue
 
     parts = [tmp_path / "scored-0.parquet", tmp_path / "scored-1.parquet"]
     pd.DataFrame({"post_id": ["a", "b"], "flagged": [True, True]}).to_parquet(parts[0], index=False)
@@ -262,6 +262,21 @@ def test_queue_rows_follow_rank_when_parts_interleave(tmp_path):
     items = [(0.99, -4, 1, 1), (0.98, -1, 0, 0), (0.97, -3, 1, 0), (0.96, -2, 0, 1)]
     roots = np.arange(4)
     sizes = np.ones(4, dtype=np.int64)
-    rows = list(_queue_rows(_queue_table(items, parts), roots, sizes, {}, window=3))
+    rows = list(_queue_rows(_spill_queue(items, parts, tmp_path / "queue", 3), roots, sizes, {}))
     assert [row["post_id"] for row in rows] == ["d", "a", "c", "b"]
     assert [row["cluster_id"] for row in rows] == ["c_d", "c_a", "c_c", "c_b"]
+
+
+def test_a_spilled_queue_replaces_what_a_killed_run_left(tmp_path):
+    import pandas as pd
+
+    from pipeline.scoring.assemble import _queue_rows, _spill_queue
+
+    part = tmp_path / "scored-0.parquet"
+    pd.DataFrame({"post_id": ["a", "b"], "flagged": [True, True]}).to_parquet(part, index=False)
+    leftover = tmp_path / "queue" / "queue-000000.arrow"
+    leftover.parent.mkdir()
+    leftover.write_bytes(b"half a file")
+    queue = _spill_queue([(0.9, -2, 0, 1), (0.8, -1, 0, 0)], [part], tmp_path / "queue")
+    rows = list(_queue_rows(queue, np.arange(2), np.ones(2, dtype=np.int64), {}))
+    assert [row["post_id"] for row in rows] == ["b", "a"]

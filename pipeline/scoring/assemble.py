@@ -9,6 +9,7 @@ signatures, and named with :func:`pipeline.dedup.cluster_id_for`.
 from __future__ import annotations
 
 import heapq
+import shutil
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ STAGES = (
     "write",
     "cluster",
 )
+QUEUE_DIR = "queue"  # the review queue spilled in rank order, under the run's parts
 BALANCE_RULE = "read = scored + quarantined + duplicates + skipped"
 
 
@@ -154,24 +156,25 @@ def write_outputs(
             schema.SCORED_COLUMNS,
         )
     with progress.stage("Writing the review queue and side files"):
-        queue_table = _queue_table(
-            sorted(queue, key=lambda item: (-item[0], -item[1])), scored_parts
+        spilled = _spill_queue(
+            sorted(queue, key=lambda item: (-item[0], -item[1])), scored_parts, parts / QUEUE_DIR
         )
         queue.clear()
 
         in_queue = write_csv(
             out_dir / "review_queue.csv",
-            _queue_rows(queue_table, roots, sizes, root_names),
+            _queue_rows(spilled, roots, sizes, root_names),
             schema.SCORED_COLUMNS,
         )
         # The CSVs keep post text exactly, for programs; people open the workbook, where text is text.
         write_xlsx_text(
             out_dir / "review_queue.xlsx",
-            as_people_read(_queue_rows(queue_table, roots, sizes, root_names)),
+            as_people_read(_queue_rows(spilled, roots, sizes, root_names)),
             schema.SCORED_COLUMNS,
             numeric=("score", "cluster_size"),
             sheet="review_queue",
         )
+        shutil.rmtree(spilled.directory, ignore_errors=True)
 
         def duplicate_rows() -> Iterator[dict]:
             original_ids = pa.concat_arrays(originals) if originals else pa.array([], pa.string())
@@ -233,55 +236,92 @@ def _release_arrow_memory() -> None:
     pa.default_memory_pool().release_unused()
 
 
+# A column the spilled queue adds to each row: its place in the queue.
+_RANK = "__queue_rank__"
+_MAX_BUCKETS = 64  # files open at once while the queue is spilled
+
+
 @dataclass
-class QueueTable:
-    """The review queue's rows, read back from the parts, and the order to write them in.
+class SpilledQueue:
+    """The review queue's rows, read back from the parts and spilled to disk in buckets of
+    consecutive ranks (``bucket_rows`` ranks a file), so writing a queue of any length holds one
+    part and one bucket at a time, not the whole queue. ``positions[k]`` is the position in the
+    run of the k-th post of the queue."""
 
-    ``rows`` holds them as one Arrow table in the order the parts were read (a long queue of full
-    rows costs a fraction of what the same rows cost as Python dicts); ``order[k]`` is the row of
-    the k-th post of the queue and ``positions[k]`` its position in the run. The table is never
-    sorted as a whole, which would hold the queue twice.
-    """
-
-    rows: pa.Table
-    order: np.ndarray
+    directory: Path
+    buckets: int
     positions: np.ndarray
 
 
-def _queue_table(items: list[tuple[float, int, int, int]], scored_parts: list[Path]) -> QueueTable:
+def _spill_queue(
+    items: list[tuple[float, int, int, int]],
+    scored_parts: list[Path],
+    directory: Path,
+    bucket_rows: int = 1_000,
+) -> SpilledQueue:
+    # A killed run may have left buckets behind: they are not this run's.
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    bucket_rows = max(bucket_rows, -(-len(items) // _MAX_BUCKETS))
     by_part: dict[int, list[tuple[int, int]]] = {}
     for rank, (_, _, part_number, row_number) in enumerate(items):
         by_part.setdefault(part_number, []).append((row_number, rank))
-    tables = []
-    ranks: list[int] = []
-    for part_number, wanted in by_part.items():
-        tables.append(pq.read_table(scored_parts[part_number]).take([row for row, _ in wanted]))
-        _release_arrow_memory()
-        ranks.extend(rank for _, rank in wanted)
+    writers: dict[int, tuple[pa.ipc.RecordBatchFileWriter, pa.Schema]] = {}
+    try:
+        for part_number, wanted in by_part.items():
+            rows = pq.read_table(scored_parts[part_number]).take([row for row, _ in wanted])
+            _release_arrow_memory()
+            ranks = np.array([rank for _, rank in wanted], dtype=np.int64)
+            rows = rows.append_column(_RANK, pa.array(ranks))
+            bucket_of = ranks // bucket_rows
+            for bucket in np.unique(bucket_of).tolist():
+                piece = rows.filter(pa.array(bucket_of == bucket))
+                if bucket not in writers:
+                    schema = _without_null_types(piece.schema)
+                    path = str(_bucket_path(directory, bucket))
+                    writers[bucket] = (pa.ipc.new_file(path, schema), schema)
+                writer, schema = writers[bucket]
+                # A part whose column held only missing values has a null type there.
+                writer.write_table(piece.cast(schema))
+    finally:
+        for writer, _ in writers.values():
+            writer.close()
     positions = np.array([-item[1] - 1 for item in items], dtype=np.int64)
-    if not tables:
-        return QueueTable(pa.table({}), np.zeros(0, np.int64), positions)
-    order = np.empty(len(ranks), dtype=np.int64)
-    order[np.asarray(ranks, dtype=np.int64)] = np.arange(len(ranks))
-    # A part whose column held only missing values has a null type there: promote, not fail.
-    return QueueTable(pa.concat_tables(tables, promote_options="default"), order, positions)
+    return SpilledQueue(directory, -(-len(items) // bucket_rows), positions)
+
+
+def _bucket_path(directory: Path, bucket: int) -> Path:
+    return directory / f"queue-{bucket:06d}.arrow"
+
+
+def _without_null_types(schema: pa.Schema) -> pa.Schema:
+    return pa.schema(
+        [
+            field.with_type(pa.string()) if pa.types.is_null(field.type) else field
+            for field in schema
+        ]
+    )
 
 
 def _queue_rows(
-    queue: QueueTable,
+    queue: SpilledQueue,
     roots: np.ndarray,
     sizes: np.ndarray,
     root_names: dict[int, str],
-    window: int = 1_000,
 ) -> Iterator[dict]:
-    """The queue's rows in queue order, ``window`` rows copied out at a time, with their cluster
-    id and size."""
-    for start in range(0, len(queue.order), window):
-        rows = queue.rows.take(queue.order[start : start + window]).to_pylist()
+    """The queue's rows in queue order, one bucket read back at a time, with their cluster id
+    and size."""
+    for bucket in range(queue.buckets):
+        path = _bucket_path(queue.directory, bucket)
+        if not path.is_file():
+            continue  # no post of the queue had a rank in this bucket
+        with pa.OSFile(str(path)) as source:
+            table = pa.ipc.open_file(source).read_all().sort_by(_RANK)
+        ranks = table.column(_RANK).to_numpy()
+        rows = table.drop_columns([_RANK]).to_pylist()
+        del table
         _release_arrow_memory()
-        for row, position in zip(
-            rows, queue.positions[start : start + window].tolist(), strict=True
-        ):
+        for row, position in zip(rows, queue.positions[ranks].tolist(), strict=True):
             root = int(roots[position])
             row["flagged"] = bool(row["flagged"])
             row["cluster_id"] = dedup.cluster_id_for(
